@@ -1,0 +1,51 @@
+import type { EnvironmentConfig, EnvironmentInput, StateBackendInput } from './types';
+
+/** Every default in one place; `types.ts` documents why each is what it is. */
+export const DEFAULTS = {
+  namePrefix: 'xetl',
+  network: { mwaaVpcCidr: '10.20.0.0/16', redshiftVpcCidr: '10.30.0.0/16' },
+  redshift: { baseCapacity: 8, maxCapacity: 32, databaseName: 'dev' },
+  mwaa: { environmentClass: 'mw1.small', airflowVersion: '3.0.6', minWorkers: 1, maxWorkers: 2 },
+  glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD', timeoutMinutes: 60, maxRetries: 1 },
+  retention: { noncurrentVersionDays: 30, logRetentionDays: 90, accessLogDays: 365 },
+  airflow: { secretsPrefix: 'airflow', sensorTimeoutSeconds: 6 * 3600 },
+  stateKeyPrefix: 'xetl',
+} as const;
+
+function backend(input: StateBackendInput | undefined, region: string): Required<StateBackendInput> {
+  // A missing side is reported by validation; the placeholder keeps the shape total.
+  return {
+    bucket: input?.bucket as string,
+    dynamodbTable: input?.dynamodbTable as string,
+    region: input?.region ?? region,
+    keyPrefix: input?.keyPrefix ?? DEFAULTS.stateKeyPrefix,
+  };
+}
+
+/** Fills every optional field. Never overrides a value the user set (`??`, not `||`). */
+export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentConfig {
+  const region = raw.region;
+  return {
+    name,
+    region,
+    accounts: { source: raw.accounts?.source, analytics: raw.accounts?.analytics } as EnvironmentConfig['accounts'],
+    namePrefix: raw.namePrefix ?? DEFAULTS.namePrefix,
+    network: { ...DEFAULTS.network, ...stripUndefined(raw.network) },
+    redshift: { ...DEFAULTS.redshift, ...stripUndefined(raw.redshift) },
+    mwaa: { ...DEFAULTS.mwaa, ...stripUndefined(raw.mwaa) },
+    glue: { ...DEFAULTS.glue, ...stripUndefined(raw.glue) },
+    retention: { ...DEFAULTS.retention, ...stripUndefined(raw.retention) },
+    notifications: { emails: raw.notifications?.emails ?? [] },
+    airflow: { ...DEFAULTS.airflow, ...stripUndefined(raw.airflow) },
+    state: raw.state
+      ? { source: backend(raw.state.source, region), analytics: backend(raw.state.analytics, region) }
+      : undefined,
+    allowDestroyData: raw.allowDestroyData ?? false,
+    localOnly: raw.localOnly ?? false,
+  };
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,6 @@
+export * from './types';
+export * from './cidr';
+export * from './defaults';
+export * from './naming';
+export * from './validate';
+export * from './load';

@@ -1,0 +1,183 @@
+import type { EnvironmentConfig } from './types';
+
+/** The two sides of xetl. Account A holds the data; account B processes it. */
+export type AccountSide = 'source' | 'analytics';
+
+/**
+ * Every physical name and ARN of xetl, derived from one environment's config.
+ *
+ * Stacks never read each other's state: each side computes the other side's names here, so the
+ * two accounts deploy in any order. The CLI and the analytics stack's Airflow variables use the
+ * same names. Nothing else in the repo spells a bucket, role or key name.
+ *
+ * @example
+ * const names = new Naming(env);
+ * names.sourceBucket;          // "xetl-dev-source-111111111111-eu-west-1"
+ * names.roleArn('analytics', names.glueRoleName);
+ */
+export class Naming {
+  /** `<namePrefix>-<environment>`, the stem of every name. */
+  readonly base: string;
+
+  constructor(readonly env: EnvironmentConfig) {
+    this.base = `${env.namePrefix}-${env.name}`;
+  }
+
+  get partition(): string {
+    if (this.env.region.startsWith('cn-')) return 'aws-cn';
+    if (this.env.region.includes('-gov-')) return 'aws-us-gov';
+    return 'aws';
+  }
+
+  accountId(side: AccountSide): string {
+    return this.env.accounts[side];
+  }
+
+  // ---- stacks --------------------------------------------------------------------------------
+  stackName(side: AccountSide): string {
+    return `${this.base}-${side}`;
+  }
+
+  // ---- data layout ---------------------------------------------------------------------------
+  /** Top folder of the products feed in the source, staging and target buckets. */
+  readonly productsPrefix = 'products';
+
+  // ---- account A -----------------------------------------------------------------------------
+  get sourceBucket(): string {
+    return this.bucketName('source', 'source');
+  }
+  get targetBucket(): string {
+    return this.bucketName('target', 'source');
+  }
+  get sourceAccessLogBucket(): string {
+    return this.bucketName('source-logs', 'source');
+  }
+  /** Alias of the customer-managed key that encrypts account A's buckets. */
+  get dataKeyAlias(): string {
+    return `alias/${this.base}-data`;
+  }
+  /** Role in A that Redshift (in B) chains into to write the target prefix. */
+  get unloadRoleName(): string {
+    return `${this.base}-unload`;
+  }
+
+  // ---- account B -----------------------------------------------------------------------------
+  get stagingBucket(): string {
+    return this.bucketName('staging', 'analytics');
+  }
+  get assetsBucket(): string {
+    return this.bucketName('assets', 'analytics');
+  }
+  /** MWAA requires its source bucket's name to start with "airflow-". */
+  get airflowBucket(): string {
+    return `airflow-${this.base}-${this.accountId('analytics')}-${this.env.region}`;
+  }
+  get analyticsAccessLogBucket(): string {
+    return this.bucketName('analytics-logs', 'analytics');
+  }
+  get analyticsKeyAlias(): string {
+    return `alias/${this.base}-analytics`;
+  }
+  get glueRoleName(): string {
+    return `${this.base}-glue`;
+  }
+  get mwaaRoleName(): string {
+    return `${this.base}-mwaa`;
+  }
+  get redshiftRoleName(): string {
+    return `${this.base}-redshift`;
+  }
+  get glueDatabase(): string {
+    return this.base.replace(/-/g, '_');
+  }
+  get glueCrawler(): string {
+    return `${this.base}-products`;
+  }
+  get glueJob(): string {
+    return `${this.base}-products`;
+  }
+  get glueSecurityConfiguration(): string {
+    return `${this.base}-glue`;
+  }
+  get redshiftNamespace(): string {
+    return this.base;
+  }
+  get redshiftWorkgroup(): string {
+    return this.base;
+  }
+  get mwaaEnvironment(): string {
+    return this.base;
+  }
+  get pipelineTopic(): string {
+    return `${this.base}-pipeline`;
+  }
+  /** Airflow variable (JSON) holding every name the DAG needs; see docs/data-contract.md. */
+  readonly pipelineVariableKey = 'xetl_pipeline';
+  get airflowVariablesPrefix(): string {
+    return `${this.env.airflow.secretsPrefix}/variables`;
+  }
+  get airflowConnectionsPrefix(): string {
+    return `${this.env.airflow.secretsPrefix}/connections`;
+  }
+  get pipelineVariableSecret(): string {
+    return `${this.airflowVariablesPrefix}/${this.pipelineVariableKey}`;
+  }
+
+  // ---- ARNs ----------------------------------------------------------------------------------
+  roleArn(side: AccountSide, roleName: string): string {
+    return `arn:${this.partition}:iam::${this.accountId(side)}:role/${roleName}`;
+  }
+  accountRootArn(side: AccountSide): string {
+    return `arn:${this.partition}:iam::${this.accountId(side)}:root`;
+  }
+  bucketArn(bucket: string): string {
+    return `arn:${this.partition}:s3:::${bucket}`;
+  }
+  get dataKeyAliasArn(): string {
+    return `arn:${this.partition}:kms:${this.env.region}:${this.accountId('source')}:${this.dataKeyAlias}`;
+  }
+  /**
+   * Account B cannot know the key ID of account A's key before A deploys, so its policies name
+   * every key of account A and narrow to the one behind the alias with `kms:ResourceAliases`.
+   */
+  get dataKeyArnPattern(): string {
+    return `arn:${this.partition}:kms:${this.env.region}:${this.accountId('source')}:key/*`;
+  }
+  get unloadRoleArn(): string {
+    return this.roleArn('source', this.unloadRoleName);
+  }
+  get redshiftRoleArn(): string {
+    return this.roleArn('analytics', this.redshiftRoleName);
+  }
+  get glueRoleArn(): string {
+    return this.roleArn('analytics', this.glueRoleName);
+  }
+  get mwaaRoleArn(): string {
+    return this.roleArn('analytics', this.mwaaRoleName);
+  }
+  /** The `IAM_ROLE` argument of UNLOAD: B's Redshift role chained into A's unload role. */
+  get unloadRoleChain(): string {
+    return `${this.redshiftRoleArn},${this.unloadRoleArn}`;
+  }
+
+  /** Names that break a service's rules, as messages; empty when all are valid. */
+  problems(): string[] {
+    const out: string[] = [];
+    const buckets = [
+      this.sourceBucket, this.targetBucket, this.sourceAccessLogBucket, this.stagingBucket,
+      this.assetsBucket, this.airflowBucket, this.analyticsAccessLogBucket,
+    ];
+    for (const b of buckets) {
+      if (b.length > 63) out.push(`derived bucket name "${b}" is ${b.length} characters; S3 allows 63 — shorten namePrefix or the environment name`);
+    }
+    for (const r of [this.unloadRoleName, this.glueRoleName, this.mwaaRoleName, this.redshiftRoleName]) {
+      if (r.length > 64) out.push(`derived role name "${r}" exceeds IAM's 64 characters`);
+    }
+    return out;
+  }
+
+  private bucketName(purpose: string, side: AccountSide): string {
+    // Account ID and region keep the globally unique S3 namespace free of collisions.
+    return `${this.base}-${purpose}-${this.accountId(side)}-${this.env.region}`;
+  }
+}

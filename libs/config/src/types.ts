@@ -1,0 +1,158 @@
+/**
+ * The shape of `xetl.config.ts`: what a user writes (`XetlConfigInput`) and what every other
+ * part of xetl reads after defaults and validation (`EnvironmentConfig`).
+ *
+ * Every optional input documents its default and why; defaults live in `defaults.ts`.
+ */
+
+/** Where Terraform keeps one stack's state. */
+export interface StateBackendInput {
+  /** S3 bucket holding the state (created by the bootstrap stack of that account). */
+  readonly bucket: string;
+  /** DynamoDB table used for state locking. */
+  readonly dynamodbTable: string;
+  /** Region of the state bucket. @default the environment's region */
+  readonly region?: string;
+  /** Prefix of the state key; the stack name is appended. @default "xetl" */
+  readonly keyPrefix?: string;
+}
+
+export interface EnvironmentInput {
+  /** AWS region both accounts deploy to, e.g. "eu-west-1". Required. */
+  readonly region: string;
+  /** The two accounts. They may be the same account for one-account dev setups. */
+  readonly accounts: {
+    /** Account A: source and target buckets, KMS key, unload role. */
+    readonly source: string;
+    /** Account B: Redshift Serverless, Glue, MWAA, networking. */
+    readonly analytics: string;
+  };
+  /**
+   * Prefix of every physical name (buckets, roles, workgroup, ...).
+   * @default "xetl" — lowercase letters, digits and '-', 2-12 characters, so that derived
+   * names stay within S3's 63 and IAM's 64 character limits.
+   */
+  readonly namePrefix?: string;
+  /** The two account B VPCs. They must not overlap (they are peered). */
+  readonly network?: {
+    /** @default "10.20.0.0/16" */
+    readonly mwaaVpcCidr?: string;
+    /** @default "10.30.0.0/16" */
+    readonly redshiftVpcCidr?: string;
+  };
+  readonly redshift?: {
+    /** Base capacity in RPUs. @default 8 — the common minimum. */
+    readonly baseCapacity?: number;
+    /** Upper bound on RPUs, caps cost. @default 32 */
+    readonly maxCapacity?: number;
+    /** Database the pipeline loads into. @default "dev" — Redshift Serverless' default database. */
+    readonly databaseName?: string;
+  };
+  readonly mwaa?: {
+    /** @default "mw1.small" — the smallest class that runs the pipeline comfortably. */
+    readonly environmentClass?: 'mw1.micro' | 'mw1.small' | 'mw1.medium' | 'mw1.large' | 'mw1.xlarge' | 'mw1.2xlarge';
+    /** @default "3.0.6" — the Airflow version the DAG is tested on. */
+    readonly airflowVersion?: string;
+    /** @default 1 */
+    readonly minWorkers?: number;
+    /** @default 2 */
+    readonly maxWorkers?: number;
+  };
+  readonly glue?: {
+    /** @default "G.1X" */
+    readonly workerType?: 'G.025X' | 'G.1X' | 'G.2X' | 'G.4X' | 'G.8X';
+    /** @default 2 — the minimum for a Spark job. */
+    readonly numberOfWorkers?: number;
+    /** FLEX is cheaper for runs that can wait for capacity. @default "STANDARD" */
+    readonly executionClass?: 'STANDARD' | 'FLEX';
+    /** @default 60 */
+    readonly timeoutMinutes?: number;
+    /** Glue-level retries; the DAG retries too. @default 1 */
+    readonly maxRetries?: number;
+  };
+  readonly retention?: {
+    /** Days a replaced object version is kept in the data buckets. @default 30 */
+    readonly noncurrentVersionDays?: number;
+    /** Move current objects to STANDARD_IA after this many days; unset keeps them in STANDARD. @default undefined */
+    readonly transitionToInfrequentAccessDays?: number;
+    /** CloudWatch Logs retention in days. @default 90 */
+    readonly logRetentionDays?: number;
+    /** Days server access logs are kept. @default 365 */
+    readonly accessLogDays?: number;
+  };
+  readonly notifications?: {
+    /** E-mail addresses subscribed to pipeline success/failure. @default [] */
+    readonly emails?: readonly string[];
+  };
+  readonly airflow?: {
+    /** Prefix of Airflow's secrets in Secrets Manager. @default "airflow" */
+    readonly secretsPrefix?: string;
+    /** How long the DAG waits for a partition's files, in seconds. @default 21600 (6 h) */
+    readonly sensorTimeoutSeconds?: number;
+  };
+  /** Remote state per account. Omit for environments that are never deployed to AWS (local). */
+  readonly state?: {
+    readonly source: StateBackendInput;
+    readonly analytics: StateBackendInput;
+  };
+  /**
+   * Allow `terraform destroy` to delete data buckets and their objects. Only for throwaway
+   * environments. @default false — data buckets carry `prevent_destroy`.
+   */
+  readonly allowDestroyData?: boolean;
+  /**
+   * Marks an environment that only ever runs against the local emulator (no state backend,
+   * throwaway data). @default false
+   */
+  readonly localOnly?: boolean;
+}
+
+export interface XetlConfigInput {
+  readonly environments: Readonly<Record<string, EnvironmentInput>>;
+}
+
+/** An environment after defaults: every field is present. */
+export interface EnvironmentConfig {
+  readonly name: string;
+  readonly region: string;
+  readonly accounts: { readonly source: string; readonly analytics: string };
+  readonly namePrefix: string;
+  readonly network: { readonly mwaaVpcCidr: string; readonly redshiftVpcCidr: string };
+  readonly redshift: { readonly baseCapacity: number; readonly maxCapacity: number; readonly databaseName: string };
+  readonly mwaa: {
+    readonly environmentClass: NonNullable<NonNullable<EnvironmentInput['mwaa']>['environmentClass']>;
+    readonly airflowVersion: string;
+    readonly minWorkers: number;
+    readonly maxWorkers: number;
+  };
+  readonly glue: {
+    readonly workerType: NonNullable<NonNullable<EnvironmentInput['glue']>['workerType']>;
+    readonly numberOfWorkers: number;
+    readonly executionClass: 'STANDARD' | 'FLEX';
+    readonly timeoutMinutes: number;
+    readonly maxRetries: number;
+  };
+  readonly retention: {
+    readonly noncurrentVersionDays: number;
+    readonly transitionToInfrequentAccessDays?: number;
+    readonly logRetentionDays: number;
+    readonly accessLogDays: number;
+  };
+  readonly notifications: { readonly emails: readonly string[] };
+  readonly airflow: { readonly secretsPrefix: string; readonly sensorTimeoutSeconds: number };
+  readonly state?: {
+    readonly source: Required<StateBackendInput>;
+    readonly analytics: Required<StateBackendInput>;
+  };
+  readonly allowDestroyData: boolean;
+  readonly localOnly: boolean;
+}
+
+export interface XetlConfig {
+  readonly environments: readonly EnvironmentConfig[];
+}
+
+/** Identity helper so `xetl.config.ts` gets type checking and completion. */
+export function defineConfig(config: XetlConfigInput): XetlConfigInput {
+  return config;
+}

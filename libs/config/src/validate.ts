@@ -1,0 +1,273 @@
+import { applyDefaults } from './defaults';
+import { parseCidr, cidrsOverlap, isPrivateCidr } from './cidr';
+import { Naming } from './naming';
+import type { EnvironmentConfig, XetlConfig } from './types';
+
+/** One problem in the config, with the dotted path of the field it concerns. */
+export interface ConfigProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Thrown before anything is synthesized; each line names one field. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(problems.map((p) => `xetl config: ${p.field}: ${p.message}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const ENV_NAME = /^[a-z][a-z0-9]{1,9}$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const NAME_PREFIX = /^[a-z][a-z0-9-]{0,10}[a-z0-9]$/;
+const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const AIRFLOW_VERSION = /^\d+\.\d+\.\d+$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SECRETS_PREFIX = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
+const S3_BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const DYNAMODB_TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+const MWAA_CLASSES = ['mw1.micro', 'mw1.small', 'mw1.medium', 'mw1.large', 'mw1.xlarge', 'mw1.2xlarge'];
+const GLUE_WORKER_TYPES = ['G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X'];
+
+/** Allowed keys per object path; anything else is a typo the user wants to hear about. */
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': ['environments'],
+  env: [
+    'region', 'accounts', 'namePrefix', 'network', 'redshift', 'mwaa', 'glue', 'retention',
+    'notifications', 'airflow', 'state', 'allowDestroyData', 'localOnly',
+  ],
+  'env.accounts': ['source', 'analytics'],
+  'env.network': ['mwaaVpcCidr', 'redshiftVpcCidr'],
+  'env.redshift': ['baseCapacity', 'maxCapacity', 'databaseName'],
+  'env.mwaa': ['environmentClass', 'airflowVersion', 'minWorkers', 'maxWorkers'],
+  'env.glue': ['workerType', 'numberOfWorkers', 'executionClass', 'timeoutMinutes', 'maxRetries'],
+  'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays'],
+  'env.notifications': ['emails'],
+  'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds'],
+  'env.state': ['source', 'analytics'],
+  'env.state.backend': ['bucket', 'dynamodbTable', 'region', 'keyPrefix'],
+};
+
+class Collector {
+  readonly problems: ConfigProblem[] = [];
+
+  add(field: string, message: string): void {
+    this.problems.push({ field, message });
+  }
+
+  /** Reports keys of `value` not in the known list for `shape`. */
+  unknownKeys(value: unknown, shape: string, field: string): void {
+    if (!isObject(value)) return;
+    const known = KNOWN_KEYS[shape] ?? [];
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) {
+        this.add(field ? `${field}.${key}` : key, `unknown setting (expected one of: ${known.join(', ')})`);
+      }
+    }
+  }
+
+  pattern(value: unknown, field: string, re: RegExp, what: string): void {
+    if (typeof value !== 'string' || !re.test(value)) {
+      this.add(field, `${JSON.stringify(value)} is not ${what}`);
+    }
+  }
+
+  integer(value: number, field: string, min: number, max: number): void {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.add(field, `${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
+    }
+  }
+
+  oneOf(value: unknown, field: string, allowed: readonly (string | number)[]): void {
+    if (!allowed.includes(value as string | number)) {
+      this.add(field, `${JSON.stringify(value)} must be one of: ${allowed.join(', ')}`);
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkShape(raw: Record<string, unknown>, field: string, c: Collector): void {
+  c.unknownKeys(raw, 'env', field);
+  for (const nested of ['accounts', 'network', 'redshift', 'mwaa', 'glue', 'retention', 'notifications', 'airflow', 'state']) {
+    const value = raw[nested];
+    if (value === undefined) continue;
+    if (!isObject(value)) {
+      c.add(`${field}.${nested}`, 'must be an object');
+      continue;
+    }
+    c.unknownKeys(value, `env.${nested}`, `${field}.${nested}`);
+  }
+  const state = raw.state;
+  if (isObject(state)) {
+    for (const side of ['source', 'analytics']) {
+      c.unknownKeys(state[side], 'env.state.backend', `${field}.state.${side}`);
+    }
+  }
+}
+
+function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, c: Collector): void {
+  const f = `environments.${env.name}`;
+  if (!ENV_NAME.test(env.name)) {
+    c.add(f, 'environment names are 2-10 lowercase letters or digits, starting with a letter');
+  }
+  if (raw.region === undefined) c.add(`${f}.region`, 'is required');
+  else c.pattern(env.region, `${f}.region`, REGION, 'an AWS region such as "eu-west-1"');
+  if (!isObject(raw.accounts)) {
+    c.add(`${f}.accounts`, 'is required: { source: "<12-digit id>", analytics: "<12-digit id>" }');
+  } else {
+    for (const side of ['source', 'analytics'] as const) {
+      if (raw.accounts[side] === undefined) c.add(`${f}.accounts.${side}`, 'is required');
+      else c.pattern(env.accounts[side], `${f}.accounts.${side}`, ACCOUNT_ID, 'a 12-digit AWS account ID');
+    }
+  }
+  c.pattern(env.namePrefix, `${f}.namePrefix`, NAME_PREFIX, '2-12 lowercase letters, digits or "-", starting with a letter');
+
+  const cidrs = { mwaaVpcCidr: env.network.mwaaVpcCidr, redshiftVpcCidr: env.network.redshiftVpcCidr };
+  const parsed: Record<string, ReturnType<typeof parseCidr>> = {};
+  for (const [key, cidr] of Object.entries(cidrs)) {
+    const field = `${f}.network.${key}`;
+    const p = parseCidr(cidr);
+    if (!p) {
+      c.add(field, `${JSON.stringify(cidr)} is not an IPv4 CIDR block such as "10.20.0.0/16"`);
+    } else if (p.prefixLength < 16 || p.prefixLength > 22) {
+      c.add(field, `${cidr}: the prefix length must be /16 to /22 (VPC limit /16; /22 leaves room for the subnets)`);
+    } else if (!p.aligned) {
+      c.add(field, `${cidr}: host bits are set; did you mean ${p.networkCidr}?`);
+    } else if (!isPrivateCidr(p)) {
+      c.add(field, `${cidr} is not in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)`);
+    } else {
+      parsed[key] = p;
+    }
+  }
+  if (parsed.mwaaVpcCidr && parsed.redshiftVpcCidr && cidrsOverlap(parsed.mwaaVpcCidr, parsed.redshiftVpcCidr)) {
+    c.add(`${f}.network.redshiftVpcCidr`, `${env.network.redshiftVpcCidr} overlaps mwaaVpcCidr ${env.network.mwaaVpcCidr}; peered VPCs need disjoint ranges`);
+  }
+
+  const rs = env.redshift;
+  if (!(rs.baseCapacity === 4 || (Number.isInteger(rs.baseCapacity) && rs.baseCapacity % 8 === 0 && rs.baseCapacity >= 8 && rs.baseCapacity <= 512))) {
+    c.add(`${f}.redshift.baseCapacity`, `${rs.baseCapacity} must be 4 or a multiple of 8 from 8 to 512 RPUs`);
+  }
+  c.integer(rs.maxCapacity, `${f}.redshift.maxCapacity`, 4, 5632);
+  if (rs.maxCapacity < rs.baseCapacity) {
+    c.add(`${f}.redshift.maxCapacity`, `${rs.maxCapacity} is below baseCapacity ${rs.baseCapacity}`);
+  }
+  c.pattern(rs.databaseName, `${f}.redshift.databaseName`, DATABASE_NAME, 'a lowercase database name');
+
+  c.oneOf(env.mwaa.environmentClass, `${f}.mwaa.environmentClass`, MWAA_CLASSES);
+  c.pattern(env.mwaa.airflowVersion, `${f}.mwaa.airflowVersion`, AIRFLOW_VERSION, 'a version such as "3.0.6"');
+  c.integer(env.mwaa.minWorkers, `${f}.mwaa.minWorkers`, 1, 25);
+  c.integer(env.mwaa.maxWorkers, `${f}.mwaa.maxWorkers`, 1, 25);
+  if (env.mwaa.maxWorkers < env.mwaa.minWorkers) {
+    c.add(`${f}.mwaa.maxWorkers`, `${env.mwaa.maxWorkers} is below minWorkers ${env.mwaa.minWorkers}`);
+  }
+
+  c.oneOf(env.glue.workerType, `${f}.glue.workerType`, GLUE_WORKER_TYPES);
+  c.integer(env.glue.numberOfWorkers, `${f}.glue.numberOfWorkers`, 2, 299);
+  c.oneOf(env.glue.executionClass, `${f}.glue.executionClass`, ['STANDARD', 'FLEX']);
+  if (env.glue.executionClass === 'FLEX' && !['G.1X', 'G.2X'].includes(env.glue.workerType)) {
+    c.add(`${f}.glue.executionClass`, `FLEX runs only on G.1X and G.2X workers, not ${env.glue.workerType}`);
+  }
+  c.integer(env.glue.timeoutMinutes, `${f}.glue.timeoutMinutes`, 1, 2880);
+  c.integer(env.glue.maxRetries, `${f}.glue.maxRetries`, 0, 10);
+
+  c.integer(env.retention.noncurrentVersionDays, `${f}.retention.noncurrentVersionDays`, 1, 3650);
+  if (env.retention.transitionToInfrequentAccessDays !== undefined) {
+    c.integer(env.retention.transitionToInfrequentAccessDays, `${f}.retention.transitionToInfrequentAccessDays`, 30, 3650);
+  }
+  c.oneOf(env.retention.logRetentionDays, `${f}.retention.logRetentionDays`, LOG_RETENTION_DAYS);
+  c.integer(env.retention.accessLogDays, `${f}.retention.accessLogDays`, 1, 3650);
+
+  if (!Array.isArray(env.notifications.emails)) {
+    c.add(`${f}.notifications.emails`, 'must be a list of e-mail addresses');
+  } else {
+    env.notifications.emails.forEach((email, i) =>
+      c.pattern(email, `${f}.notifications.emails[${i}]`, EMAIL, 'an e-mail address'),
+    );
+  }
+
+  c.pattern(env.airflow.secretsPrefix, `${f}.airflow.secretsPrefix`, SECRETS_PREFIX, 'a Secrets Manager path prefix such as "airflow"');
+  c.integer(env.airflow.sensorTimeoutSeconds, `${f}.airflow.sensorTimeoutSeconds`, 60, 7 * 24 * 3600);
+
+  if (env.state) {
+    for (const side of ['source', 'analytics'] as const) {
+      const s = env.state[side];
+      if (s === undefined) {
+        c.add(`${f}.state.${side}`, 'is required when state is set');
+        continue;
+      }
+      c.pattern(s.bucket, `${f}.state.${side}.bucket`, S3_BUCKET, 'a valid S3 bucket name');
+      c.pattern(s.dynamodbTable, `${f}.state.${side}.dynamodbTable`, DYNAMODB_TABLE, 'a valid DynamoDB table name');
+      c.pattern(s.region, `${f}.state.${side}.region`, REGION, 'an AWS region');
+    }
+  } else if (!env.localOnly) {
+    c.add(`${f}.state`, 'is required for environments deployed to AWS (set localOnly: true for emulator-only environments)');
+  }
+
+  // Derived names must obey the services' rules too; report them against the inputs that form them.
+  for (const problem of new Naming(env).problems()) {
+    c.add(`${f}.namePrefix`, problem);
+  }
+}
+
+/**
+ * Validates raw config input and returns environments with defaults applied.
+ * Throws `ConfigError` listing every problem, each naming its field.
+ */
+export function validateConfig(input: unknown): XetlConfig {
+  const c = new Collector();
+  if (!isObject(input)) throw new ConfigError([{ field: '(root)', message: 'the config must export an object with "environments"' }]);
+  c.unknownKeys(input, '', '');
+  const environments = input.environments;
+  if (!isObject(environments) || Object.keys(environments).length === 0) {
+    throw new ConfigError([...c.problems, { field: 'environments', message: 'is required and must name at least one environment' }]);
+  }
+  const resolved: EnvironmentConfig[] = [];
+  for (const [name, raw] of Object.entries(environments)) {
+    const field = `environments.${name}`;
+    if (!isObject(raw)) {
+      c.add(field, 'must be an object');
+      continue;
+    }
+    checkShape(raw, field, c);
+    const env = applyDefaults(name, raw);
+    checkEnvironment(env, raw, c);
+    resolved.push(env);
+  }
+  checkAcrossEnvironments(resolved, c);
+  if (c.problems.length > 0) throw new ConfigError(c.problems);
+  return { environments: resolved };
+}
+
+/** Environments sharing an account and region must not collide on account-scoped names. */
+function checkAcrossEnvironments(envs: readonly EnvironmentConfig[], c: Collector): void {
+  const seen = new Map<string, string>();
+  for (const env of envs) {
+    if (env.localOnly) continue;
+    const key = `${env.accounts.analytics}/${env.region}/${env.airflow.secretsPrefix}`;
+    const other = seen.get(key);
+    if (other) {
+      c.add(
+        `environments.${env.name}.airflow.secretsPrefix`,
+        `"${env.airflow.secretsPrefix}" is already used by environment "${other}" in the same analytics account and region; give one of them its own prefix (e.g. "airflow-${env.name}")`,
+      );
+    }
+    seen.set(key, env.name);
+  }
+}
+
+/** Picks one environment by name, with an error that lists the known ones. */
+export function selectEnvironment(config: XetlConfig, name: string): EnvironmentConfig {
+  const env = config.environments.find((e) => e.name === name);
+  if (!env) {
+    const known = config.environments.map((e) => e.name).join(', ');
+    throw new ConfigError([{ field: 'environment', message: `unknown environment "${name}" (known: ${known})` }]);
+  }
+  return env;
+}

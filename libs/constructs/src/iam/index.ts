@@ -1,0 +1,5 @@
+export * from './actions';
+export * from './grantee';
+export * from './policy';
+export * from './scoped-role';
+export * from './scoped-role-props';

@@ -1,0 +1,2 @@
+export * from './iam';
+export * from './storage';

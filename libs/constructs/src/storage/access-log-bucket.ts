@@ -1,0 +1,55 @@
+import { Construct } from 'constructs';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import type { AccessLogBucketProps } from './access-log-bucket-props';
+import { createBucketBaseline } from './bucket-baseline';
+
+/**
+ * Destination of S3 server access logs for the buckets of one account.
+ * Encrypted with S3-managed keys because S3 log delivery cannot write with a customer-managed key;
+ * only the S3 logging service, for buckets of this account, may write.
+ *
+ * @example
+ * const logs = new AccessLogBucket(this, 'AccessLogs', { bucketName: names.sourceAccessLogBucket, accountId, retentionDays: 365 });
+ */
+export class AccessLogBucket extends Construct {
+  readonly bucketName: string;
+  readonly bucketId: string;
+  readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
+    super(scope, id);
+    const { bucket, policy } = createBucketBaseline(this, {
+      bucketName: props.bucketName,
+      allowDestroy: props.allowDestroy ?? false,
+    });
+    this.bucketName = props.bucketName;
+    this.bucketId = bucket.id;
+    this.bucketArn = bucket.arn;
+    new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    policy.add({
+      Sid: 'S3ServerAccessLogDelivery',
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: ['s3:PutObject'],
+      Resource: `${bucket.arn}/*`,
+      Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+    });
+    new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
+      bucket: bucket.id,
+      rule: [
+        {
+          id: 'expire-access-logs',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          expiration: [{ days: props.retentionDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './xetl-stack';
+export * from './source-account-stack';
+export * from './analytics-account-stack';
+export * from './compose';

@@ -1,0 +1,44 @@
+import { Construct } from 'constructs';
+import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AccountSide, EnvironmentConfig, Naming } from '@xetl/config';
+
+/**
+ * What every xetl stack shares: one AWS provider pinned to the side's account (so a deploy with
+ * the wrong credentials stops before it changes anything), default tags, and the state backend
+ * for that account and environment.
+ */
+export abstract class XetlStack extends TerraformStack {
+  readonly names: Naming;
+  readonly accountId: string;
+
+  protected constructor(scope: Construct, readonly env: EnvironmentConfig, readonly side: AccountSide) {
+    const names = new Naming(env);
+    super(scope, names.stackName(side));
+    this.names = names;
+    this.accountId = names.accountId(side);
+
+    new AwsProvider(this, 'aws', {
+      region: env.region,
+      allowedAccountIds: [this.accountId],
+      defaultTags: [{
+        tags: { project: 'xetl', environment: env.name, stack: names.stackName(side), 'managed-by': 'cdktf' },
+      }],
+    });
+
+    const stackName = names.stackName(side);
+    if (env.state) {
+      const state = env.state[side];
+      new S3Backend(this, {
+        bucket: state.bucket,
+        key: `${state.keyPrefix}/${env.name}/${stackName}.tfstate`,
+        region: state.region,
+        dynamodbTable: state.dynamodbTable,
+        encrypt: true,
+      });
+    } else {
+      // Emulator-only environments keep state beside the local run's other throwaway files.
+      new LocalBackend(this, { path: `../../../.work/terraform-state/${stackName}.tfstate` });
+    }
+  }
+}

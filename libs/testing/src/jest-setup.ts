@@ -1,0 +1,4 @@
+// cdktf's matchers (toHaveResource, toHaveResourceWithProperties, toBeValidTerraform, ...).
+import { Testing } from 'cdktf';
+
+Testing.setupJest();

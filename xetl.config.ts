@@ -1,0 +1,57 @@
+/**
+ * xetl's one config file: every environment's accounts, region and sizing.
+ * Validated before anything is synthesized; see docs/configuration.md for every field and its default.
+ * Replace the example account IDs and state buckets with yours.
+ */
+import { defineConfig } from './libs/config/src/types';
+
+export default defineConfig({
+  environments: {
+    // Runs only against the local emulator (`npm run local`); never deployed to AWS.
+    // 123456789012 is the emulator's default account; A = B as in a one-account setup.
+    local: {
+      region: 'us-east-1',
+      accounts: { source: '123456789012', analytics: '123456789012' },
+      localOnly: true,
+      allowDestroyData: true,
+      retention: { noncurrentVersionDays: 1, logRetentionDays: 7, accessLogDays: 7 },
+    },
+    dev: {
+      region: 'eu-west-1',
+      accounts: { source: '111111111111', analytics: '222222222222' },
+      mwaa: { environmentClass: 'mw1.micro', maxWorkers: 1 },
+      glue: { executionClass: 'FLEX' },
+      allowDestroyData: true,
+      retention: { noncurrentVersionDays: 7, logRetentionDays: 30 },
+      notifications: { emails: ['data-team@example.com'] },
+      state: {
+        source: { bucket: 'xetl-tfstate-111111111111-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
+        analytics: { bucket: 'xetl-tfstate-222222222222-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
+      },
+    },
+    stage: {
+      region: 'eu-west-1',
+      accounts: { source: '111111111111', analytics: '333333333333' },
+      network: { mwaaVpcCidr: '10.40.0.0/16', redshiftVpcCidr: '10.41.0.0/16' },
+      notifications: { emails: ['data-team@example.com'] },
+      state: {
+        source: { bucket: 'xetl-tfstate-111111111111-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
+        analytics: { bucket: 'xetl-tfstate-333333333333-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
+      },
+    },
+    prod: {
+      region: 'eu-west-1',
+      accounts: { source: '444444444444', analytics: '555555555555' },
+      network: { mwaaVpcCidr: '10.60.0.0/16', redshiftVpcCidr: '10.61.0.0/16' },
+      redshift: { baseCapacity: 16, maxCapacity: 64 },
+      mwaa: { environmentClass: 'mw1.medium', minWorkers: 1, maxWorkers: 4 },
+      glue: { numberOfWorkers: 4 },
+      retention: { noncurrentVersionDays: 90, logRetentionDays: 365, transitionToInfrequentAccessDays: 90 },
+      notifications: { emails: ['data-oncall@example.com'] },
+      state: {
+        source: { bucket: 'xetl-tfstate-444444444444-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
+        analytics: { bucket: 'xetl-tfstate-555555555555-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
+      },
+    },
+  },
+});
