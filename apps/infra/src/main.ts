@@ -5,13 +5,14 @@
  */
 import { App } from 'cdktf';
 import { ConfigError, loadConfig } from '@xetl/config';
-import { addEnvironmentStacks } from '@xetl/stacks';
+import { addEnvironmentStacks, environmentsToSynth } from '@xetl/stacks';
 
 function main(): void {
   try {
-    const config = loadConfig();
+    // Everything that can fail on config runs before App exists: App creates the output folder.
+    const envs = environmentsToSynth(loadConfig(), process.env.XETL_ENV || undefined);
     const app = new App();
-    addEnvironmentStacks(app, config, process.env.XETL_ENV || undefined);
+    addEnvironmentStacks(app, envs);
     app.synth();
   } catch (err) {
     if (err instanceof ConfigError) {

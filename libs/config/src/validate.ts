@@ -1,7 +1,7 @@
 import { applyDefaults } from './defaults';
 import { parseCidr, cidrsOverlap, isPrivateCidr } from './cidr';
 import { Naming } from './naming';
-import type { EnvironmentConfig, XetlConfig } from './types';
+import type { EnvironmentConfig, EnvironmentInput, XetlConfig } from './types';
 
 /** One problem in the config, with the dotted path of the field it concerns. */
 export interface ConfigProblem {
@@ -204,7 +204,9 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
       }
       c.pattern(s.bucket, `${f}.state.${side}.bucket`, S3_BUCKET, 'a valid S3 bucket name');
       c.pattern(s.dynamodbTable, `${f}.state.${side}.dynamodbTable`, DYNAMODB_TABLE, 'a valid DynamoDB table name');
-      c.pattern(s.region, `${f}.state.${side}.region`, REGION, 'an AWS region');
+      // An unset region follows the environment's, whose problems are reported once, above.
+      const rawState = (raw.state as Record<string, Record<string, unknown> | undefined>)[side];
+      if (rawState?.region !== undefined) c.pattern(s.region, `${f}.state.${side}.region`, REGION, 'an AWS region');
     }
   } else if (!env.localOnly) {
     c.add(`${f}.state`, 'is required for environments deployed to AWS (set localOnly: true for emulator-only environments)');
@@ -236,7 +238,7 @@ export function validateConfig(input: unknown): XetlConfig {
       continue;
     }
     checkShape(raw, field, c);
-    const env = applyDefaults(name, raw);
+    const env = applyDefaults(name, raw as unknown as EnvironmentInput);
     checkEnvironment(env, raw, c);
     resolved.push(env);
   }

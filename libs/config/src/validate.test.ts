@@ -1,0 +1,117 @@
+import { ConfigError, validateConfig, selectEnvironment } from './validate';
+import type { EnvironmentInput } from './types';
+
+const state = {
+  source: { bucket: 'state-a-111111111111', dynamodbTable: 'locks' },
+  analytics: { bucket: 'state-b-222222222222', dynamodbTable: 'locks' },
+};
+const valid: EnvironmentInput = {
+  region: 'eu-west-1',
+  accounts: { source: '111111111111', analytics: '222222222222' },
+  state,
+};
+
+function problemsOf(env: Record<string, unknown>, name = 'dev'): string[] {
+  try {
+    validateConfig({ environments: { [name]: env } });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).message.split('\n');
+  }
+  return [];
+}
+
+describe('a valid environment', () => {
+  test('gets every default filled in', () => {
+    const [env] = validateConfig({ environments: { dev: valid } }).environments;
+    expect(env).toMatchObject({
+      name: 'dev',
+      namePrefix: 'xetl',
+      network: { mwaaVpcCidr: '10.20.0.0/16', redshiftVpcCidr: '10.30.0.0/16' },
+      redshift: { baseCapacity: 8, maxCapacity: 32, databaseName: 'dev' },
+      mwaa: { environmentClass: 'mw1.small', airflowVersion: '3.0.6' },
+      glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD' },
+      airflow: { secretsPrefix: 'airflow' },
+      allowDestroyData: false,
+    });
+    expect(env.state?.source).toEqual({ bucket: 'state-a-111111111111', dynamodbTable: 'locks', region: 'eu-west-1', keyPrefix: 'xetl' });
+  });
+
+  test('keeps values the user set, including falsy ones', () => {
+    const [env] = validateConfig({ environments: { dev: { ...valid, glue: { maxRetries: 0 }, allowDestroyData: false } } }).environments;
+    expect(env.glue.maxRetries).toBe(0);
+  });
+
+  test('may use one account for both sides', () => {
+    expect(() => validateConfig({ environments: { dev: { ...valid, accounts: { source: '111111111111', analytics: '111111111111' } } } })).not.toThrow();
+  });
+
+  test('the shipped xetl.config.ts is valid and has local, dev, stage and prod', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const shipped = require('../../../xetl.config').default;
+    const names = validateConfig(shipped).environments.map((e) => e.name);
+    expect(names).toEqual(['local', 'dev', 'stage', 'prod']);
+  });
+});
+
+describe('a config error names the field', () => {
+  test.each([
+    [{ ...valid, accounts: { source: '12345', analytics: '222222222222' } }, 'environments.dev.accounts.source: "12345" is not a 12-digit AWS account ID'],
+    [{ ...valid, accounts: { source: '111111111111' } }, 'environments.dev.accounts.analytics: is required'],
+    [{ ...valid, region: 'europe' }, 'environments.dev.region: "europe" is not an AWS region'],
+    [{ ...valid, network: { mwaaVpcCidr: '10.0.0.0/16', redshiftVpcCidr: '10.0.128.0/17' } }, 'environments.dev.network.redshiftVpcCidr: 10.0.128.0/17 overlaps mwaaVpcCidr 10.0.0.0/16'],
+    [{ ...valid, network: { mwaaVpcCidr: '10.0.0.1/16' } }, 'environments.dev.network.mwaaVpcCidr: 10.0.0.1/16: host bits are set; did you mean 10.0.0.0/16?'],
+    [{ ...valid, network: { mwaaVpcCidr: '300.0.0.0/16' } }, 'environments.dev.network.mwaaVpcCidr: "300.0.0.0/16" is not an IPv4 CIDR block'],
+    [{ ...valid, network: { mwaaVpcCidr: '8.8.0.0/16' } }, 'environments.dev.network.mwaaVpcCidr: 8.8.0.0/16 is not in a private range'],
+    [{ ...valid, namePrefix: 'My_Prefix' }, 'environments.dev.namePrefix: "My_Prefix" is not 2-12 lowercase letters'],
+    [{ ...valid, redshift: { baseCapacity: 12 } }, 'environments.dev.redshift.baseCapacity: 12 must be 4 or a multiple of 8'],
+    [{ ...valid, glue: { workerType: 'G.4X', executionClass: 'FLEX' } }, 'environments.dev.glue.executionClass: FLEX runs only on G.1X and G.2X workers'],
+    [{ ...valid, retention: { logRetentionDays: 10 } }, 'environments.dev.retention.logRetentionDays: 10 must be one of'],
+    [{ ...valid, notifications: { emails: ['not-an-email'] } }, 'environments.dev.notifications.emails[0]: "not-an-email" is not an e-mail address'],
+    [{ ...valid, state: undefined }, 'environments.dev.state: is required for environments deployed to AWS'],
+    [{ ...valid, state: { ...state, source: { bucket: 'Bad_Bucket', dynamodbTable: 'locks' } } }, 'environments.dev.state.source.bucket: "Bad_Bucket" is not a valid S3 bucket name'],
+    [{ ...valid, regoin: 'eu-west-1' }, 'environments.dev.regoin: unknown setting'],
+    [{ ...valid, mwaa: { enviromentClass: 'mw1.small' } }, 'environments.dev.mwaa.enviromentClass: unknown setting'],
+  ])('%#: %s', (env, expected) => {
+    const problems = problemsOf(env as Record<string, unknown>);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`xetl config: ${expected}`);
+  });
+
+  test('an environment name that breaks naming rules', () => {
+    expect(problemsOf({ ...valid }, 'Dev_1')[0]).toContain('environments.Dev_1: environment names are 2-10 lowercase letters');
+  });
+
+  test('derived names beyond S3 limits are reported against the prefix', () => {
+    const problems = problemsOf({ ...valid, region: 'ap-southeast-2', namePrefix: 'abcdefghijkl' }, 'abcdefghij');
+    expect(problems.some((p) => p.includes('environments.abcdefghij.namePrefix: derived bucket name') && p.includes('S3 allows 63'))).toBe(true);
+  });
+
+  test('missing environments', () => {
+    expect(() => validateConfig({ environments: {} })).toThrow('xetl config: environments: is required and must name at least one environment');
+  });
+
+  test('two environments in one analytics account must not share Airflow secret names', () => {
+    expect(() => validateConfig({ environments: { dev: valid, stage: valid } })).toThrow(
+      'xetl config: environments.stage.airflow.secretsPrefix: "airflow" is already used by environment "dev"',
+    );
+    expect(() => validateConfig({ environments: { dev: valid, stage: { ...valid, airflow: { secretsPrefix: 'airflow-stage' } } } })).not.toThrow();
+  });
+
+  test('every problem is reported, one line each', () => {
+    const problems = problemsOf({ region: 'x', accounts: { source: '1', analytics: '2' }, state });
+    expect(problems).toEqual([
+      expect.stringContaining('environments.dev.region'),
+      expect.stringContaining('environments.dev.accounts.source'),
+      expect.stringContaining('environments.dev.accounts.analytics'),
+    ]);
+  });
+});
+
+describe('selecting an environment', () => {
+  const config = validateConfig({ environments: { dev: valid } });
+  test('returns the named one', () => expect(selectEnvironment(config, 'dev').name).toBe('dev'));
+  test('rejects an unknown one, listing the known', () => {
+    expect(() => selectEnvironment(config, 'qa')).toThrow('xetl config: environment: unknown environment "qa" (known: dev)');
+  });
+});

@@ -1,0 +1,45 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { PolicyStatement } from './iam/policy';
+
+/** A stack with an aws provider, for construct tests. */
+export function testStack(): TerraformStack {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'test');
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+  return stack;
+}
+
+export type SynthJson = {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+};
+
+/** Synthesizes a scope and parses the result. */
+export function synthJson(scope: Construct): SynthJson {
+  return JSON.parse(Testing.synth(scope as TerraformStack)) as SynthJson;
+}
+
+export function resourcesOf(json: SynthJson, type: string): Record<string, unknown>[] {
+  return Object.values(json.resource[type] ?? {});
+}
+
+/** Every statement of every policy-bearing attribute in the synthesized JSON. */
+export function allStatements(json: SynthJson): PolicyStatement[] {
+  const out: PolicyStatement[] = [];
+  for (const byName of Object.values(json.resource)) {
+    for (const res of Object.values(byName)) {
+      for (const key of ['policy', 'assume_role_policy']) {
+        const value = res[key];
+        if (typeof value === 'string' && value.startsWith('{')) {
+          out.push(...(JSON.parse(value).Statement as PolicyStatement[]));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function asArray<T>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
