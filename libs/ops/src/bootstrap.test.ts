@@ -1,0 +1,117 @@
+import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand } from '@aws-sdk/client-redshift-data';
+import { GetNamespaceCommand, GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { bootstrap, renderBootstrap } from './bootstrap';
+import type { OpsContext } from './context';
+import { listMigrations } from './migrations';
+import { acceptMotoRedshiftDataTimestamps, motoContext, resetMoto, useMoto } from './test-support/moto';
+
+jest.setTimeout(120_000);
+const moto = useMoto();
+const ADMIN_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redshift!xetl-local-admin-AbCdEf';
+
+/** Redshift Serverless is not in moto: its two reads are stubbed at the client. */
+function stubServerless(ctx: OpsContext, endpoint = 'xetl-local.123456789012.us-east-1.redshift-serverless.amazonaws.com') {
+  const rs = mockClient(ctx.clients.redshiftServerless);
+  rs.on(GetWorkgroupCommand, { workgroupName: ctx.names.redshiftWorkgroup }).resolves({
+    workgroup: { workgroupName: ctx.names.redshiftWorkgroup, status: 'AVAILABLE', endpoint: { address: endpoint, port: 5439 } },
+  });
+  rs.on(GetNamespaceCommand, { namespaceName: ctx.names.redshiftNamespace }).resolves({
+    namespace: { namespaceName: ctx.names.redshiftNamespace, adminPasswordSecretArn: ADMIN_SECRET },
+  });
+  return rs;
+}
+
+/**
+ * moto's Redshift Data keeps every statement STARTED forever and has no BatchExecuteStatement:
+ * ExecuteStatement and DescribeStatement go to moto (which records the SQL), the status is
+ * reported FINISHED, and batches are answered by the stub.
+ */
+function finishDataApi(ctx: OpsContext) {
+  const batches: Array<Record<string, unknown>> = [];
+  acceptMotoRedshiftDataTimestamps(ctx.clients.redshiftData);
+  const send = ctx.clients.redshiftData.send.bind(ctx.clients.redshiftData);
+  jest.spyOn(ctx.clients.redshiftData, 'send').mockImplementation((async (cmd: { input: Record<string, unknown> }) => {
+    if (cmd instanceof BatchExecuteStatementCommand) {
+      batches.push(cmd.input);
+      return { Id: `00000000-0000-4000-8000-00000000000${batches.length}` };
+    }
+    if (cmd instanceof DescribeStatementCommand && String(cmd.input.Id).startsWith('00000000-')) return { Status: 'FINISHED' };
+    const out = (await send(cmd as never)) as unknown as Record<string, unknown>;
+    return cmd instanceof DescribeStatementCommand ? { ...out, Status: 'FINISHED' } : out;
+  }) as never);
+  return batches;
+}
+
+async function setup(variable: Record<string, unknown>) {
+  await resetMoto(moto.server().endpoint);
+  const ctx = motoContext(moto.server().endpoint);
+  await ctx.clients.secrets.send(new CreateSecretCommand({ Name: ctx.names.pipelineVariableSecret, SecretString: JSON.stringify(variable) }));
+  return ctx;
+}
+
+const readVariable = async (ctx: OpsContext) =>
+  JSON.parse((await ctx.clients.secrets.send(new GetSecretValueCommand({ SecretId: ctx.names.pipelineVariableSecret }))).SecretString!);
+
+describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
+  test('writes the endpoint keys once, applies migrations in order, and a second run prints "no changes" (Redshift Serverless stubbed: not in moto; Data API batch and completion stubbed: moto returns canned results)', async () => {
+    const ctx = await setup({ environment: 'local', glue_job: 'xetl-local-products', redshift_secret_arn: ADMIN_SECRET });
+    stubServerless(ctx);
+    const batches = finishDataApi(ctx);
+
+    const first = await bootstrap(ctx, { pollIntervalMs: 1 });
+    expect(first.variableChanges).toEqual([{ key: 'redshift_endpoint', change: 'added' }, { key: 'redshift_port', change: 'added' }]);
+    expect(await readVariable(ctx)).toEqual({
+      environment: 'local', glue_job: 'xetl-local-products', redshift_secret_arn: ADMIN_SECRET,
+      redshift_endpoint: 'xetl-local.123456789012.us-east-1.redshift-serverless.amazonaws.com', redshift_port: 5439,
+    });
+    const files = listMigrations();
+    expect(first.migrations.map((m) => m.file)).toEqual(files.map((m) => m.file.split('/').at(-1)));
+
+    // What moto recorded for single-statement files: the SQL, with the admin secret.
+    for (const m of first.migrations.filter((x) => x.statements === 1)) {
+      const recorded = await ctx.clients.redshiftData.send(new DescribeStatementCommand({ Id: m.statementId }));
+      expect(recorded.SecretArn).toBe(ADMIN_SECRET);
+      expect(recorded.QueryString).toBe(files.find((f) => f.file.endsWith(m.file))!.statements[0]);
+    }
+    for (const b of batches) expect(b).toMatchObject({ WorkgroupName: 'xetl-local', SecretArn: ADMIN_SECRET, Database: 'dev' });
+    expect(batches.length).toBe(files.filter((f) => f.statements.length > 1).length);
+
+    const text = renderBootstrap(first).join('\n');
+    expect(text).toContain('variable airflow/variables/xetl_pipeline: updated redshift_endpoint (added), redshift_port (added)');
+    expect(text).not.toContain(ADMIN_SECRET);
+
+    const second = await bootstrap(ctx, { pollIntervalMs: 1 });
+    expect(second.variableChanges).toEqual([]);
+    expect(renderBootstrap(second).at(-1)).toBe('no changes');
+  });
+
+  test('fixes a stale admin secret ARN and keeps every other key (Redshift Serverless stubbed: not in moto)', async () => {
+    const ctx = await setup({ environment: 'local', redshift_secret_arn: 'arn:old', redshift_endpoint: 'old-host', redshift_port: 5439 });
+    stubServerless(ctx);
+    finishDataApi(ctx);
+    const r = await bootstrap(ctx, { pollIntervalMs: 1 });
+    expect(r.variableChanges).toEqual([{ key: 'redshift_secret_arn', change: 'changed' }, { key: 'redshift_endpoint', change: 'changed' }]);
+    expect(await readVariable(ctx)).toMatchObject({ environment: 'local', redshift_secret_arn: ADMIN_SECRET });
+  });
+
+  test('a missing variable secret says to deploy the analytics stack (exit 4) (Redshift Serverless stubbed: not in moto)', async () => {
+    await resetMoto(moto.server().endpoint);
+    const ctx = motoContext(moto.server().endpoint);
+    stubServerless(ctx);
+    const err = await bootstrap(ctx).catch((e) => e);
+    expect(err.exitCode).toBe(4);
+    expect(err.message).toBe('not found: secret airflow/variables/xetl_pipeline (secretsmanager:GetSecretValue); deploy the analytics stack first (it creates the variable)');
+  });
+
+  test('a failed migration names the file and the fix (Redshift Serverless and Data API stubbed)', async () => {
+    const ctx = await setup({ environment: 'local' });
+    stubServerless(ctx);
+    const data = mockClient(ctx.clients.redshiftData);
+    data.on(ExecuteStatementCommand).resolves({ Id: 'abc' });
+    data.on(DescribeStatementCommand).resolves({ Status: 'FAILED', Error: 'ERROR: permission denied for schema xetl\nmore' });
+    const err = await bootstrap(ctx, { pollIntervalMs: 1 }).catch((e) => e);
+    expect(err.message).toBe('migration 0001_schema.sql failed: ERROR: permission denied for schema xetl; fix the SQL and run bootstrap again (every migration is re-runnable)');
+  });
+});
