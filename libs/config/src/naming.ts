@@ -111,6 +111,53 @@ export class Naming {
   get pipelineTopic(): string {
     return `${this.base}-pipeline`;
   }
+  /** Name tag of one of account B's VPCs ("mwaa" or "redshift"). */
+  vpcName(purpose: 'mwaa' | 'redshift'): string {
+    return `${this.base}-${purpose}`;
+  }
+  /** Security group names; EC2 forbids the "sg-" prefix, so they start with the base. */
+  securityGroupName(purpose: string): string {
+    return `${this.base}-${purpose}`;
+  }
+  /** CloudWatch log group both VPCs' flow logs go to. */
+  get flowLogGroup(): string {
+    return `/xetl/${this.base}/vpc-flow-logs`;
+  }
+  get flowLogRoleName(): string {
+    return `${this.base}-flow-logs`;
+  }
+  /** Prefix of the log groups Glue writes with a security configuration (jobs and crawlers). */
+  readonly glueLogGroupPrefix = '/aws-glue/';
+  /** Prefix of the log groups MWAA creates for the environment: `airflow-<env>-<Component>`. */
+  get mwaaLogGroupPrefix(): string {
+    return `airflow-${this.mwaaEnvironment}-`;
+  }
+  /** Keys in the assets bucket. */
+  readonly glueScriptKey = 'glue-scripts/xetl_products_job.py';
+  readonly glueLibraryKey = 'glue-scripts/xetl_transform.zip';
+  readonly sqlAssetsPrefix = 'sql/';
+  /** Staging-bucket prefixes (docs/data-contract.md). */
+  readonly stagingCuratedPrefix = 'curated/';
+  readonly stagingQuarantinePrefix = 'quarantine/';
+  readonly stagingManifestsPrefix = 'manifests/';
+  /** Glue's scratch space (`--TempDir`); only the Glue role reads or writes it. */
+  readonly stagingGlueTempPrefix = 'glue-temp/';
+  /** Keys in the MWAA bucket. */
+  readonly airflowDagsPrefix = 'dags';
+  get airflowRequirementsKey(): string {
+    return `${this.airflowDagsPrefix}/requirements.txt`;
+  }
+  /** ECR keeps image layers in this AWS bucket; private ECR pulls through the S3 gateway need it. */
+  get ecrLayerBucket(): string {
+    return `prod-${this.env.region}-starport-layer-bucket`;
+  }
+  /** Secrets Manager ARN pattern of every Airflow secret of this environment in account B. */
+  get airflowSecretsArnPattern(): string {
+    return `arn:${this.partition}:secretsmanager:${this.env.region}:${this.accountId('analytics')}:secret:${this.env.airflow.secretsPrefix}/*`;
+  }
+  get mwaaEnvironmentArn(): string {
+    return `arn:${this.partition}:airflow:${this.env.region}:${this.accountId('analytics')}:environment/${this.mwaaEnvironment}`;
+  }
   /** Airflow variable (JSON) holding every name the DAG needs; see docs/data-contract.md. */
   readonly pipelineVariableKey = 'xetl_pipeline';
   get airflowVariablesPrefix(): string {
@@ -170,7 +217,7 @@ export class Naming {
     for (const b of buckets) {
       if (b.length > 63) out.push(`derived bucket name "${b}" is ${b.length} characters; S3 allows 63 — shorten namePrefix or the environment name`);
     }
-    for (const r of [this.unloadRoleName, this.glueRoleName, this.mwaaRoleName, this.redshiftRoleName]) {
+    for (const r of [this.unloadRoleName, this.glueRoleName, this.mwaaRoleName, this.redshiftRoleName, this.flowLogRoleName]) {
       if (r.length > 64) out.push(`derived role name "${r}" exceeds IAM's 64 characters`);
     }
     return out;

@@ -1,0 +1,3 @@
+export * from './asset-files';
+export * from './bucket-assets';
+export * from './bucket-assets-props';

@@ -1,0 +1,114 @@
+// Types of cdktf's jest matchers (registered at runtime by Testing.setupJest in the jest setup).
+import type {} from 'cdktf/lib/testing/adapters/jest';
+import { Testing } from 'cdktf';
+import { GlueCrawler } from '@cdktf/provider-aws/lib/glue-crawler';
+import { GlueJob } from '@cdktf/provider-aws/lib/glue-job';
+import { GlueSecurityConfiguration } from '@cdktf/provider-aws/lib/glue-security-configuration';
+import { applyDefaults, Naming } from '@xetl/config';
+import { ScopedRole } from '../iam/scoped-role';
+import { AccessLogBucket } from '../storage/access-log-bucket';
+import { DataKey } from '../storage/data-key';
+import { SecureBucket } from '../storage/secure-bucket';
+import { resourcesOf, synthJson, testStack } from '../test-helpers';
+import { GluePipeline } from './glue-pipeline';
+
+const env = applyDefaults('dev', {
+  region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' }, glue: { executionClass: 'FLEX' },
+});
+const names = new Naming(env);
+
+function build() {
+  const stack = testStack();
+  const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
+  const logs = new AccessLogBucket(stack, 'Logs', { bucketName: 'logs', accountId: '222222222222', retentionDays: 30 });
+  const bucket = (id: string, name: string) => new SecureBucket(stack, id, { bucketName: name, region: 'eu-west-1', encryptionKey: key, accessLogs: logs });
+  const glue = new GluePipeline(stack, 'Glue', {
+    names, encryptionKey: key, stagingBucket: bucket('Staging', names.stagingBucket), assetsBucket: bucket('Assets', names.assetsBucket), glue: env.glue,
+  });
+  const caller = new ScopedRole(stack, 'Caller', { roleName: 'caller', accountId: '222222222222', description: 'test', trustedServices: ['airflow.amazonaws.com'] });
+  glue.grantRun(caller);
+  return { json: synthJson(stack), raw: Testing.synth(stack) };
+}
+
+const statementsOf = (json: ReturnType<typeof synthJson>, roleName: string) => {
+  const roles = json.resource.aws_iam_role;
+  const id = Object.keys(roles).find((k) => roles[k].name === roleName);
+  const p = resourcesOf(json, 'aws_iam_role_policy').find((r) => String(r.role).includes(`aws_iam_role.${id}.`));
+  return JSON.parse(String(p?.policy)).Statement as Array<Record<string, any>>;
+};
+
+describe('GluePipeline', () => {
+  const { json, raw } = build();
+
+  test('crawls only new folders of the source prefix in account A, with the security configuration', () => {
+    expect(raw).toHaveResourceWithProperties(GlueCrawler, {
+      name: 'xetl-dev-products',
+      s3_target: [expect.objectContaining({ path: `s3://${names.sourceBucket}/products/` })],
+      recrawl_policy: { recrawl_behavior: 'CRAWL_NEW_FOLDERS_ONLY' },
+      schema_change_policy: { update_behavior: 'LOG', delete_behavior: 'LOG' },
+      security_configuration: expect.stringMatching(/aws_glue_security_configuration/),
+    });
+  });
+
+  test('encrypts S3 output, logs and bookmarks with the key', () => {
+    expect(raw).toHaveResourceWithProperties(GlueSecurityConfiguration, {
+      encryption_configuration: {
+        s3_encryption: { s3_encryption_mode: 'SSE-KMS', kms_key_arn: expect.stringMatching(/aws_kms_key/) },
+        cloudwatch_encryption: { cloudwatch_encryption_mode: 'SSE-KMS', kms_key_arn: expect.stringMatching(/aws_kms_key/) },
+        job_bookmarks_encryption: { job_bookmarks_encryption_mode: 'CSE-KMS', kms_key_arn: expect.stringMatching(/aws_kms_key/) },
+      },
+    });
+  });
+
+  test('runs the Glue 5.0 job from the assets bucket with sizing from config and the contract arguments', () => {
+    expect(raw).toHaveResourceWithProperties(GlueJob, {
+      glue_version: '5.0',
+      worker_type: 'G.1X',
+      number_of_workers: 2,
+      execution_class: 'FLEX',
+      timeout: 60,
+      max_retries: 1,
+      command: expect.objectContaining({ script_location: `s3://${names.assetsBucket}/glue-scripts/xetl_products_job.py` }),
+      default_arguments: expect.objectContaining({
+        '--extra-py-files': `s3://${names.assetsBucket}/glue-scripts/xetl_transform.zip`,
+        '--job-bookmark-option': 'job-bookmark-disable',
+        '--enable-metrics': 'true',
+        '--enable-continuous-cloudwatch-log': 'true',
+        '--TempDir': `s3://${names.stagingBucket}/glue-temp/`,
+        '--source_uri': `s3://${names.sourceBucket}/products`,
+        '--staging_uri': `s3://${names.stagingBucket}`,
+      }),
+    });
+  });
+
+  test("scopes the Glue role to the source prefix, staging prefixes, scripts, its logs and the database", () => {
+    const statements = statementsOf(json, 'xetl-dev-glue');
+    const resources = statements.flatMap((s) => [s.Resource].flat()).map(String);
+    expect(resources).toEqual(expect.arrayContaining([
+      `arn:aws:s3:::${names.sourceBucket}/products/*`,
+      'arn:aws:kms:eu-west-1:111111111111:key/*',
+      'arn:aws:glue:eu-west-1:222222222222:database/xetl_dev',
+      'arn:aws:glue:eu-west-1:222222222222:table/xetl_dev/*',
+      'arn:aws:logs:eu-west-1:222222222222:log-group:/aws-glue/*',
+    ]));
+    for (const prefix of ['curated', 'quarantine', 'manifests', 'glue-temp']) {
+      expect(resources.some((r) => r.endsWith(`/${prefix}/*`) && r.includes('Staging'))).toBe(true);
+    }
+    for (const s of statements) {
+      for (const a of s.Action) expect(a).not.toContain('*');
+      if ([s.Resource].flat().includes('*')) expect(s).toMatchObject({ Action: ['cloudwatch:PutMetricData'], Condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } } });
+    }
+    const source = statements.find((s) => s.Sid === 'DecryptSourceThroughS3');
+    expect(source?.Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } });
+  });
+
+  test('grantRun: start and watch exactly the named crawler and job', () => {
+    const bySid = Object.fromEntries(statementsOf(json, 'caller').map((s) => [s.Sid, s]));
+    expect(bySid.RunCrawler).toMatchObject({ Action: ['glue:GetCrawler', 'glue:StartCrawler'], Resource: expect.stringMatching(/aws_glue_crawler\..*\.arn/) });
+    expect(bySid.RunJob).toMatchObject({
+      Action: ['glue:BatchStopJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:StartJobRun'],
+      Resource: expect.stringMatching(/aws_glue_job\..*\.arn/),
+    });
+    expect(bySid.CrawlerMetrics).toMatchObject({ Action: ['glue:GetCrawlerMetrics'], Resource: '*' });
+  });
+});

@@ -1,0 +1,2 @@
+export * from './glue-pipeline';
+export * from './glue-pipeline-props';

@@ -1,0 +1,2 @@
+export * from './pipeline-topic';
+export * from './pipeline-topic-props';

@@ -1,0 +1,25 @@
+import type { EnvironmentConfig, Naming } from '@xetl/config';
+import type { DataKey } from '../storage/data-key';
+import type { SecureBucket } from '../storage/secure-bucket';
+
+export interface AirflowEnvironmentProps {
+  /** Names of this environment: environment, role, secrets prefixes, log groups. */
+  readonly names: Naming;
+  /** Customer-managed key of the environment (MWAA's metadata, SQS, logs, its S3 bucket). */
+  readonly encryptionKey: DataKey;
+  /** The versioned source bucket (name starts with "airflow-") holding `dags/`. */
+  readonly sourceBucket: SecureBucket;
+  /** Version of the uploaded requirements.txt; a new version makes MWAA reinstall. */
+  readonly requirementsObjectVersion: string;
+  /** Two private subnets in two AZs. */
+  readonly subnetIds: readonly string[];
+  /** The MWAA security group (self-referencing). */
+  readonly securityGroupIds: readonly string[];
+  /** Airflow version, environment class and worker counts, from config. */
+  readonly mwaa: EnvironmentConfig['mwaa'];
+  /**
+   * Extra Airflow configuration options, merged over the fixed ones (the secrets backend
+   * cannot be overridden). @default {} — none
+   */
+  readonly airflowConfigurationOptions?: Readonly<Record<string, string>>;
+}

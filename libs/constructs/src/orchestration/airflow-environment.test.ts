@@ -1,0 +1,82 @@
+// Types of cdktf's jest matchers (registered at runtime by Testing.setupJest in the jest setup).
+import type {} from 'cdktf/lib/testing/adapters/jest';
+import { Testing } from 'cdktf';
+import { MwaaEnvironment } from '@cdktf/provider-aws/lib/mwaa-environment';
+import { applyDefaults, Naming } from '@xetl/config';
+import { AccessLogBucket } from '../storage/access-log-bucket';
+import { DataKey } from '../storage/data-key';
+import { SecureBucket } from '../storage/secure-bucket';
+import { resourcesOf, synthJson, testStack } from '../test-helpers';
+import { AirflowEnvironment, SECRETS_MANAGER_BACKEND } from './airflow-environment';
+
+const env = applyDefaults('dev', { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' } });
+const names = new Naming(env);
+
+function build() {
+  const stack = testStack();
+  const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
+  const logs = new AccessLogBucket(stack, 'Logs', { bucketName: 'logs', accountId: '222222222222', retentionDays: 30 });
+  const bucket = new SecureBucket(stack, 'Airflow', { bucketName: names.airflowBucket, region: 'eu-west-1', encryptionKey: key, accessLogs: logs });
+  new AirflowEnvironment(stack, 'Mwaa', {
+    names, encryptionKey: key, sourceBucket: bucket, requirementsObjectVersion: 'v1',
+    subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-m'], mwaa: env.mwaa,
+  });
+  return { json: synthJson(stack), raw: Testing.synth(stack) };
+}
+
+describe('AirflowEnvironment', () => {
+  const { json, raw } = build();
+
+  test('serves the webserver privately, with a customer-managed key, in two private subnets', () => {
+    expect(raw).toHaveResourceWithProperties(MwaaEnvironment, {
+      name: 'xetl-dev',
+      airflow_version: '3.0.6',
+      environment_class: 'mw1.small',
+      webserver_access_mode: 'PRIVATE_ONLY',
+      kms_key: expect.stringMatching(/aws_kms_key\..*\.arn/),
+      source_bucket_arn: expect.stringMatching(/aws_s3_bucket\..*\.arn/),
+      dag_s3_path: 'dags',
+      requirements_s3_path: 'dags/requirements.txt',
+      requirements_s3_object_version: 'v1',
+      network_configuration: { subnet_ids: ['subnet-a', 'subnet-b'], security_group_ids: ['sg-m'] },
+    });
+  });
+
+  test('turns every log type on', () => {
+    const [mwaa] = resourcesOf(json, 'aws_mwaa_environment') as any[];
+    const types = Object.keys(mwaa.logging_configuration).sort();
+    expect(types).toEqual(['dag_processing_logs', 'scheduler_logs', 'task_logs', 'webserver_logs', 'worker_logs']);
+    for (const t of types) expect(mwaa.logging_configuration[t]).toMatchObject({ enabled: true, log_level: expect.stringMatching(/^(INFO|WARNING)$/) });
+  });
+
+  test('reads connections and variables from Secrets Manager under the configured prefixes', () => {
+    const [mwaa] = resourcesOf(json, 'aws_mwaa_environment') as any[];
+    expect(mwaa.airflow_configuration_options['secrets.backend']).toBe(SECRETS_MANAGER_BACKEND);
+    expect(JSON.parse(mwaa.airflow_configuration_options['secrets.backend_kwargs'])).toEqual({
+      connections_prefix: 'airflow/connections', variables_prefix: 'airflow/variables',
+    });
+  });
+
+  test('trusts both MWAA service principals and gives the role only scoped statements', () => {
+    const role = resourcesOf(json, 'aws_iam_role').find((r) => r.name === 'xetl-dev-mwaa');
+    expect(JSON.parse(String(role?.assume_role_policy)).Statement[0].Principal.Service).toEqual(['airflow-env.amazonaws.com', 'airflow.amazonaws.com']);
+    const [policy] = resourcesOf(json, 'aws_iam_role_policy');
+    const statements = JSON.parse(String(policy.policy)).Statement as any[];
+    const wildcardResource = statements.filter((s) => [s.Resource].flat().includes('*')).map((s) => s.Sid).sort();
+    expect(wildcardResource).toEqual(['CheckAccountPublicAccessBlock', 'EnvironmentMetrics']);
+    for (const s of statements) for (const a of s.Action) expect(a).not.toContain('*');
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    expect(bySid.CeleryQueue.Resource).toBe('arn:aws:sqs:eu-west-1:*:airflow-celery-*');
+    expect(bySid.SecretsBackend.Resource).toBe('arn:aws:secretsmanager:eu-west-1:222222222222:secret:airflow/*');
+    expect(bySid.EnvironmentLogs.Resource).toContain('arn:aws:logs:eu-west-1:222222222222:log-group:airflow-xetl-dev-*');
+    expect(bySid.PublishEnvironmentMetrics.Resource).toBe('arn:aws:airflow:eu-west-1:222222222222:environment/xetl-dev');
+  });
+
+  test('lets the role use the key only through SQS, S3 and Secrets Manager', () => {
+    const [key] = resourcesOf(json, 'aws_kms_key');
+    const viaServices = JSON.parse(String(key.policy)).Statement
+      .filter((s: any) => String(s.Sid).startsWith('Mwaa'))
+      .map((s: any) => s.Condition.StringEquals['kms:ViaService']).sort();
+    expect(viaServices).toEqual(['s3.eu-west-1.amazonaws.com', 'secretsmanager.eu-west-1.amazonaws.com', 'sqs.eu-west-1.amazonaws.com']);
+  });
+});

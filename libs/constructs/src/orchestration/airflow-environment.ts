@@ -1,0 +1,129 @@
+import { Construct } from 'constructs';
+import { MwaaEnvironment } from '@cdktf/provider-aws/lib/mwaa-environment';
+import { ScopedRole } from '../iam/scoped-role';
+import type { AirflowEnvironmentProps } from './airflow-environment-props';
+
+/** The Amazon provider's Secrets Manager backend for Airflow connections and variables. */
+export const SECRETS_MANAGER_BACKEND = 'airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend';
+/** MWAA's own CloudWatch Logs use (sorted). */
+export const MWAA_LOG_ACTIONS = [
+  'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:GetLogEvents', 'logs:GetLogGroupFields', 'logs:GetLogRecord',
+  'logs:GetQueryResults', 'logs:PutLogEvents',
+] as const;
+/** The Celery queue MWAA creates in its service account (sorted). */
+export const MWAA_SQS_ACTIONS = [
+  'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
+  'sqs:SendMessage',
+] as const;
+/** Reads of its source bucket beyond the object reads of `dags/` (sorted). */
+export const MWAA_BUCKET_ACTIONS = [
+  's3:GetBucketPublicAccessBlock', 's3:GetBucketVersioning', 's3:GetEncryptionConfiguration', 's3:GetObjectVersion',
+  's3:ListBucketVersions',
+] as const;
+export const MWAA_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
+export const SECRETS_BACKEND_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] as const;
+
+/**
+ * An Amazon MWAA environment, private: the webserver is reachable only inside the VPC
+ * (`PRIVATE_ONLY`), all five log types on, its data encrypted with a customer-managed key,
+ * DAGs and requirements from a versioned bucket, and Airflow reading connections and variables
+ * from Secrets Manager. Its execution role starts with only what MWAA itself needs (bucket,
+ * logs, metrics, Celery queue, key); the pipeline's resources grant the rest.
+ *
+ * @example
+ * const airflow = new AirflowEnvironment(this, 'Airflow', {
+ *   names, encryptionKey: key, sourceBucket: airflowBucket, requirementsObjectVersion: reqs.versionId,
+ *   subnetIds: network.mwaaSubnetIds, securityGroupIds: [network.mwaaSecurityGroupId], mwaa: env.mwaa,
+ * });
+ * glue.grantRun(airflow.role);
+ */
+export class AirflowEnvironment extends Construct {
+  readonly role: ScopedRole;
+  readonly environment: MwaaEnvironment;
+  readonly webserverUrl: string;
+
+  constructor(scope: Construct, id: string, props: AirflowEnvironmentProps) {
+    super(scope, id);
+    const { names } = props;
+    const region = names.env.region;
+    const account = names.accountId('analytics');
+    const logGroupArn = `arn:${names.partition}:logs:${region}:${account}:log-group:${names.mwaaLogGroupPrefix}*`;
+
+    this.role = new ScopedRole(this, 'ExecutionRole', {
+      roleName: names.mwaaRoleName,
+      accountId: account,
+      partition: names.partition,
+      description: `xetl ${names.env.name}: MWAA runs the pipeline DAG with this role`,
+      trustedServices: ['airflow-env.amazonaws.com', 'airflow.amazonaws.com'],
+      serviceTrustConditions: { StringEquals: { 'aws:SourceAccount': account } },
+    });
+    const add = (s: Parameters<ScopedRole['addToPrincipalPolicy']>[0]) => this.role.addToPrincipalPolicy(s);
+
+    add({ Sid: 'PublishEnvironmentMetrics', Effect: 'Allow', Action: ['airflow:PublishMetrics'], Resource: names.mwaaEnvironmentArn });
+    props.sourceBucket.grantRead([this.role], `${names.airflowDagsPrefix}/`);
+    const bucketArn = props.sourceBucket.bucketArn;
+    add({ Sid: 'InspectSourceBucket', Effect: 'Allow', Action: [...MWAA_BUCKET_ACTIONS], Resource: [bucketArn, `${bucketArn}/${names.airflowDagsPrefix}/*`] });
+    add({
+      // An account-level setting MWAA checks before it trusts the bucket; it has no resource type.
+      Sid: 'CheckAccountPublicAccessBlock', Effect: 'Allow', Action: ['s3:GetAccountPublicAccessBlock'], Resource: '*',
+    });
+    add({ Sid: 'EnvironmentLogs', Effect: 'Allow', Action: [...MWAA_LOG_ACTIONS], Resource: [logGroupArn, `${logGroupArn}:*`] });
+    add({
+      // DescribeLogGroups lists by account; it cannot name a group.
+      Sid: 'FindLogGroups', Effect: 'Allow', Action: ['logs:DescribeLogGroups'],
+      Resource: `arn:${names.partition}:logs:${region}:${account}:log-group:*`,
+    });
+    add({
+      // PutMetricData has no resource type; the namespace condition keeps it to MWAA's metrics.
+      Sid: 'EnvironmentMetrics', Effect: 'Allow', Action: ['cloudwatch:PutMetricData'], Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'AmazonMWAA' } },
+    });
+    add({
+      // The Celery queue lives in an account MWAA owns, whose ID is not known in advance.
+      Sid: 'CeleryQueue', Effect: 'Allow', Action: [...MWAA_SQS_ACTIONS],
+      Resource: `arn:${names.partition}:sqs:${region}:*:airflow-celery-*`,
+    });
+    for (const service of ['sqs', 's3']) {
+      props.encryptionKey.grantEncryptDecrypt([this.role], { viaService: `${service}.${region}.amazonaws.com`, sid: `MwaaVia${service.toUpperCase()}` });
+    }
+    add({
+      Sid: 'SecretsBackend', Effect: 'Allow', Action: [...SECRETS_BACKEND_ACTIONS], Resource: names.airflowSecretsArnPattern,
+    });
+    props.encryptionKey.grantDecrypt([this.role], { viaService: `secretsmanager.${region}.amazonaws.com`, sid: 'MwaaSecretsBackend' });
+
+    const log = (logLevel: string) => ({ enabled: true, logLevel });
+    this.environment = new MwaaEnvironment(this, 'Environment', {
+      name: names.mwaaEnvironment,
+      airflowVersion: props.mwaa.airflowVersion,
+      environmentClass: props.mwaa.environmentClass,
+      minWorkers: props.mwaa.minWorkers,
+      maxWorkers: props.mwaa.maxWorkers,
+      executionRoleArn: this.role.roleArn,
+      kmsKey: props.encryptionKey.keyArn,
+      sourceBucketArn: bucketArn,
+      dagS3Path: names.airflowDagsPrefix,
+      requirementsS3Path: names.airflowRequirementsKey,
+      requirementsS3ObjectVersion: props.requirementsObjectVersion,
+      webserverAccessMode: 'PRIVATE_ONLY',
+      networkConfiguration: { subnetIds: [...props.subnetIds], securityGroupIds: [...props.securityGroupIds] },
+      loggingConfiguration: {
+        dagProcessingLogs: log('WARNING'),
+        schedulerLogs: log('INFO'),
+        taskLogs: log('INFO'),
+        webserverLogs: log('WARNING'),
+        workerLogs: log('INFO'),
+      },
+      airflowConfigurationOptions: {
+        ...(props.airflowConfigurationOptions ?? {}),
+        'secrets.backend': SECRETS_MANAGER_BACKEND,
+        'secrets.backend_kwargs': JSON.stringify({
+          connections_prefix: names.airflowConnectionsPrefix,
+          variables_prefix: names.airflowVariablesPrefix,
+        }),
+      },
+      // MWAA validates the role when it creates the environment; wait for the role to exist.
+      dependsOn: [this.role.role],
+    });
+    this.webserverUrl = this.environment.webserverUrl;
+  }
+}

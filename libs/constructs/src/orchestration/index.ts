@@ -1,0 +1,2 @@
+export * from './airflow-environment';
+export * from './airflow-environment-props';

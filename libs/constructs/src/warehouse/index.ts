@@ -1,0 +1,2 @@
+export * from './serverless-warehouse';
+export * from './serverless-warehouse-props';

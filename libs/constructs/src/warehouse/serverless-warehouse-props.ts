@@ -1,0 +1,19 @@
+import type { Naming } from '@xetl/config';
+import type { DataKey } from '../storage/data-key';
+
+export interface ServerlessWarehouseProps {
+  /** Names of this environment: namespace, workgroup, role, and account A's unload role. */
+  readonly names: Naming;
+  /** Customer-managed key for the namespace's data and its managed admin secret. */
+  readonly encryptionKey: DataKey;
+  /** Three private subnets in three AZs (the Redshift VPC's). */
+  readonly subnetIds: readonly string[];
+  /** Security groups of the workgroup (port 5439 from the MWAA VPC only). */
+  readonly securityGroupIds: readonly string[];
+  /** RPUs the workgroup starts queries with, from config. */
+  readonly baseCapacity: number;
+  /** Upper bound on RPUs, from config; caps cost. */
+  readonly maxCapacity: number;
+  /** Database the pipeline loads into, from config. */
+  readonly databaseName: string;
+}

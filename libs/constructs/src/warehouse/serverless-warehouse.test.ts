@@ -1,0 +1,81 @@
+// Types of cdktf's jest matchers (registered at runtime by Testing.setupJest in the jest setup).
+import type {} from 'cdktf/lib/testing/adapters/jest';
+import { Testing } from 'cdktf';
+import { RedshiftserverlessNamespace } from '@cdktf/provider-aws/lib/redshiftserverless-namespace';
+import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftserverless-workgroup';
+import { applyDefaults, Naming } from '@xetl/config';
+import { ScopedRole } from '../iam/scoped-role';
+import { DataKey } from '../storage/data-key';
+import { resourcesOf, synthJson, testStack } from '../test-helpers';
+import { ServerlessWarehouse } from './serverless-warehouse';
+
+const env = applyDefaults('dev', { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' } });
+const names = new Naming(env);
+
+function build() {
+  const stack = testStack();
+  const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
+  const warehouse = new ServerlessWarehouse(stack, 'Warehouse', {
+    names, encryptionKey: key, subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'], securityGroupIds: ['sg-r'],
+    baseCapacity: 8, maxCapacity: 32, databaseName: 'dev',
+  });
+  const caller = new ScopedRole(stack, 'Caller', { roleName: 'caller', accountId: '222222222222', description: 'test', trustedServices: ['airflow.amazonaws.com'] });
+  warehouse.grantRunQueries(caller);
+  return { stack, json: synthJson(stack), raw: Testing.synth(stack) };
+}
+
+const policyOf = (json: ReturnType<typeof synthJson>, roleName: string) => {
+  const roles = json.resource.aws_iam_role;
+  const id = Object.keys(roles).find((k) => roles[k].name === roleName);
+  const p = resourcesOf(json, 'aws_iam_role_policy').find((r) => String(r.role).includes(`aws_iam_role.${id}.`));
+  return JSON.parse(String(p?.policy)).Statement as Array<Record<string, any>>;
+};
+
+describe('ServerlessWarehouse', () => {
+  const { json, raw } = build();
+
+  test('keeps the workgroup private: not public, enhanced VPC routing, SSL required, three subnets', () => {
+    expect(raw).toHaveResourceWithProperties(RedshiftserverlessWorkgroup, {
+      workgroup_name: 'xetl-dev',
+      publicly_accessible: false,
+      enhanced_vpc_routing: true,
+      base_capacity: 8,
+      max_capacity: 32,
+      subnet_ids: ['subnet-a', 'subnet-b', 'subnet-c'],
+      config_parameter: expect.arrayContaining([{ parameter_key: 'require_ssl', parameter_value: 'true' }]),
+    });
+  });
+
+  test('lets Secrets Manager manage the admin password; no password anywhere', () => {
+    expect(raw).toHaveResourceWithProperties(RedshiftserverlessNamespace, {
+      manage_admin_password: true,
+      log_exports: ['connectionlog', 'useractivitylog', 'userlog'],
+    });
+    const [ns] = resourcesOf(json, 'aws_redshiftserverless_namespace');
+    expect(ns.admin_user_password).toBeUndefined();
+    expect(ns.kms_key_id).toMatch(/aws_kms_key/);
+    expect(ns.admin_password_secret_kms_key_id).toMatch(/aws_kms_key/);
+    expect(ns.iam_roles).toEqual([ns.default_iam_role_arn]);
+  });
+
+  test("lets the Redshift role assume exactly account A's unload role, trusted by both Redshift services", () => {
+    const statements = policyOf(json, 'xetl-dev-redshift');
+    expect(statements).toEqual([
+      { Sid: 'ChainIntoUnloadRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: 'arn:aws:iam::111111111111:role/xetl-dev-unload' },
+    ]);
+    const role = resourcesOf(json, 'aws_iam_role').find((r) => r.name === 'xetl-dev-redshift');
+    expect(JSON.parse(String(role?.assume_role_policy)).Statement[0].Principal.Service).toEqual(['redshift-serverless.amazonaws.com', 'redshift.amazonaws.com']);
+  });
+
+  test('grantRunQueries: SQL on the workgroup only, own statements only, the managed secret only', () => {
+    const statements = policyOf(json, 'caller');
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    expect(bySid.RunSqlOnWorkgroup.Resource).toMatch(/aws_redshiftserverless_workgroup\..*\.arn/);
+    expect(bySid.ReadOwnStatements).toMatchObject({
+      Resource: '*',
+      Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '$${aws:userid}' } },
+    });
+    expect(bySid.ReadWarehouseAdminSecret.Resource).toMatch(/admin_password_secret_arn/);
+    for (const s of statements) for (const a of s.Action) expect(a).not.toContain('*');
+  });
+});

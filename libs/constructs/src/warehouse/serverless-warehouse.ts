@@ -1,0 +1,121 @@
+import { Construct } from 'constructs';
+import { RedshiftserverlessNamespace } from '@cdktf/provider-aws/lib/redshiftserverless-namespace';
+import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftserverless-workgroup';
+import { STS_ASSUME_ROLE_ACTIONS } from '../iam/actions';
+import type { Grantee } from '../iam/grantee';
+import { ScopedRole } from '../iam/scoped-role';
+import type { DataKey } from '../storage/data-key';
+import type { ServerlessWarehouseProps } from './serverless-warehouse-props';
+
+/** Data API calls that name the workgroup (sorted). */
+export const REDSHIFT_DATA_RUN_ACTIONS = ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'] as const;
+/** Data API calls on statements; they take no resource, only the statement-owner condition (sorted). */
+export const REDSHIFT_DATA_STATEMENT_ACTIONS = [
+  'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult',
+  'redshift-data:GetStatementResultV2',
+] as const;
+export const SECRET_READ_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] as const;
+/** Exported log types; useractivitylog also needs `enable_user_activity_logging`. */
+export const REDSHIFT_LOG_EXPORTS = ['connectionlog', 'useractivitylog', 'userlog'] as const;
+
+/**
+ * Redshift Serverless, private: a namespace whose admin password Secrets Manager manages (never
+ * in code or state), encrypted with a customer-managed key, exporting its logs; a workgroup in
+ * private subnets, not publicly accessible, with enhanced VPC routing and SSL required; and the
+ * namespace's default IAM role, which may assume account A's unload role (role chaining).
+ * `grantRunQueries` lets a role run SQL through the Data API with the managed secret.
+ *
+ * @example
+ * const warehouse = new ServerlessWarehouse(this, 'Warehouse', {
+ *   names, encryptionKey: key, subnetIds: network.redshiftSubnetIds,
+ *   securityGroupIds: [network.redshiftSecurityGroupId], baseCapacity: 8, maxCapacity: 32, databaseName: 'dev',
+ * });
+ * staging.grantRead([warehouse.role], 'curated/');
+ * warehouse.grantRunQueries(mwaaRole);
+ */
+export class ServerlessWarehouse extends Construct {
+  /** The namespace's default role: COPY from staging, UNLOAD through account A's role. */
+  readonly role: ScopedRole;
+  readonly namespace: RedshiftserverlessNamespace;
+  readonly workgroup: RedshiftserverlessWorkgroup;
+  readonly workgroupArn: string;
+  /** Secrets Manager ARN of the admin credentials Redshift manages. */
+  readonly adminSecretArn: string;
+  /** Host name of the workgroup endpoint, reachable only from inside the peered VPCs. */
+  readonly endpointAddress: string;
+  private readonly encryptionKey: DataKey;
+  private readonly secretsService: string;
+
+  constructor(scope: Construct, id: string, props: ServerlessWarehouseProps) {
+    super(scope, id);
+    const { names } = props;
+    const account = names.accountId('analytics');
+    this.encryptionKey = props.encryptionKey;
+    this.secretsService = `secretsmanager.${names.env.region}.amazonaws.com`;
+
+    this.role = new ScopedRole(this, 'Role', {
+      roleName: names.redshiftRoleName,
+      accountId: account,
+      partition: names.partition,
+      description: `xetl ${names.env.name}: Redshift Serverless COPYs curated data and chains into account ${names.accountId('source')}'s unload role`,
+      trustedServices: ['redshift.amazonaws.com', 'redshift-serverless.amazonaws.com'],
+      serviceTrustConditions: { StringEquals: { 'aws:SourceAccount': account } },
+    });
+    this.role.addToPrincipalPolicy({
+      Sid: 'ChainIntoUnloadRole',
+      Effect: 'Allow',
+      Action: [...STS_ASSUME_ROLE_ACTIONS],
+      Resource: names.unloadRoleArn,
+    });
+
+    this.namespace = new RedshiftserverlessNamespace(this, 'Namespace', {
+      namespaceName: names.redshiftNamespace,
+      dbName: props.databaseName,
+      manageAdminPassword: true,
+      adminPasswordSecretKmsKeyId: props.encryptionKey.keyArn,
+      kmsKeyId: props.encryptionKey.keyArn,
+      iamRoles: [this.role.roleArn],
+      defaultIamRoleArn: this.role.roleArn,
+      logExports: [...REDSHIFT_LOG_EXPORTS],
+    });
+    this.adminSecretArn = this.namespace.adminPasswordSecretArn;
+
+    this.workgroup = new RedshiftserverlessWorkgroup(this, 'Workgroup', {
+      workgroupName: names.redshiftWorkgroup,
+      namespaceName: this.namespace.namespaceName,
+      baseCapacity: props.baseCapacity,
+      maxCapacity: props.maxCapacity,
+      subnetIds: [...props.subnetIds],
+      securityGroupIds: [...props.securityGroupIds],
+      publiclyAccessible: false,
+      enhancedVpcRouting: true,
+      configParameter: [
+        { parameterKey: 'require_ssl', parameterValue: 'true' },
+        { parameterKey: 'enable_user_activity_logging', parameterValue: 'true' },
+      ],
+    });
+    this.workgroupArn = this.workgroup.arn;
+    this.endpointAddress = this.workgroup.endpoint.get(0).address;
+  }
+
+  /**
+   * Lets a role of this stack run SQL on the workgroup through the Data API, authenticated with
+   * the managed admin secret, and read back only the statements it ran itself.
+   */
+  grantRunQueries(grantee: Grantee): void {
+    const add = grantee.addToPrincipalPolicy?.bind(grantee);
+    if (!add) throw new Error('grantRunQueries needs a role of this stack');
+    add({ Sid: 'RunSqlOnWorkgroup', Effect: 'Allow', Action: [...REDSHIFT_DATA_RUN_ACTIONS], Resource: this.workgroupArn });
+    add({
+      // Statement calls have no resource type; the owner condition limits them to the caller's own statements.
+      // `$${...}` is Terraform's escape for a literal `${aws:userid}` policy variable.
+      Sid: 'ReadOwnStatements',
+      Effect: 'Allow',
+      Action: [...REDSHIFT_DATA_STATEMENT_ACTIONS],
+      Resource: '*',
+      Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '$${aws:userid}' } },
+    });
+    add({ Sid: 'ReadWarehouseAdminSecret', Effect: 'Allow', Action: [...SECRET_READ_ACTIONS], Resource: this.adminSecretArn });
+    this.encryptionKey.grantDecrypt([grantee], { viaService: this.secretsService, sid: `${this.node.id}SecretDecrypt` });
+  }
+}

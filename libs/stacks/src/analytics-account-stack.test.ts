@@ -1,0 +1,128 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Testing } from 'cdktf';
+import { loadConfig, selectEnvironment } from '@xetl/config';
+import { AnalyticsAccountStack } from './analytics-account-stack';
+
+const config = loadConfig();
+type Statement = { Sid?: string; Effect: string; Principal?: any; Action: string | string[]; Resource?: string | string[]; Condition?: any };
+
+/** A repository-shaped fixture, so the test does not depend on the package build having run. */
+function fixtureRoot(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xetl-analytics-'));
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  };
+  write('dags/xetl_products_pipeline.py', 'DAG_ID = "xetl_products"\n');
+  write('dags/xetl_tasks/__init__.py', '');
+  write('dags/requirements.txt', '--constraint "/usr/local/airflow/dags/constraints-3.0.6-3.12.txt"\n');
+  write('dags/constraints-3.0.6-3.12.txt', 'apache-airflow==3.0.6\n');
+  write('dags/requirements-dev.txt', 'pytest\n');
+  write('dags/project.json', '{}');
+  write('dags/tests/test_dag.py', 'def test(): pass\n');
+  write('glue-scripts/xetl_products_job.py', 'print("job")\n');
+  write('dist/glue-scripts/xetl_transform.zip', 'PK');
+  write('sql/migrations/0001_schema.sql', 'create schema if not exists xetl;\n');
+  write('sql/tests/fixture.sql', 'select 1;\n');
+  return dir;
+}
+
+const root = fixtureRoot();
+
+function synth(envName: string, repoRoot = root) {
+  const app = Testing.app();
+  const stack = new AnalyticsAccountStack(app, selectEnvironment(config, envName), { repoRoot });
+  const text = Testing.synth(stack);
+  return { text, json: JSON.parse(text) };
+}
+
+function statements(json: any, types: string[]): Statement[] {
+  return types.flatMap((type) => Object.values(json.resource[type] ?? {}).flatMap((r: any) => JSON.parse(r.policy).Statement));
+}
+
+/** Actions that have no resource-level permission (or an AWS-owned resource); each is explained in the constructs. */
+const WILDCARD_RESOURCE_ACTIONS = new Set([
+  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData', 'glue:GetCrawlerMetrics',
+  'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:GetStatementResultV2',
+]);
+
+describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s)', (envName) => {
+  const { text, json } = synth(envName);
+  const env = selectEnvironment(config, envName);
+
+  test('synthesizes, pinned to account B', () => {
+    expect(json.provider.aws[0].allowed_account_ids).toEqual([env.accounts.analytics]);
+    for (const type of ['aws_redshiftserverless_workgroup', 'aws_mwaa_environment', 'aws_glue_job', 'aws_glue_crawler', 'aws_sns_topic', 'aws_secretsmanager_secret']) {
+      expect(Object.keys(json.resource[type] ?? {})).toHaveLength(1);
+    }
+  });
+
+  test('has no secret-looking literal anywhere in its JSON', () => {
+    expect(text).not.toMatch(/AKIA[0-9A-Z]{16}/);
+    expect(text).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+    expect(text).not.toMatch(/"admin_user_password"|"master_password"|"password"\s*:/i);
+    // key ending in password/secret/token/secret_key/access_key with a literal value (not a reference or ARN)
+    const literal = /"[A-Za-z_.-]*(password|passwd|secret|token|secret_key|access_key)"\s*:\s*"(?!\$\{|arn:)[^"]{6,}"/gi;
+    expect(text.match(literal) ?? []).toEqual([]);
+    // the same inside the JSON strings Terraform receives (escaped quotes)
+    const escaped = /\\"[A-Za-z_.-]*(password|passwd|secret|token)\\"\s*:\s*\\"(?!\$\{|arn:)[^\\"]{6,}\\"/gi;
+    expect(text.match(escaped) ?? []).toEqual([]);
+  });
+
+  test('every IAM Allow is scoped: no wildcard action, named resources except the documented exceptions', () => {
+    const identity = statements(json, ['aws_iam_role_policy']).filter((s) => s.Effect === 'Allow');
+    expect(identity.length).toBeGreaterThan(20);
+    for (const s of identity) {
+      const actions = [s.Action].flat();
+      for (const a of actions) expect(a).not.toContain('*');
+      if ([s.Resource].flat().includes('*')) {
+        expect(actions.filter((a) => !WILDCARD_RESOURCE_ACTIONS.has(a))).toEqual([]);
+      }
+    }
+    for (const s of statements(json, ['aws_kms_key', 'aws_s3_bucket_policy', 'aws_sns_topic_policy', 'aws_vpc_endpoint']).filter((x) => x.Effect === 'Allow')) {
+      for (const a of [s.Action].flat()) expect(a).not.toContain('*');
+    }
+  });
+
+  test('keeps inline role policies under IAM size limits', () => {
+    for (const p of Object.values(json.resource.aws_iam_role_policy) as any[]) expect(p.policy.length).toBeLessThan(10240);
+  });
+
+  test("writes the xetl_pipeline variable with account A's names from Naming and B's from Terraform", () => {
+    const [version] = Object.values(json.resource.aws_secretsmanager_secret_version) as any[];
+    const value = JSON.parse(version.secret_string.replace(/\$\{[^}]*\}/g, (m: string) => m.replace(/"/g, "'")));
+    expect(Object.keys(value).sort()).toEqual([
+      'environment', 'glue_crawler', 'glue_database', 'glue_job', 'redshift_copy_role_arn', 'redshift_database',
+      'redshift_secret_arn', 'redshift_workgroup', 'region', 'sensor_timeout_seconds', 'sns_topic_arn', 'source_bucket',
+      'source_prefix', 'staging_bucket', 'target_bucket', 'target_kms_key_arn', 'target_prefix', 'unload_role_chain',
+    ]);
+    expect(value.redshift_secret_arn).toMatch(/aws_redshiftserverless_namespace\..*\.admin_password_secret_arn/);
+    expect(value.unload_role_chain).toBe(`arn:aws:iam::${env.accounts.analytics}:role/xetl-${envName}-redshift,arn:aws:iam::${env.accounts.source}:role/xetl-${envName}-unload`);
+    const [secret] = Object.values(json.resource.aws_secretsmanager_secret) as any[];
+    expect(secret).toMatchObject({ name: 'airflow/variables/xetl_pipeline', kms_key_id: expect.stringMatching(/aws_kms_key/) });
+  });
+
+  test('uploads DAGs (without tests or dev requirements), the Glue script and zip, and the SQL', () => {
+    const keys = (Object.values(json.resource.aws_s3_object) as any[]).map((o) => o.key).sort();
+    expect(keys).toEqual([
+      'dags/constraints-3.0.6-3.12.txt', 'dags/requirements.txt', 'dags/xetl_products_pipeline.py', 'dags/xetl_tasks/__init__.py',
+      'glue-scripts/xetl_products_job.py', 'glue-scripts/xetl_transform.zip', 'sql/migrations/0001_schema.sql',
+    ]);
+    const [mwaa] = Object.values(json.resource.aws_mwaa_environment) as any[];
+    expect(mwaa.requirements_s3_object_version).toMatch(/aws_s3_object\..*requirements.*\.version_id/);
+  });
+
+  test('references no other stack (no remote state)', () => {
+    expect(json.data?.terraform_remote_state).toBeUndefined();
+  });
+});
+
+describe('AnalyticsAccountStack without the packaged Glue library', () => {
+  test('fails synth and says which target builds it', () => {
+    const bare = fixtureRoot();
+    fs.rmSync(path.join(bare, 'dist'), { recursive: true });
+    expect(() => synth('dev', bare)).toThrow(/xetl_transform\.zip does not exist: build it with `npx nx run glue-scripts:package`/);
+  });
+});
