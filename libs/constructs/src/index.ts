@@ -6,3 +6,4 @@ export * from './catalog';
 export * from './orchestration';
 export * from './notifications';
 export * from './assets';
+export * from './guards';

@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
-import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { Aspects, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AccountSide, EnvironmentConfig, Naming } from '@xetl/config';
+import { SecurityGuards } from '@xetl/constructs';
 
 /**
  * What every xetl stack shares: one AWS provider pinned to the side's account (so a deploy with
  * the wrong credentials stops before it changes anything), default tags, and the state backend
- * for that account and environment.
+ * for that account and environment, and the security guards that fail synth on an insecure resource.
  */
 export abstract class XetlStack extends TerraformStack {
   readonly names: Naming;
@@ -25,6 +26,8 @@ export abstract class XetlStack extends TerraformStack {
         tags: { project: 'xetl', environment: env.name, stack: names.stackName(side), 'managed-by': 'cdktf' },
       }],
     });
+
+    Aspects.of(this).add(new SecurityGuards());
 
     const stackName = names.stackName(side);
     if (env.state) {

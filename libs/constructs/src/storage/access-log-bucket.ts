@@ -3,6 +3,7 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import type { AccessLogBucketProps } from './access-log-bucket-props';
 import { createBucketBaseline } from './bucket-baseline';
+import { exemptFromGuard } from '../guards/security-guards';
 
 /**
  * Destination of S3 server access logs for the buckets of one account.
@@ -23,6 +24,7 @@ export class AccessLogBucket extends Construct {
       bucketName: props.bucketName,
       allowDestroy: props.allowDestroy ?? false,
     });
+    exemptFromGuard(bucket, 's3-cmk-encryption', 'S3 server access log delivery writes only to SSE-S3 buckets');
     this.bucketName = props.bucketName;
     this.bucketId = bucket.id;
     this.bucketArn = bucket.arn;

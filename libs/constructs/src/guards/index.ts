@@ -1,0 +1,2 @@
+export * from './security-findings';
+export * from './security-guards';
