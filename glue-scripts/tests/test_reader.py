@@ -1,0 +1,69 @@
+"""Reading a partition: which files count as data, headers, line endings, and exact line numbers
+when Spark splits one file over many tasks."""
+
+import pytest
+from generate_products import generate_products
+from partition_runs import run_partition, source_dir, write_feed
+from xetl_transform import HeaderMismatchError, check_headers, list_data_files, number_lines, read_lines
+
+GOOD = "P-1,Chair,toys,1.00,1,2026-11-21T08:00:00Z"
+
+
+@pytest.fixture
+def small_splits(spark):
+    """Splits of a few KB, so that one file is read by many tasks."""
+    saved = {k: spark.conf.get(k) for k in ("spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")}
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")
+    spark.conf.set("spark.sql.files.openCostInBytes", "0")
+    yield
+    for key, value in saved.items():
+        spark.conf.set(key, value)
+
+
+def test_line_numbers_stay_exact_when_a_file_is_split_across_many_tasks(spark, tmp_path, small_splits):
+    expected = generate_products(tmp_path, rows=3000, date="2026-11-21", files=2, bad_ratio=0.2, seed=11)
+    files = list_data_files(spark, tmp_path.as_uri()).data_files
+    lines = read_lines(spark, files)
+    numbering = number_lines(lines)
+    numbered = numbering.with_line_numbers(numbering.without_headers(lines)).collect()
+
+    assert len({(r["file_index"], r["block_start"]) for r in numbered}) > 10, "the files were not split"
+    assert numbering.rows_read == expected.rows_read == len(numbered)
+    actual = {(files[r["file_index"]].path.rsplit("/", 1)[1], r["line_number"]): r["raw_line"] for r in numbered}
+    for path in expected.files:
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines()[1:], start=2):
+            assert actual[(path.name, number)] == text
+
+
+def test_markers_hidden_files_and_non_csv_files_are_not_data(spark, tmp_path):
+    for name in ("_SUCCESS", ".feed.csv.crc", "notes.txt"):
+        (tmp_path / name).write_text("x\n")
+    write_feed(tmp_path, "feed [1].csv", [GOOD])  # glob characters in a name are read literally
+    listing = list_data_files(spark, tmp_path.as_uri())
+    assert [f.path.rsplit("/", 1)[1] for f in listing.data_files] == ["feed [1].csv"]
+    assert [p.rsplit("/", 1)[1] for p in listing.ignored] == ["notes.txt"]
+    assert read_lines(spark, listing.data_files).count() == 2
+
+
+def test_a_file_whose_first_line_is_not_the_contract_header_stops_the_run(spark, tmp_path):
+    write_feed(tmp_path, "good.csv", [GOOD])
+    write_feed(tmp_path, "renamed.csv", [GOOD], header="id,name,category,price,quantity,updated_at")
+    with pytest.raises(HeaderMismatchError, match=r"renamed\.csv: 'id,name"):
+        check_headers(spark, list_data_files(spark, tmp_path.as_uri()).data_files)
+
+
+def test_a_byte_order_mark_quoted_header_and_crlf_line_ends_are_read_as_plain_lines(spark, tmp_path):
+    header = '\ufeff"product_id","product_name","category","price","quantity","updated_at"'
+    write_feed(source_dir(tmp_path), "windows.csv", [GOOD, "P-2,Desk,,2.00,1,bad"], header=header, newline="\r\n")
+    run = run_partition(spark, tmp_path)
+    assert [r["product_id"] for r in run.curated] == ["P-1"]
+    assert run.quarantine[0]["raw_line"] == "P-2,Desk,,2.00,1,bad"
+    assert run.quarantine[0]["line_number"] == 3
+
+
+def test_an_empty_file_adds_no_rows_and_no_header_error(spark, tmp_path):
+    write_feed(source_dir(tmp_path), "feed-1.csv", [GOOD])
+    (source_dir(tmp_path) / "feed-2.csv").write_bytes(b"")
+    run = run_partition(spark, tmp_path)
+    assert run.manifest["rows_read"] == 1
+    assert len(run.manifest["source_files"]) == 2

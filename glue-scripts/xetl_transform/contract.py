@@ -1,0 +1,74 @@
+"""The products feed as docs/data-contract.md declares it: columns, limits, reason codes, outputs.
+
+Everything else in the package takes these names from here, so a change to the contract is a
+change to this file (and to the tests that pin it).
+"""
+
+from pyspark.sql.types import (
+    DateType,
+    DecimalType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
+
+DATASET = "products"
+SOURCE_COLUMNS = ("product_id", "product_name", "category", "price", "quantity", "updated_at")
+HEADER = ",".join(SOURCE_COLUMNS)
+REQUIRED_COLUMNS = ("product_id", "product_name", "price", "quantity", "updated_at")
+
+KEY_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+PRICE_TYPE = DecimalType(12, 2)
+# Plain decimal: digits, optionally a point and one or two digits; no sign, exponent or spaces.
+PRICE_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+QUANTITY_PATTERN = r"^[0-9]+$"
+# YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+00:00]; a value without an offset is UTC.
+TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|\+00:00)?$"
+MAX_LENGTH = {"product_name": 256, "category": 64}
+
+# Reason codes in the contract's order: a line gets the first one that applies.
+WRONG_COLUMN_COUNT = "wrong_column_count"
+MISSING_REQUIRED = "missing_required"
+INVALID_KEY = "invalid_key"
+INVALID_DECIMAL = "invalid_decimal"
+INVALID_INTEGER = "invalid_integer"
+INVALID_TIMESTAMP = "invalid_timestamp"
+VALUE_TOO_LONG = "value_too_long"
+DUPLICATE_KEY = "duplicate_key"
+REASON_CODES = (
+    WRONG_COLUMN_COUNT,
+    MISSING_REQUIRED,
+    INVALID_KEY,
+    INVALID_DECIMAL,
+    INVALID_INTEGER,
+    INVALID_TIMESTAMP,
+    VALUE_TOO_LONG,
+    DUPLICATE_KEY,
+)
+
+CURATED_SCHEMA = StructType(
+    [
+        StructField("product_id", StringType()),
+        StructField("product_name", StringType()),
+        StructField("category", StringType()),
+        StructField("price", PRICE_TYPE),
+        StructField("quantity", IntegerType()),
+        StructField("updated_at", TimestampType()),
+        StructField("source_file", StringType()),
+        StructField("partition_date", DateType()),
+    ]
+)
+
+QUARANTINE_SCHEMA = StructType(
+    [
+        StructField("source_file", StringType()),
+        StructField("line_number", LongType()),
+        StructField("raw_line", StringType()),
+        StructField("reason_code", StringType()),
+        StructField("reason_detail", StringType()),
+        StructField("run_id", StringType()),
+    ]
+)

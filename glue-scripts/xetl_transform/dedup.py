@@ -1,0 +1,59 @@
+"""The contract's de-duplication rule: among the valid rows of one partition that share a
+`product_id`, the greatest `updated_at` wins, ties going to the greatest (source_file,
+line_number); every other valid row of that key becomes a `duplicate_key` rejection.
+
+Most keys occur once, and a row alone with its key always wins. So only the rows of keys that
+occur more than once (found with a narrow aggregate of the keys) are ranked; the partition's
+full rows never go through a shuffle, which was the costliest step of the job.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+
+from .contract import DUPLICATE_KEY
+
+# Above this many keys (or losing rows) the small side is not broadcast but joined by shuffle:
+# a pathological feed then costs time, never the driver's memory.
+BROADCAST_LIMIT = 1_000_000
+
+
+def _materialised(frame: DataFrame, broadcast_limit: int) -> DataFrame:
+    kept = frame.localCheckpoint(eager=True)
+    return F.broadcast(kept) if kept.count() <= broadcast_limit else kept
+
+
+def latest_first() -> Window:
+    # (file_index, block_start, row_id) orders lines as (source_file, line_number) does: file
+    # indexes follow the files' byte order, splits their offsets, row ids the lines within a
+    # split (reader.read_lines). Line numbers themselves are only known later (numbering.py).
+    return Window.partitionBy("product_id").orderBy(
+        F.col("updated_at_value").desc(),
+        F.col("file_index").desc(),
+        F.col("block_start").desc(),
+        F.col("row_id").desc(),
+    )
+
+
+def mark_duplicates(classified: DataFrame, *, broadcast_limit: int = BROADCAST_LIMIT) -> DataFrame:
+    """`classified` is `validate.classify`'s output of `reader.read_lines`' rows, best already
+    materialised (this runs two small jobs over it). Same rows and columns back, the losers'
+    reason set to `duplicate_key`; invalid rows neither win nor lose."""
+    valid = classified.where(F.col("reason_code").isNull())
+    repeated_keys = _materialised(
+        valid.groupBy("product_id").count().where(F.col("count") > 1).select("product_id"), broadcast_limit
+    )
+    contested = valid.join(repeated_keys, "product_id", "left_semi")
+    losers = _materialised(
+        contested.withColumn("_rank", F.row_number().over(latest_first()))
+        .where(F.col("_rank") > 1)
+        .select("row_id", F.lit(True).alias("_loses")),
+        broadcast_limit,
+    )
+    loses = F.col("_loses").isNotNull()
+    return classified.join(losers, "row_id", "left").select(
+        *(c for c in classified.columns if c not in ("reason_code", "reason_detail")),
+        F.when(loses, F.lit(DUPLICATE_KEY)).otherwise(F.col("reason_code")).alias("reason_code"),
+        F.when(loses, F.lit("product_id")).otherwise(F.col("reason_detail")).alias("reason_detail"),
+    )

@@ -1,0 +1,48 @@
+"""The two outputs of a run as projections of the classified rows (contract: Staging bucket)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from .contract import CURATED_SCHEMA, QUARANTINE_SCHEMA
+
+
+def _source_file(source_files: Sequence[str]) -> Column:
+    return F.element_at(F.array(*(F.lit(name) for name in source_files)), F.col("file_index") + 1)
+
+
+def curated_rows(outcomes: DataFrame, partition: date, source_files: Sequence[str]) -> DataFrame:
+    """Valid, de-duplicated rows in the curated column order and types."""
+    columns = {
+        "product_id": F.col("product_id"),
+        "product_name": F.col("product_name"),
+        "category": F.when(F.length("category") > 0, F.col("category")),  # empty means null
+        "price": F.col("price_value"),
+        "quantity": F.col("quantity_value"),
+        "updated_at": F.col("updated_at_value"),
+        "source_file": _source_file(source_files),
+        "partition_date": F.lit(partition.isoformat()).cast("date"),
+    }
+    return outcomes.where(F.col("reason_code").isNull()).select(
+        *(columns[field.name].cast(field.dataType).alias(field.name) for field in CURATED_SCHEMA)
+    )
+
+
+def quarantine_records(outcomes: DataFrame, run_id: str, source_files: Sequence[str]) -> DataFrame:
+    """One record per rejected line, the raw line as read, in the contract's key order.
+    `outcomes` must carry `line_number` (numbering.LineNumbering.with_line_numbers)."""
+    columns = {
+        "source_file": _source_file(source_files),
+        "line_number": F.col("line_number"),
+        "raw_line": F.col("raw_line"),
+        "reason_code": F.col("reason_code"),
+        "reason_detail": F.col("reason_detail"),
+        "run_id": F.lit(run_id),
+    }
+    return outcomes.where(F.col("reason_code").isNotNull()).select(
+        *(columns[field.name].cast(field.dataType).alias(field.name) for field in QUARANTINE_SCHEMA)
+    )
