@@ -5,6 +5,7 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
@@ -94,6 +95,9 @@ export class AwsClients {
   }
   get sts(): STSClient {
     return this.get('sts', () => new STSClient(this.common()));
+  }
+  get sqs(): SQSClient {
+    return this.get('sqs', () => new SQSClient(this.common()));
   }
   get kms(): KMSClient {
     return this.get('kms', () => new KMSClient(this.common()));

@@ -26,7 +26,7 @@ const ACCESS_DENIED = new Set([
 ]);
 const NOT_FOUND = new Set([
   'NoSuchBucket', 'NotFound', 'NoSuchKey', 'ResourceNotFoundException', 'NotFoundException',
-  'EntityNotFoundException', 'NoSuchEntity',
+  'EntityNotFoundException', 'NoSuchEntity', 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue',
 ]);
 const NO_CREDENTIALS = new Set(['CredentialsProviderError']);
 

@@ -7,4 +7,5 @@ export * from './drop';
 export * from './bootstrap';
 export * from './trigger';
 export * from './status';
+export * from './queues';
 export * from './doctor';

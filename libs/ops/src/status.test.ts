@@ -1,5 +1,6 @@
 import { CreateCrawlerCommand, CreateJobCommand, StartJobRunCommand } from '@aws-sdk/client-glue';
 import { GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
+import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AirflowApi, RestApiRequest } from './clients';
 import { renderStatus, status, statusComplete, type StatusReport } from './status';
@@ -21,6 +22,9 @@ describe('xetl status', () => {
       Name: names.glueJob, Role: names.glueRoleArn, Command: { Name: 'glueetl', ScriptLocation: `s3://${names.assetsBucket}/${names.glueScriptKey}` },
     }));
     await ctx.clients.glue.send(new StartJobRunCommand({ JobName: names.glueJob, Arguments: { '--partition': '2026-11-21' } }));
+    await ctx.clients.sqs.send(new CreateQueueCommand({ QueueName: names.triggerQueue }));
+    const dlq = await ctx.clients.sqs.send(new CreateQueueCommand({ QueueName: names.triggerDlq }));
+    await ctx.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq.QueueUrl, MessageBody: '{}' }));
 
     mockClient(ctx.clients.redshiftServerless).on(GetWorkgroupCommand).resolves({
       workgroup: { workgroupName: names.redshiftWorkgroup, status: 'AVAILABLE', endpoint: { address: 'wg.example', port: 5439 } },
@@ -29,7 +33,10 @@ describe('xetl status', () => {
     const api: AirflowApi = {
       invoke: async (r) => (calls.push(r), {
         status: 200,
-        body: { total_entries: 1, dag_runs: [{ dag_run_id: 'manual__2026-11-21__20261122T070809Z', state: 'success', conf: { partition: '2026-11-21' }, logical_date: null, start_date: '2026-11-22T07:08:10Z', end_date: '2026-11-22T07:20:00Z' }] },
+        body: { total_entries: 2, dag_runs: [
+          { dag_run_id: 'manual__2026-11-21__20261122T070809Z', state: 'success', conf: { partition: '2026-11-21' }, logical_date: null, start_date: '2026-11-22T07:08:10Z', end_date: '2026-11-22T07:20:00Z' },
+          { dag_run_id: 'event__2026-11-20__0123456789abcdef', state: 'running', conf: { partition: '2026-11-20' }, logical_date: null, start_date: '2026-11-22T06:00:00Z', end_date: null },
+        ] },
       }),
     };
     jest.spyOn(ctx.clients, 'airflow').mockReturnValue(api);
@@ -46,6 +53,9 @@ describe('xetl status', () => {
     expect(text).toContain('xetl-local-products  READY  never crawled');
     expect(text).toContain('xetl-local  AVAILABLE  wg.example:5439');
     expect(text).toMatch(/manual__2026-11-21__20261122T070809Z\s+success\s+2026-11-21\s+2026-11-22T07:08:10Z\s+2026-11-22T07:20:00Z/);
+    expect(text).toContain('  queue xetl-local-trigger: 0 waiting, 0 in flight');
+    expect(text).toContain('  dead letters xetl-local-trigger-dlq: 1 (inspect, fix, then `xetl redrive`)');
+    expect(text).toContain('  last triggered runs: event__2026-11-20__0123456789abcdef running');
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
@@ -69,6 +79,7 @@ describe('xetl status', () => {
       job: { ok: true, value: { name: 'xetl-dev-products', runs: [{ id: 'jr_1', state: 'SUCCEEDED', partition: '2026-11-21', startedOn: '2026-11-21T01:05:00Z', durationSeconds: 125 }] } },
       workgroup: { ok: false, error: 'access denied: redshift-serverless:GetWorkgroup on workgroup xetl-dev; grant it' },
       dagRuns: { ok: true, value: { dagId: 'xetl_products_pipeline', runs: [] } },
+      triggerQueues: { ok: true, value: { queue: { name: 'xetl-dev-trigger', visible: 2, inFlight: 1 }, dlq: { name: 'xetl-dev-trigger-dlq', visible: 0, inFlight: 0 } } },
     };
     expect(renderStatus(report)).toEqual([
       'xetl status: environment dev',
@@ -85,6 +96,11 @@ describe('xetl status', () => {
       '',
       'dag runs',
       '  xetl_products_pipeline: no runs yet',
+      '',
+      'event trigger',
+      '  queue xetl-dev-trigger: 2 waiting, 1 in flight',
+      '  dead letters xetl-dev-trigger-dlq: 0',
+      '  last triggered runs: none among the runs shown',
     ]);
   });
 });

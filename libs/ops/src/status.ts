@@ -2,6 +2,7 @@ import { GetCrawlerCommand, GetJobRunsCommand } from '@aws-sdk/client-glue';
 import { GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
 import type { OpsContext } from './context';
 import { explainAwsError } from './errors';
+import { queueDepth, type QueueDepth } from './queues';
 import { DAG_ID, DAG_RUNS_PATH, airflowError } from './trigger';
 
 /** Each part of the report stands alone: a failing part carries its error, the others still show. */
@@ -40,7 +41,12 @@ export interface StatusReport {
   readonly job: Part<{ readonly name: string; readonly runs: readonly JobRunStatus[] }>;
   readonly workgroup: Part<WorkgroupStatus>;
   readonly dagRuns: Part<{ readonly dagId: string; readonly runs: readonly DagRunStatus[] }>;
+  /** The event-driven trigger's queue and dead-letter queue (docs/event-trigger.md). */
+  readonly triggerQueues: Part<{ readonly queue: QueueDepth; readonly dlq: QueueDepth }>;
 }
+
+/** Runs started by the event trigger carry this run-id prefix (apps/trigger/handler.py). */
+export const EVENT_RUN_PREFIX = 'event__';
 
 async function part<T>(f: () => Promise<T>): Promise<Part<T>> {
   try {
@@ -56,7 +62,7 @@ const iso = (d?: Date) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : undef
 export async function status(ctx: OpsContext, options: { limit?: number } = {}): Promise<StatusReport> {
   const { names, clients } = ctx;
   const limit = options.limit ?? 5;
-  const [crawler, job, workgroup, dagRuns] = await Promise.all([
+  const [crawler, job, workgroup, dagRuns, triggerQueues] = await Promise.all([
     part(async (): Promise<CrawlerStatus> => {
       try {
         const c = (await clients.glue.send(new GetCrawlerCommand({ Name: names.glueCrawler }))).Crawler;
@@ -121,13 +127,17 @@ export async function status(ctx: OpsContext, options: { limit?: number } = {}):
       }));
       return { dagId: DAG_ID, runs };
     }),
+    part(async () => {
+      const [queue, dlq] = await Promise.all([queueDepth(ctx, names.triggerQueue), queueDepth(ctx, names.triggerDlq)]);
+      return { queue, dlq };
+    }),
   ]);
-  return { environment: ctx.env.name, crawler, job, workgroup, dagRuns };
+  return { environment: ctx.env.name, crawler, job, workgroup, dagRuns, triggerQueues };
 }
 
 /** True when every part was read; the CLI exits 4 otherwise. */
 export function statusComplete(r: StatusReport): boolean {
-  return r.crawler.ok && r.job.ok && r.workgroup.ok && r.dagRuns.ok;
+  return r.crawler.ok && r.job.ok && r.workgroup.ok && r.dagRuns.ok && r.triggerQueues.ok;
 }
 
 function duration(seconds?: number): string {
@@ -172,5 +182,16 @@ export function renderStatus(r: StatusReport): string[] {
       ...r.dagRuns.value.runs.map((d) => [d.runId, d.state, d.partition ?? '-', d.startDate ?? '-', d.endDate ?? '-']),
     ]));
   } else lines.push(`  ERROR ${r.dagRuns.error}`);
+
+  lines.push('', 'event trigger');
+  if (r.triggerQueues.ok) {
+    const { queue, dlq } = r.triggerQueues.value;
+    lines.push(`  queue ${queue.name}: ${queue.visible} waiting, ${queue.inFlight} in flight`);
+    lines.push(`  dead letters ${dlq.name}: ${dlq.visible}${dlq.visible ? ' (inspect, fix, then `xetl redrive`)' : ''}`);
+  } else lines.push(`  ERROR ${r.triggerQueues.error}`);
+  if (r.dagRuns.ok) {
+    const triggered = r.dagRuns.value.runs.filter((d) => d.runId.startsWith(EVENT_RUN_PREFIX));
+    lines.push(`  last triggered runs: ${triggered.length ? triggered.map((d) => `${d.runId} ${d.state}`).join(', ') : 'none among the runs shown'}`);
+  }
   return lines;
 }

@@ -71,6 +71,8 @@ export class GluePipeline extends Construct {
     });
     for (const prefix of [names.stagingCuratedPrefix, names.stagingQuarantinePrefix, names.stagingManifestsPrefix, names.stagingGlueTempPrefix]) {
       props.stagingBucket.grantWrite([this.role], prefix);
+      // The job reads back what it wrote to count the outcome it reports in the manifest.
+      props.stagingBucket.grantRead([this.role], prefix);
     }
     props.assetsBucket.grantRead([this.role], 'glue-scripts/');
     this.role.addToPrincipalPolicy({

@@ -1,0 +1,27 @@
+import type { Naming } from '@xetl/config';
+import type { DataKey } from '../storage/data-key';
+import type { PipelineEventBus } from './pipeline-event-bus';
+
+export interface TriggerFunctionProps {
+  /** Names of this environment: function, role, log group, MWAA environment, source bucket. */
+  readonly names: Naming;
+  /** Account B's key: log group, environment variables (the stack admits CloudWatch Logs to it). */
+  readonly encryptionKey: DataKey;
+  /** The queue the function reads and the DLQ it parks refused events in. */
+  readonly events: PipelineEventBus;
+  /** Absolute path of the deterministic package `dist/trigger/trigger.zip`. */
+  readonly packagePath: string;
+  /** The MWAA VPC and its private subnets: the function reaches MWAA and SQS through their endpoints. */
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  /** Security group of the interface endpoints; the function's only egress is HTTPS to it. */
+  readonly endpointSecurityGroupId: string;
+  /** Days the function's logs are kept. */
+  readonly logRetentionDays: number;
+  /** Airflow RBAC role the REST calls act as; never Admin. @default "User" (may trigger DAG runs) */
+  readonly airflowRole?: 'Op' | 'User';
+  /** Reserved concurrency, also the event source mapping's maximum concurrency. @default 2 */
+  readonly concurrency?: number;
+  /** @default 30 seconds (InvokeRestApi itself times out after 10 s) */
+  readonly timeoutSeconds?: number;
+}

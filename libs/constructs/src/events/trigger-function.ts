@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { Construct } from 'constructs';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { ScopedRole } from '../iam/scoped-role';
+import type { TriggerFunctionProps } from './trigger-function-props';
+
+/** ENI management a VPC-attached Lambda needs (what AWSLambdaVPCAccessExecutionRole grants). */
+export const LAMBDA_VPC_ENI_ACTIONS = [
+  'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
+  'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
+] as const;
+export const AIRFLOW_INVOKE_ACTIONS = ['airflow:InvokeRestApi'] as const;
+const HTTPS = 443;
+
+/**
+ * The trigger Lambda (python3.12, `handler.handler` from `dist/trigger/trigger.zip`): reads the
+ * trigger queue in batches (event source mapping with `ReportBatchItemFailures`), starts the DAG run
+ * through MWAA `InvokeRestApi`, parks refused events in the DLQ. It runs in the MWAA VPC's private
+ * subnets with its own security group (egress HTTPS to the interface endpoints only), small reserved
+ * concurrency, its own encrypted log group, and a role scoped to exactly those resources plus the ENI
+ * actions every VPC-attached function needs (EC2 cannot scope them to a resource: the documented
+ * exception).
+ *
+ * @example
+ * new TriggerFunction(this, 'TriggerFunction', {
+ *   names, encryptionKey: key, events: bus, packagePath: 'dist/trigger/trigger.zip',
+ *   vpcId: network.mwaaVpc.vpcId, subnetIds: network.mwaaSubnetIds,
+ *   endpointSecurityGroupId: network.endpointSecurityGroupId, logRetentionDays: 90,
+ * });
+ */
+export class TriggerFunction extends Construct {
+  readonly role: ScopedRole;
+  readonly functionArn: string;
+  readonly securityGroupId: string;
+
+  constructor(scope: Construct, id: string, props: TriggerFunctionProps) {
+    super(scope, id);
+    const { names } = props;
+    const env = names.env;
+    const account = names.accountId('analytics');
+    const concurrency = props.concurrency ?? 2;
+
+    const logs = new CloudwatchLogGroup(this, 'LogGroup', {
+      name: names.triggerLogGroup, retentionInDays: props.logRetentionDays, kmsKeyId: props.encryptionKey.keyArn,
+    });
+
+    this.role = new ScopedRole(this, 'Role', {
+      roleName: names.triggerRoleName,
+      accountId: account,
+      partition: names.partition,
+      description: `xetl ${env.name}: the trigger Lambda starts DAG runs in ${names.mwaaEnvironment} from marker events`,
+      trustedServices: ['lambda.amazonaws.com'],
+    });
+    const role = this.role;
+    role.addToPrincipalPolicy({ Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logs.arn}:*` });
+    role.addToPrincipalPolicy({
+      Sid: 'StartDagRunsBelowAdmin', Effect: 'Allow', Action: [...AIRFLOW_INVOKE_ACTIONS],
+      Resource: names.mwaaRestApiRoleArn(props.airflowRole ?? 'User'),
+    });
+    role.addToPrincipalPolicy({
+      // Documented exception: ENI actions have no resource-level scope a function can name up front.
+      Sid: 'VpcNetworkInterfaces', Effect: 'Allow', Action: [...LAMBDA_VPC_ENI_ACTIONS], Resource: '*',
+    });
+    props.events.grantConsume(role);
+    props.events.grantSendToDeadLetter(role);
+    // Environment variables are encrypted with the CMK; the function decrypts them through Lambda.
+    props.encryptionKey.grantDecrypt([role], { viaService: `lambda.${env.region}.amazonaws.com`, sid: `${id}EnvironmentVariables` });
+
+    const sg = new SecurityGroup(this, 'SecurityGroup', {
+      name: names.securityGroupName('trigger'),
+      description: 'xetl trigger Lambda: HTTPS to the interface endpoints only (MWAA env, SQS)',
+      vpcId: props.vpcId,
+      tags: { Name: names.securityGroupName('trigger') },
+    });
+    new VpcSecurityGroupEgressRule(this, 'ToEndpoints', {
+      securityGroupId: sg.id, description: 'HTTPS to the interface endpoints (airflow.env, sqs)',
+      ipProtocol: 'tcp', fromPort: HTTPS, toPort: HTTPS, referencedSecurityGroupId: props.endpointSecurityGroupId,
+    });
+    this.securityGroupId = sg.id;
+
+    const asset = new TerraformAsset(this, 'Package', { path: props.packagePath, type: AssetType.FILE });
+    const fn = new LambdaFunction(this, 'Function', {
+      functionName: names.triggerFunctionName,
+      description: `xetl ${env.name}: marker event -> one ${names.mwaaEnvironment} DAG run (docs/event-trigger.md)`,
+      role: role.roleArn,
+      runtime: 'python3.12',
+      handler: 'handler.handler',
+      filename: asset.path,
+      sourceCodeHash: createHash('sha256').update(fs.readFileSync(props.packagePath)).digest('base64'),
+      architectures: ['arm64'],
+      memorySize: 256,
+      timeout: props.timeoutSeconds ?? 30,
+      reservedConcurrentExecutions: concurrency,
+      kmsKeyArn: props.encryptionKey.keyArn,
+      vpcConfig: { subnetIds: [...props.subnetIds], securityGroupIds: [sg.id] },
+      loggingConfig: { logFormat: 'Text', logGroup: logs.name },
+      // Async invocations only (the queue has its own DLQ); set so nothing is ever dropped silently.
+      deadLetterConfig: { targetArn: props.events.deadLetterQueueArn },
+      tracingConfig: { mode: 'PassThrough' },
+      environment: {
+        variables: {
+          MWAA_ENVIRONMENT: names.mwaaEnvironment,
+          DLQ_URL: props.events.deadLetterQueueUrl,
+          SOURCE_BUCKET: names.sourceBucket,
+          SOURCE_PREFIX: names.productsPrefix,
+        },
+      },
+      dependsOn: [logs],
+    });
+    this.functionArn = fn.arn;
+
+    new LambdaEventSourceMapping(this, 'FromQueue', {
+      eventSourceArn: props.events.queueArn,
+      functionName: fn.arn,
+      batchSize: 10,
+      maximumBatchingWindowInSeconds: 1,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      scalingConfig: { maximumConcurrency: Math.max(2, concurrency) },
+    });
+  }
+}
