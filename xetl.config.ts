@@ -24,6 +24,8 @@ export default defineConfig({
       allowDestroyData: true,
       retention: { noncurrentVersionDays: 7, logRetentionDays: 30 },
       notifications: { emails: ['data-team@example.com'] },
+      // GitHub Actions plans on pull requests and deploys on merge (docs/ci-cd.md).
+      cicd: { githubRepository: 'example-org/xetl' },
       state: {
         source: { bucket: 'xetl-tfstate-111111111111-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
         analytics: { bucket: 'xetl-tfstate-222222222222-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
@@ -34,6 +36,7 @@ export default defineConfig({
       accounts: { source: '111111111111', analytics: '333333333333' },
       network: { mwaaVpcCidr: '10.40.0.0/16', redshiftVpcCidr: '10.41.0.0/16' },
       notifications: { emails: ['data-team@example.com'] },
+      cicd: { githubRepository: 'example-org/xetl' },
       state: {
         source: { bucket: 'xetl-tfstate-111111111111-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
         analytics: { bucket: 'xetl-tfstate-333333333333-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
@@ -48,6 +51,7 @@ export default defineConfig({
       glue: { numberOfWorkers: 4 },
       retention: { noncurrentVersionDays: 90, logRetentionDays: 365, transitionToInfrequentAccessDays: 90 },
       notifications: { emails: ['data-oncall@example.com'] },
+      cicd: { githubRepository: 'example-org/xetl' },
       state: {
         source: { bucket: 'xetl-tfstate-444444444444-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
         analytics: { bucket: 'xetl-tfstate-555555555555-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },

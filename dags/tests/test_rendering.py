@@ -100,7 +100,11 @@ def test_load_is_delete_copy_call_in_one_batch(case):
         f"DELETE FROM xetl.products_staging WHERE partition_date = '{partition}'",
         f"COPY xetl.products_staging FROM 's3://{V['staging']}/curated/products/{hive}/' "
         f"IAM_ROLE '{V['copy_role']}' FORMAT AS PARQUET",
-        f"CALL xetl.sp_load_products_partition('{partition}', '{run.run_id}')",
+        # An event-triggered run records its marker in the audit row (5-argument form).
+        f"CALL xetl.sp_load_products_partition('{partition}', '{run.run_id}', NULL, NULL, "
+        f"'s3://{V['source']}/{run.conf['marker']}')"
+        if run.conf.get("marker")
+        else f"CALL xetl.sp_load_products_partition('{partition}', '{run.run_id}')",
     ]
     assert (load.workgroup_name, load.database, load.secret_arn) == ("xetl-test", "dev", V["secret"])
     assert load.statement_name == f"xetl_load_{partition}"

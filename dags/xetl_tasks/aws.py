@@ -59,7 +59,8 @@ LOAD_SQL = [
     "{{ xetl_sql.copy_curated_to_staging("
     + ", ".join((var_expr("staging_bucket"), PARTITION_EXPR, var_expr("redshift_copy_role_arn")))
     + ") }}",
-    "{{ xetl_sql.call_load_partition(" + PARTITION_EXPR + ", run_id) }}",
+    # The marker (conf.marker from the event trigger, or the `marker` param) goes to the audit row.
+    "{{ xetl_sql.call_load_partition(" + PARTITION_EXPR + ", run_id, params.marker, " + var_expr("source_bucket") + ") }}",
 ]
 UNLOAD_SQL = (
     "{{ xetl_sql.unload_partition("

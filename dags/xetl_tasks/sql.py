@@ -44,6 +44,8 @@ _KMS_ARN_RE = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-
 # Airflow's default allowed run id pattern (scheduler.allowed_run_id_pattern) plus what its own
 # generated ids contain; the procedure's run_id column is varchar(256).
 _RUN_ID_RE = re.compile(r"^[A-Za-z0-9_.~:+-]{1,256}$")
+# The object that triggered the run, as the audit table stores it (pipeline_runs.marker varchar(1100)).
+_MARKER_URI_RE = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[A-Za-z0-9!_.*()=/-]{1,1024}$")
 
 
 def _check(pattern: re.Pattern[str], value: object, what: str) -> str:
@@ -98,13 +100,29 @@ def copy_curated_to_staging(staging_bucket: str, partition: str, copy_role_arn: 
     )
 
 
-def call_load_partition(partition: str, dag_run_id: str) -> str:
+def marker_uri(marker: object, source_bucket: str | None = None) -> str | None:
+    """The run's marker as an s3:// URI, or None: the event trigger sends ``s3://<bucket>/<key>``;
+    a bare key (a person's conf) is read in the source bucket; empty/None means no marker."""
+    if marker is None or marker == "":
+        return None
+    if isinstance(marker, str) and not marker.startswith("s3://") and source_bucket:
+        marker = f"s3://{bucket_name(source_bucket)}/{marker.lstrip('/')}"
+    return _check(_MARKER_URI_RE, marker, "marker s3:// URI")
+
+
+def call_load_partition(partition: str, dag_run_id: str, marker: object = None, source_bucket: str | None = None) -> str:
     """Replace the partition in xetl.products from staging and write the audit row (the procedure).
 
     The DAG runs DELETE, COPY and this CALL as one Data API batch, i.e. one transaction, so the
-    procedure must not COMMIT or TRUNCATE itself.
+    procedure must not COMMIT or TRUNCATE itself. With a marker (an event-triggered run), the
+    5-argument form records it in the audit row (manifest counts NULL: the procedure then skips
+    the reconciliation it does when counts are given).
     """
-    return f"CALL {LOAD_PROCEDURE}({literal(validate_partition(partition))}, {literal(run_id(dag_run_id))})"
+    part, rid = literal(validate_partition(partition)), literal(run_id(dag_run_id))
+    uri = marker_uri(marker, source_bucket)
+    if uri is None:
+        return f"CALL {LOAD_PROCEDURE}({part}, {rid})"
+    return f"CALL {LOAD_PROCEDURE}({part}, {rid}, NULL, NULL, {literal(uri)})"
 
 
 def quality_metrics(partition: str, dag_run_id: str) -> str:

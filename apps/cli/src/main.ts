@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
-  EXIT, XetlError, bootstrap, createContext, doctor, doctorPassed, drop, knownEnvironments, renderBootstrap,
+  EXIT, XetlError, bootstrap, redrive, renderRedrive, createContext, doctor, doctorPassed, drop, knownEnvironments, renderBootstrap,
   renderDoctor, renderDrop, renderProgress, renderStatus, renderTrigger, status, statusComplete, trigger,
   type OpsContext,
 } from '@xetl/ops';
@@ -114,6 +114,21 @@ const COMMANDS: Record<string, Command> = {
       if (v.json) json(io, r);
       else renderStatus(r).forEach((l) => io.out(l));
       return statusComplete(r) ? EXIT.ok : EXIT.aws;
+    },
+  },
+  redrive: {
+    summary: 'move dead-lettered trigger events back to the trigger queue after a fix',
+    usage: 'xetl redrive --env <name> [--max N]',
+    options: { max: { type: 'string' } },
+    optionHelp: ['--max N                 move at most N messages (default 1000)'],
+    examples: ['xetl status --env dev   # see the dead-letter count first', 'xetl redrive --env dev'],
+    async run(ctx, v, _p, io) {
+      const max = v.max === undefined ? 1000 : Number(v.max);
+      if (!Number.isInteger(max) || max < 1) throw new XetlError(`--max must be a positive whole number, got "${v.max}"`, EXIT.usage);
+      const r = await redrive(ctx, { max });
+      if (v.json) json(io, r);
+      else renderRedrive(r).forEach((l) => io.out(l));
+      return EXIT.ok;
     },
   },
   doctor: {

@@ -29,15 +29,19 @@ describe('the infra app', () => {
     const r = runApp({});
     expect(r.status).toBe(0);
     expect(fs.readdirSync(path.join(r.outdir, 'stacks')).sort()).toEqual([
-      'xetl-dev-analytics', 'xetl-dev-source', 'xetl-local-analytics', 'xetl-local-source',
-      'xetl-prod-analytics', 'xetl-prod-source', 'xetl-stage-analytics', 'xetl-stage-source',
+      'xetl-dev-analytics', 'xetl-dev-bootstrap-analytics', 'xetl-dev-bootstrap-source', 'xetl-dev-source',
+      'xetl-local-analytics', 'xetl-local-source',
+      'xetl-prod-analytics', 'xetl-prod-bootstrap-analytics', 'xetl-prod-bootstrap-source', 'xetl-prod-source',
+      'xetl-stage-analytics', 'xetl-stage-bootstrap-analytics', 'xetl-stage-bootstrap-source', 'xetl-stage-source',
     ]);
   });
 
   test('XETL_ENV limits synthesis to one environment', () => {
     const r = runApp({ XETL_ENV: 'dev' });
     expect(r.status).toBe(0);
-    expect(fs.readdirSync(path.join(r.outdir, 'stacks')).sort()).toEqual(['xetl-dev-analytics', 'xetl-dev-source']);
+    expect(fs.readdirSync(path.join(r.outdir, 'stacks')).sort()).toEqual([
+      'xetl-dev-analytics', 'xetl-dev-bootstrap-analytics', 'xetl-dev-bootstrap-source', 'xetl-dev-source',
+    ]);
   });
 
   test('a bad config prints one line naming the field and writes nothing', () => {

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, EnvironmentInput, StateBackendInput } from './types';
+import type { CicdConfig, CicdInput, EnvironmentConfig, EnvironmentInput, StateBackendInput } from './types';
 
 /** Every default in one place; `types.ts` documents why each is what it is. */
 export const DEFAULTS = {
@@ -10,6 +10,7 @@ export const DEFAULTS = {
   retention: { noncurrentVersionDays: 30, logRetentionDays: 90, accessLogDays: 365 },
   airflow: { secretsPrefix: 'airflow', sensorTimeoutSeconds: 6 * 3600 },
   stateKeyPrefix: 'xetl',
+  cicdDeployBranch: 'main',
 } as const;
 
 function backend(input: StateBackendInput | undefined, region: string): Required<StateBackendInput> {
@@ -19,6 +20,21 @@ function backend(input: StateBackendInput | undefined, region: string): Required
     dynamodbTable: input?.dynamodbTable as string,
     region: input?.region ?? region,
     keyPrefix: input?.keyPrefix ?? DEFAULTS.stateKeyPrefix,
+  };
+}
+
+/**
+ * Until validation has seen every environment, each one is assumed to create its own shared
+ * resources; `validateConfig` then hands each account's to the first environment that uses it.
+ */
+function cicd(input: CicdInput | undefined, name: string): CicdConfig | undefined {
+  if (!input) return undefined;
+  const all = { stateBucket: true, lockTable: true, oidcProvider: true };
+  return {
+    githubRepository: input.githubRepository,
+    deployBranch: input.deployBranch ?? DEFAULTS.cicdDeployBranch,
+    githubEnvironment: input.githubEnvironment ?? name,
+    creates: { source: all, analytics: all },
   };
 }
 
@@ -40,6 +56,7 @@ export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentC
     state: raw.state
       ? { source: backend(raw.state.source, region), analytics: backend(raw.state.analytics, region) }
       : undefined,
+    cicd: cicd(raw.cicd, name),
     allowDestroyData: raw.allowDestroyData ?? false,
     localOnly: raw.localOnly ?? false,
   };

@@ -37,6 +37,10 @@ export class Naming {
   stackName(side: AccountSide): string {
     return `${this.base}-${side}`;
   }
+  /** One account's bootstrap stack: state backend, GitHub OIDC provider, CI roles (docs/ci-cd.md). */
+  bootstrapStackName(side: AccountSide): string {
+    return `${this.base}-bootstrap-${side}`;
+  }
 
   // ---- data layout ---------------------------------------------------------------------------
   /** Top folder of the products feed in the source, staging and target buckets. */
@@ -170,6 +174,98 @@ export class Naming {
     return `${this.airflowVariablesPrefix}/${this.pipelineVariableKey}`;
   }
 
+  // ---- event-driven trigger (docs/event-trigger.md) -----------------------------------------
+  /** The object a producer writes last in a partition folder; its arrival starts the run. */
+  readonly markerFileName = '_SUCCESS';
+  /** Account A: default-bus rule forwarding marker events to B's pipeline bus. */
+  get markerForwardRuleName(): string {
+    return `${this.base}-forward-markers`;
+  }
+  /** Account A: role EventBridge assumes to put events on B's bus (only `events:PutEvents` there). */
+  get eventsForwarderRoleName(): string {
+    return `${this.base}-events-forwarder`;
+  }
+  /** Account A: events the forwarder could not deliver to B's bus. */
+  get markerForwardDlq(): string {
+    return `${this.base}-forward-dlq`;
+  }
+  /** Account B: custom bus admitting account A's marker events. */
+  get pipelineEventBus(): string {
+    return `${this.base}-pipeline`;
+  }
+  get pipelineEventBusArn(): string {
+    return `arn:${this.partition}:events:${this.env.region}:${this.accountId('analytics')}:event-bus/${this.pipelineEventBus}`;
+  }
+  /** Account B: rule on the pipeline bus re-checking the marker pattern, delivering to the queue. */
+  get triggerRuleName(): string {
+    return `${this.base}-trigger-markers`;
+  }
+  get triggerQueue(): string {
+    return `${this.base}-trigger`;
+  }
+  get triggerDlq(): string {
+    return `${this.base}-trigger-dlq`;
+  }
+  get triggerFunctionName(): string {
+    return `${this.base}-trigger`;
+  }
+  get triggerRoleName(): string {
+    return `${this.base}-trigger`;
+  }
+  get triggerLogGroup(): string {
+    return `/aws/lambda/${this.triggerFunctionName}`;
+  }
+  /** ARN of an EventBridge rule (default bus when `bus` is omitted). */
+  eventRuleArn(side: AccountSide, ruleName: string, bus?: string): string {
+    const path = bus && bus !== 'default' ? `${bus}/${ruleName}` : ruleName;
+    return `arn:${this.partition}:events:${this.env.region}:${this.accountId(side)}:rule/${path}`;
+  }
+  /** `airflow:InvokeRestApi` resource: the MWAA environment's Airflow role (Admin, Op, User, Viewer). */
+  mwaaRestApiRoleArn(airflowRole: 'Op' | 'User' | 'Viewer'): string {
+    return `arn:${this.partition}:airflow:${this.env.region}:${this.accountId('analytics')}:role/${this.mwaaEnvironment}/${airflowRole}`;
+  }
+
+  // ---- CI/CD (bootstrap stacks) ---------------------------------------------------------------
+  /** Issuer of GitHub Actions' OIDC tokens; IAM names the provider after it. */
+  readonly githubOidcHost = 'token.actions.githubusercontent.com';
+  /** The `aud` claim configure-aws-credentials requests. */
+  readonly githubOidcAudience = 'sts.amazonaws.com';
+  /** Read-only role pull requests plan with. */
+  get cicdPlanRoleName(): string {
+    return `${this.base}-cicd-plan`;
+  }
+  /** Role the deploy workflow applies with, in the GitHub environment only. */
+  get cicdDeployRoleName(): string {
+    return `${this.base}-cicd-deploy`;
+  }
+  /** The account-wide GitHub OIDC provider (one per account, shared by environments). */
+  githubOidcProviderArn(side: AccountSide): string {
+    return `arn:${this.partition}:iam::${this.accountId(side)}:oidc-provider/${this.githubOidcHost}`;
+  }
+  cicdPlanRoleArn(side: AccountSide): string {
+    return this.roleArn(side, this.cicdPlanRoleName);
+  }
+  cicdDeployRoleArn(side: AccountSide): string {
+    return this.roleArn(side, this.cicdDeployRoleName);
+  }
+  /** The S3 key of one stack's state, as the stacks' S3 backend writes it. */
+  stateKey(side: AccountSide, stackName: string = this.stackName(side)): string {
+    const state = this.requireState(side);
+    return `${state.keyPrefix}/${this.env.name}/${stackName}.tfstate`;
+  }
+  /** Alias of the key that encrypts a state bucket and its lock table, derived from the bucket. */
+  stateKeyAlias(side: AccountSide): string {
+    return `alias/${this.requireState(side).bucket.replace(/[^A-Za-z0-9/_-]/g, '-')}`;
+  }
+  /** Server access logs of a state bucket. */
+  stateAccessLogBucket(side: AccountSide): string {
+    return `${this.requireState(side).bucket}-logs`;
+  }
+  lockTableArn(side: AccountSide): string {
+    const state = this.requireState(side);
+    return `arn:${this.partition}:dynamodb:${state.region}:${this.accountId(side)}:table/${state.dynamodbTable}`;
+  }
+
   // ---- ARNs ----------------------------------------------------------------------------------
   roleArn(side: AccountSide, roleName: string): string {
     return `arn:${this.partition}:iam::${this.accountId(side)}:role/${roleName}`;
@@ -220,7 +316,24 @@ export class Naming {
     for (const r of [this.unloadRoleName, this.glueRoleName, this.mwaaRoleName, this.redshiftRoleName, this.flowLogRoleName]) {
       if (r.length > 64) out.push(`derived role name "${r}" exceeds IAM's 64 characters`);
     }
+    for (const r of [this.eventsForwarderRoleName, this.triggerRoleName, this.triggerFunctionName]) {
+      if (r.length > 64) out.push(`derived role or function name "${r}" exceeds the 64 characters IAM and Lambda allow`);
+    }
+    if (this.env.cicd && this.env.state) {
+      for (const r of [this.cicdPlanRoleName, this.cicdDeployRoleName]) {
+        if (r.length > 64) out.push(`derived role name "${r}" exceeds IAM's 64 characters`);
+      }
+      for (const side of ['source', 'analytics'] as const) {
+        const b = this.stateAccessLogBucket(side);
+        if (b.length > 63) out.push(`derived bucket name "${b}" (state access logs) is ${b.length} characters; S3 allows 63 — shorten state.${side}.bucket`);
+      }
+    }
     return out;
+  }
+
+  private requireState(side: AccountSide): Required<NonNullable<EnvironmentConfig['state']>[AccountSide]> {
+    if (!this.env.state) throw new Error(`environment ${this.env.name} has no state backend (it is localOnly)`);
+    return this.env.state[side];
   }
 
   private bucketName(purpose: string, side: AccountSide): string {

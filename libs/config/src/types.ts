@@ -17,6 +17,19 @@ export interface StateBackendInput {
   readonly keyPrefix?: string;
 }
 
+/** CI/CD from GitHub Actions: who may plan and deploy this environment (docs/ci-cd.md). */
+export interface CicdInput {
+  /** The GitHub repository whose workflows plan and deploy, as "org/repo". Required. */
+  readonly githubRepository: string;
+  /** Branch whose pushes CI runs plans for and deploys from. @default "main" */
+  readonly deployBranch?: string;
+  /**
+   * GitHub environment the deploy jobs run in; the deploy role trusts only tokens issued for it
+   * (`repo:ORG/REPO:environment:<name>`). @default the xetl environment's name
+   */
+  readonly githubEnvironment?: string;
+}
+
 export interface EnvironmentInput {
   /** AWS region both accounts deploy to, e.g. "eu-west-1". Required. */
   readonly region: string;
@@ -96,6 +109,11 @@ export interface EnvironmentInput {
     readonly analytics: StateBackendInput;
   };
   /**
+   * GitHub Actions plans and deploys this environment; adds one bootstrap stack per account
+   * (state bucket, lock table, OIDC provider, plan and deploy roles). @default unset — no CI/CD
+   */
+  readonly cicd?: CicdInput;
+  /**
    * Allow `terraform destroy` to delete data buckets and their objects. Only for throwaway
    * environments. @default false — data buckets carry `prevent_destroy`.
    */
@@ -105,6 +123,24 @@ export interface EnvironmentInput {
    * throwaway data). @default false
    */
   readonly localOnly?: boolean;
+}
+
+/**
+ * Which account-wide resources one side's bootstrap stack creates. Environments that share an
+ * account (or a state bucket) share these; the first such environment in the config creates
+ * them and the others only refer to them by name. Computed by validation, never written.
+ */
+export interface CicdSharedResources {
+  readonly stateBucket: boolean;
+  readonly lockTable: boolean;
+  readonly oidcProvider: boolean;
+}
+
+export interface CicdConfig {
+  readonly githubRepository: string;
+  readonly deployBranch: string;
+  readonly githubEnvironment: string;
+  readonly creates: { readonly source: CicdSharedResources; readonly analytics: CicdSharedResources };
 }
 
 export interface XetlConfigInput {
@@ -144,6 +180,7 @@ export interface EnvironmentConfig {
     readonly source: Required<StateBackendInput>;
     readonly analytics: Required<StateBackendInput>;
   };
+  readonly cicd?: CicdConfig;
   readonly allowDestroyData: boolean;
   readonly localOnly: boolean;
 }

@@ -1,7 +1,7 @@
 import { applyDefaults } from './defaults';
 import { parseCidr, cidrsOverlap, isPrivateCidr } from './cidr';
 import { Naming } from './naming';
-import type { EnvironmentConfig, EnvironmentInput, XetlConfig } from './types';
+import type { CicdSharedResources, EnvironmentConfig, EnvironmentInput, XetlConfig } from './types';
 
 /** One problem in the config, with the dotted path of the field it concerns. */
 export interface ConfigProblem {
@@ -27,6 +27,12 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SECRETS_PREFIX = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
 const S3_BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const DYNAMODB_TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
+/** GitHub owner (1-39 of letters, digits, '-') and repository (letters, digits, '.', '_', '-'). */
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/;
+/** A plain branch name: no wildcards, no "..", no leading/trailing "/" or ".", as the OIDC `sub` pins it literally. */
+const GIT_BRANCH = /^(?!.*\.\.)(?!.*\/\/)(?![./])[A-Za-z0-9._\/-]{1,200}(?<![./])$/;
+/** GitHub environment names: letters, digits, '.', '_', '-' (no ':' or wildcard, which would widen the `sub` pin). */
+const GITHUB_ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
@@ -38,7 +44,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['environments'],
   env: [
     'region', 'accounts', 'namePrefix', 'network', 'redshift', 'mwaa', 'glue', 'retention',
-    'notifications', 'airflow', 'state', 'allowDestroyData', 'localOnly',
+    'notifications', 'airflow', 'state', 'cicd', 'allowDestroyData', 'localOnly',
   ],
   'env.accounts': ['source', 'analytics'],
   'env.network': ['mwaaVpcCidr', 'redshiftVpcCidr'],
@@ -50,6 +56,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds'],
   'env.state': ['source', 'analytics'],
   'env.state.backend': ['bucket', 'dynamodbTable', 'region', 'keyPrefix'],
+  'env.cicd': ['githubRepository', 'deployBranch', 'githubEnvironment'],
 };
 
 class Collector {
@@ -95,7 +102,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function checkShape(raw: Record<string, unknown>, field: string, c: Collector): void {
   c.unknownKeys(raw, 'env', field);
-  for (const nested of ['accounts', 'network', 'redshift', 'mwaa', 'glue', 'retention', 'notifications', 'airflow', 'state']) {
+  for (const nested of ['accounts', 'network', 'redshift', 'mwaa', 'glue', 'retention', 'notifications', 'airflow', 'state', 'cicd']) {
     const value = raw[nested];
     if (value === undefined) continue;
     if (!isObject(value)) {
@@ -212,6 +219,15 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
     c.add(`${f}.state`, 'is required for environments deployed to AWS (set localOnly: true for emulator-only environments)');
   }
 
+  if (env.cicd) {
+    const cicd = raw.cicd as Record<string, unknown>;
+    if (cicd.githubRepository === undefined) c.add(`${f}.cicd.githubRepository`, 'is required: "org/repo", the GitHub repository whose workflows plan and deploy');
+    else c.pattern(env.cicd.githubRepository, `${f}.cicd.githubRepository`, GITHUB_REPOSITORY, 'a GitHub repository as "org/repo"');
+    c.pattern(env.cicd.deployBranch, `${f}.cicd.deployBranch`, GIT_BRANCH, 'a branch name such as "main" (no wildcards)');
+    c.pattern(env.cicd.githubEnvironment, `${f}.cicd.githubEnvironment`, GITHUB_ENVIRONMENT, 'a GitHub environment name (letters, digits, ".", "_", "-")');
+    if (!env.state) c.add(`${f}.cicd`, 'needs state (CI/CD deploys to AWS; emulator-only environments have no remote state)');
+  }
+
   // Derived names must obey the services' rules too; report them against the inputs that form them.
   for (const problem of new Naming(env).problems()) {
     c.add(`${f}.namePrefix`, problem);
@@ -244,7 +260,30 @@ export function validateConfig(input: unknown): XetlConfig {
   }
   checkAcrossEnvironments(resolved, c);
   if (c.problems.length > 0) throw new ConfigError(c.problems);
-  return { environments: resolved };
+  return { environments: assignSharedCicdResources(resolved) };
+}
+
+/**
+ * A state bucket, a lock table and the GitHub OIDC provider exist once per account (the bucket
+ * once globally), yet several environments may share an account. The first environment in the
+ * config that uses one creates it in its bootstrap stack; the others refer to it by name. Decided
+ * over the whole config, so `XETL_ENV=stage` synthesizes the same stacks as a full synth.
+ */
+function assignSharedCicdResources(envs: readonly EnvironmentConfig[]): EnvironmentConfig[] {
+  const claimed = new Set<string>();
+  const claim = (key: string) => (claimed.has(key) ? false : (claimed.add(key), true));
+  return envs.map((env) => {
+    if (!env.cicd || !env.state) return env;
+    const state = env.state;
+    const side = (s: 'source' | 'analytics'): CicdSharedResources => ({
+      stateBucket: claim(`bucket/${state[s].bucket}`),
+      lockTable: claim(`table/${env.accounts[s]}/${state[s].region}/${state[s].dynamodbTable}`),
+      oidcProvider: claim(`oidc/${env.accounts[s]}`),
+    });
+    const source = side('source');
+    const analytics = side('analytics');
+    return { ...env, cicd: { ...env.cicd, creates: { source, analytics } } };
+  });
 }
 
 /** Environments sharing an account and region must not collide on account-scoped names. */

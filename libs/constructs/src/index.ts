@@ -7,3 +7,5 @@ export * from './orchestration';
 export * from './notifications';
 export * from './assets';
 export * from './guards';
+export * from './events';
+export * from './cicd';

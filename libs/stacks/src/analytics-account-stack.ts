@@ -6,8 +6,8 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
 import type { EnvironmentConfig } from '@xetl/config';
 import {
   AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, DataKey, GluePipeline,
-  KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineTopic, SecureBucket, ServerlessWarehouse,
-  identityStatements, listAssetFiles, requireFile,
+  KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineEventBus, PipelineTopic, SecureBucket, ServerlessWarehouse,
+  TriggerFunction, identityStatements, listAssetFiles, requireFile,
 } from '@xetl/constructs';
 import { XetlStack } from './xetl-stack';
 
@@ -25,6 +25,7 @@ const DAG_EXCLUDES = [
   /^project\.json$/, /^pyproject\.toml$/, /(^|\/)conftest\.py$/, /(^|\/)\.(pytest|ruff|mypy)_cache\//,
 ];
 const PACKAGE_HINT = 'build it with `npx nx run glue-scripts:package` (the infra synth target runs it first)';
+const TRIGGER_PACKAGE_HINT = 'build it with `npx nx run trigger:package` (the infra synth target runs it first)';
 
 /**
  * Account B: private networking, Redshift Serverless, Glue, MWAA, the pipeline's secrets and
@@ -39,6 +40,8 @@ export class AnalyticsAccountStack extends XetlStack {
   readonly glue: GluePipeline;
   readonly airflow: AirflowEnvironment;
   readonly topic: PipelineTopic;
+  readonly triggerEvents: PipelineEventBus;
+  readonly trigger: TriggerFunction;
 
   constructor(scope: Construct, env: EnvironmentConfig, options: AnalyticsAccountStackOptions = {}) {
     super(scope, env, 'analytics');
@@ -98,7 +101,9 @@ export class AnalyticsAccountStack extends XetlStack {
     });
 
     // ---- network, warehouse, Glue, topic, Airflow
-    this.network = new AnalyticsNetwork(this, 'Network', { names, encryptionKey: this.key, logRetentionDays: env.retention.logRetentionDays });
+    this.network = new AnalyticsNetwork(this, 'Network', {
+      names, encryptionKey: this.key, logRetentionDays: env.retention.logRetentionDays, airflowEnvEndpoint: true,
+    });
     this.warehouse = new ServerlessWarehouse(this, 'Warehouse', {
       names,
       encryptionKey: this.key,
@@ -140,6 +145,19 @@ export class AnalyticsAccountStack extends XetlStack {
     this.glue.grantRun(mwaaRole);
     this.warehouse.grantRunQueries(mwaaRole);
     this.topic.grantPublish(mwaaRole);
+
+    // ---- event-driven trigger (docs/event-trigger.md): A's marker events -> bus -> queue -> Lambda -> MWAA
+    this.triggerEvents = new PipelineEventBus(this, 'TriggerEvents', { names, encryptionKey: this.key });
+    this.trigger = new TriggerFunction(this, 'Trigger', {
+      names,
+      encryptionKey: this.key,
+      events: this.triggerEvents,
+      packagePath: requireFile(path.join(root, 'dist', 'trigger', 'trigger.zip'), TRIGGER_PACKAGE_HINT),
+      vpcId: this.network.mwaaVpc.vpcId,
+      subnetIds: this.network.mwaaSubnetIds,
+      endpointSecurityGroupId: this.network.endpointSecurityGroupId,
+      logRetentionDays: env.retention.logRetentionDays,
+    });
 
     // ---- the DAG's one Airflow variable (docs/data-contract.md), in Secrets Manager
     const sourceKeyArn = new TerraformVariable(this, 'source_data_key_arn', {
@@ -183,5 +201,7 @@ export class AnalyticsAccountStack extends XetlStack {
     new TerraformOutput(this, 'mwaa_webserver_url', { value: this.airflow.webserverUrl });
     new TerraformOutput(this, 'staging_bucket', { value: names.stagingBucket });
     new TerraformOutput(this, 'analytics_key_arn', { value: this.key.keyArn });
+    new TerraformOutput(this, 'trigger_queue_url', { value: this.triggerEvents.queueUrl });
+    new TerraformOutput(this, 'trigger_dlq_url', { value: this.triggerEvents.deadLetterQueueUrl });
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import type { EnvironmentConfig } from '@xetl/config';
-import { AccessLogBucket, DataKey, ExternalRole, ScopedRole, SecureBucket } from '@xetl/constructs';
+import { AccessLogBucket, DataKey, ExternalRole, ScopedRole, SecureBucket, SourceEventForwarder } from '@xetl/constructs';
 import { XetlStack } from './xetl-stack';
 
 /**
@@ -14,6 +14,7 @@ export class SourceAccountStack extends XetlStack {
   readonly sourceBucket: SecureBucket;
   readonly targetBucket: SecureBucket;
   readonly unloadRole: ScopedRole;
+  readonly markerForwarder: SourceEventForwarder;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
     super(scope, env, 'source');
@@ -44,7 +45,8 @@ export class SourceAccountStack extends XetlStack {
       transitionToInfrequentAccessDays: env.retention.transitionToInfrequentAccessDays,
       allowDestroy: env.allowDestroyData,
     };
-    this.sourceBucket = new SecureBucket(this, 'Source', { bucketName: names.sourceBucket, ...bucketDefaults });
+    // Object events go to EventBridge; the marker rule below forwards completed drops to account B.
+    this.sourceBucket = new SecureBucket(this, 'Source', { bucketName: names.sourceBucket, ...bucketDefaults, eventBridgeNotifications: true });
     this.targetBucket = new SecureBucket(this, 'Target', { bucketName: names.targetBucket, ...bucketDefaults });
 
     this.unloadRole = new ScopedRole(this, 'Unload', {
@@ -61,9 +63,13 @@ export class SourceAccountStack extends XetlStack {
     this.targetBucket.grantWrite([this.unloadRole], partitionRoot);
     this.targetBucket.restrictWritesTo([this.unloadRole], partitionRoot);
 
+    // Event-driven trigger (docs/event-trigger.md): marker events -> account B's pipeline bus.
+    this.markerForwarder = new SourceEventForwarder(this, 'MarkerForwarder', { names, encryptionKey: this.dataKey });
+
     new TerraformOutput(this, 'source_bucket', { value: names.sourceBucket });
     new TerraformOutput(this, 'target_bucket', { value: names.targetBucket });
     new TerraformOutput(this, 'data_key_arn', { value: this.dataKey.keyArn });
     new TerraformOutput(this, 'unload_role_arn', { value: this.unloadRole.roleArn });
+    new TerraformOutput(this, 'marker_forward_dlq_url', { value: this.markerForwarder.deadLetterQueueUrl });
   }
 }

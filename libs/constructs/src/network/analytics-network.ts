@@ -35,6 +35,8 @@ export class AnalyticsNetwork extends Construct {
   readonly mwaaSubnetIds: string[];
   readonly redshiftSubnetIds: string[];
   readonly flowLogGroupArn: string;
+  /** Interface endpoint `com.amazonaws.<region>.airflow.env` (MWAA InvokeRestApi), when enabled. */
+  readonly airflowEnvEndpointId?: string;
 
   constructor(scope: Construct, id: string, props: AnalyticsNetworkProps) {
     super(scope, id);
@@ -184,6 +186,22 @@ export class AnalyticsNetwork extends Construct {
         policy: interfaceEndpointPolicy(service, accounts),
         tags: { Name: `${names.base}-${service}` },
       });
+    }
+
+    // ---- MWAA's `env.` host, for InvokeRestApi from inside the VPC (the event trigger's Lambda).
+    // No endpoint policy: MWAA's endpoints are not documented to accept one; the caller's role is
+    // scoped to the environment's Airflow role below Admin (docs/event-trigger.md).
+    if (props.airflowEnvEndpoint) {
+      const airflowEnv = new VpcEndpoint(this, 'Endpoint-airflow-env', {
+        vpcId: this.mwaaVpc.vpcId,
+        serviceName: `com.amazonaws.${region}.airflow.env`,
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: this.mwaaVpc.subnetIds,
+        securityGroupIds: [endpointsSg.id],
+        tags: { Name: `${names.base}-airflow-env` },
+      });
+      this.airflowEnvEndpointId = airflowEnv.id;
     }
   }
 }

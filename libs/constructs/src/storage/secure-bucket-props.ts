@@ -21,4 +21,10 @@ export interface SecureBucketProps {
    * `allowDestroyData`; otherwise the bucket carries `prevent_destroy`. @default false
    */
   readonly allowDestroy?: boolean;
+  /**
+   * Send every object event to Amazon EventBridge (the bucket's one notification configuration,
+   * `eventbridge = true`); rules on the account's default bus pick what they need, e.g. the
+   * event trigger's marker rule. @default false
+   */
+  readonly eventBridgeNotifications?: boolean;
 }

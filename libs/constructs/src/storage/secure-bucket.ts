@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import type { Grantee } from '../iam/grantee';
 import type { PolicyDocument } from '../iam/policy';
@@ -75,6 +76,11 @@ export class SecureBucket extends Construct {
       });
     }
     new S3BucketLifecycleConfiguration(this, 'Lifecycle', { bucket: bucket.id, rule: rules });
+
+    if (props.eventBridgeNotifications) {
+      // A bucket has ONE notification configuration: every notification of it belongs here.
+      new S3BucketNotification(this, 'Notifications', { bucket: bucket.id, eventbridge: true });
+    }
   }
 
   /** Lets the roles list and read objects under `prefix` (and decrypt them through S3). */

@@ -1,0 +1,201 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, TerraformResource, Testing } from 'cdktf';
+import type {} from 'cdktf/lib/testing/adapters/jest';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { loadConfig, selectEnvironment, validateConfig } from '@xetl/config';
+import { DEPLOYABLE_RESOURCE_TYPES, cicdGrants } from '../../constructs/src/cicd';
+import { securityFindings } from '../../constructs/src/guards';
+import { BootstrapStack } from './bootstrap-stack';
+import { addEnvironmentStacks } from './compose';
+
+const config = loadConfig();
+type Statement = { Sid?: string; Effect: string; Principal?: any; Action: string | string[]; Resource?: string | string[]; Condition?: any };
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+function synth(envName: string, side: 'source' | 'analytics', options = {}) {
+  const app = Testing.app();
+  const stack = new BootstrapStack(app, selectEnvironment(config, envName), side, options);
+  const text = Testing.synth(stack);
+  return { stack, text, json: JSON.parse(text) };
+}
+
+function role(json: any, name: string) {
+  const [id, r] = Object.entries(json.resource.aws_iam_role).find(([, v]: any) => v.name === name) as [string, any];
+  const policyRefs = Object.values(json.resource.aws_iam_role_policy_attachment)
+    .filter((a: any) => a.role === `\${aws_iam_role.${id}.name}`)
+    .map((a: any) => (a.policy_arn as string).replace(/^\$\{aws_iam_policy\.(.*)\.arn\}$/, '$1'));
+  const statements: Statement[] = policyRefs.flatMap((ref) => JSON.parse(json.resource.aws_iam_policy[ref].policy).Statement);
+  return { trust: JSON.parse(r.assume_role_policy).Statement as Statement[], statements, raw: r };
+}
+
+const HOST = 'token.actions.githubusercontent.com';
+/** Verbs that change something. */
+const CHANGING = /^[a-z0-9-]+:(Put|Create|Delete|Update|Attach|Detach|Tag|Untag|Set|Modify|Authorize|Revoke|Associate|Disassociate|Accept|Enable|Disable|Schedule|Replace|Pass|Subscribe|Unsubscribe|Rotate|Retire|Encrypt|GenerateDataKey|Start|Stop|Invoke|Run)/;
+
+describe.each([
+  ['source', '111111111111'],
+  ['analytics', '222222222222'],
+] as const)('BootstrapStack dev/%s (account %s)', (side, account) => {
+  const { stack, text, json } = synth('dev', side);
+  const provider = `arn:aws:iam::${account}:oidc-provider/${HOST}`;
+  const plan = role(json, 'xetl-dev-cicd-plan');
+  const deploy = role(json, 'xetl-dev-cicd-deploy');
+  const bucket = `xetl-tfstate-${account}-eu-west-1`;
+
+  test('is pinned to its account, tags its resources as bootstrap, and keeps its own state locally at first', () => {
+    expect(json.provider.aws[0].allowed_account_ids).toEqual([account]);
+    expect(json.provider.aws[0].default_tags[0].tags).toMatchObject({ stack: `xetl-dev-bootstrap-${side}`, 'xetl-bootstrap': 'true' });
+    expect(json.terraform.backend).toEqual({ local: { path: `../../../bootstrap-state/xetl-dev-bootstrap-${side}.tfstate` } });
+  });
+
+  test('creates the state bucket and lock table the stacks\' backends name', () => {
+    expect(text).toHaveResourceWithProperties(S3Bucket, { bucket });
+    expect(text).toHaveResourceWithProperties(DynamodbTable, {
+      name: 'xetl-tfstate-lock', hash_key: 'LockID', attribute: [{ name: 'LockID', type: 'S' }],
+      point_in_time_recovery: { enabled: true }, deletion_protection_enabled: false, // dev allows destroying data
+    });
+    const table: any = Object.values(json.resource.aws_dynamodb_table)[0];
+    expect(table.server_side_encryption.enabled).toBe(true);
+    expect(table.server_side_encryption.kms_key_arn).toMatch(/^\$\{aws_kms_key\./);
+  });
+
+  test('creates the GitHub OIDC provider with the STS audience', () => {
+    expect(text).toHaveResourceWithProperties(IamOpenidConnectProvider, { url: `https://${HOST}`, client_id_list: ['sts.amazonaws.com'] });
+  });
+
+  test('each role trusts exactly the provider, with aud and a pinned sub (never a wildcard)', () => {
+    expect(text).toHaveResourceWithProperties(IamRole, { name: 'xetl-dev-cicd-plan' });
+    const expected = (sub: string | string[]) => [{
+      Effect: 'Allow', Principal: { Federated: provider }, Action: ['sts:AssumeRoleWithWebIdentity'],
+      Condition: { StringEquals: { [`${HOST}:aud`]: 'sts.amazonaws.com', [`${HOST}:sub`]: sub } },
+    }];
+    expect(plan.trust).toEqual(expected(['repo:example-org/xetl:pull_request', 'repo:example-org/xetl:ref:refs/heads/main']));
+    expect(deploy.trust).toEqual(expected('repo:example-org/xetl:environment:dev'));
+    for (const t of [...plan.trust, ...deploy.trust]) {
+      expect(JSON.stringify(t)).not.toContain('*');
+      expect(Object.keys(t.Condition)).toEqual(['StringEquals']);
+    }
+  });
+
+  test('no Allow anywhere in the stack has a * action, and the stack passes the security guards', () => {
+    const all = [...plan.statements, ...deploy.statements];
+    expect(all.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action)).filter((a) => a.includes('*'))).toEqual([]);
+    // The exemptions the constructs declare (the access-log bucket cannot use a CMK), as SecurityGuards reads them.
+    const exemptions = new Map<string, Set<any>>();
+    for (const c of stack.node.findAll()) {
+      for (const m of c.node.metadata.filter((x) => x.type === 'xetl:guard-exemption')) {
+        // Testing.synth leaves out construct paths, so findings name resources as <type>.<logical id>.
+        const key = c instanceof TerraformResource ? `${c.terraformResourceType}.${c.friendlyUniqueId}` : c.node.path;
+        exemptions.set(key, new Set([...(exemptions.get(key) ?? []), (m.data as any).rule]));
+      }
+    }
+    expect(securityFindings(json, exemptions)).toEqual([]);
+  });
+
+  test('the plan role can change nothing but the lock item', () => {
+    const changing = plan.statements.filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => list(s.Action).filter((a) => CHANGING.test(a)).map((a) => ({ a, s })));
+    for (const { a, s } of changing) {
+      if (a.startsWith('dynamodb:')) {
+        // Only the lock item of this environment's stack, in the lock table.
+        expect(s.Resource).toBe(`arn:aws:dynamodb:eu-west-1:${account}:table/xetl-tfstate-lock`);
+        expect(s.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [`${bucket}/xetl/dev/xetl-dev-${side}.tfstate`] } });
+      } else {
+        // KMS encryption only through DynamoDB, for the lock table (DynamoDB encrypts the lock item with the caller's rights).
+        expect(a).toMatch(/^kms:(Encrypt|GenerateDataKey)$/);
+        expect(s.Condition.StringEquals['kms:ViaService']).toBe('dynamodb.eu-west-1.amazonaws.com');
+        expect(s.Condition.StringEquals['kms:EncryptionContext:aws:dynamodb:tableName']).toBe('xetl-tfstate-lock');
+      }
+    }
+    // Nothing on state objects but reading this side's own key.
+    const onState = plan.statements.filter((s) => list(s.Resource).some((r) => r.startsWith(`arn:aws:s3:::${bucket}/`)));
+    expect(onState).toEqual([{ Sid: 'StateObject', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::${bucket}/xetl/dev/xetl-dev-${side}.tfstate` }]);
+  });
+
+  test('the deploy role writes only its own state object and digest, and may not touch the CI roles or the state bucket', () => {
+    const stateObject = deploy.statements.find((s) => s.Sid === 'StateObject');
+    expect(stateObject).toEqual({ Sid: 'StateObject', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `arn:aws:s3:::${bucket}/xetl/dev/xetl-dev-${side}.tfstate` });
+    const deny = (sid: string) => deploy.statements.find((s) => s.Sid === sid && s.Effect === 'Deny');
+    expect(deny('DenyChangingCiRoles')?.Resource).toEqual([`arn:aws:iam::${account}:role/xetl-dev-cicd-deploy`, `arn:aws:iam::${account}:role/xetl-dev-cicd-plan`]);
+    expect(list(deny('DenyChangingCiRoles')?.Action)).toEqual(expect.arrayContaining(['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PassRole']));
+    expect(deny('DenyChangingStateBucket')?.Resource).toEqual([`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}-logs`]);
+    expect(deny('DenyChangingBootstrapResources')?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/xetl-bootstrap': 'true' } });
+  });
+
+  test('every Allow names the environment\'s resources, or is a documented broader grant', () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/ci-cd.md'), 'utf8');
+    const grants = cicdGrants(new BootstrapStack(Testing.app(), selectEnvironment(config, 'dev'), side).names, side);
+    for (const g of grants) {
+      const scoped = g.resources.every((r) => /xetl-dev|xetl_dev|xetl-tfstate|airflow\/\*/.test(r)) && !g.condition?.StringEquals?.['kms:ViaService'];
+      if (!scoped) {
+        expect({ sid: g.sid, broader: g.broader }).toEqual({ sid: g.sid, broader: expect.any(String) });
+        // docs/ci-cd.md lists every broader grant by its Sid.
+        expect({ sid: g.sid, documented: doc.includes(`\`${g.sid}\``) }).toEqual({ sid: g.sid, documented: true });
+      }
+    }
+  });
+});
+
+describe('BootstrapStack in an account shared by two environments', () => {
+  test('stage (same account A as dev) creates only its roles and refers to dev\'s provider, bucket and table', () => {
+    const { text, json } = synth('stage', 'source');
+    expect(Object.keys(json.resource).sort()).toEqual(['aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment']);
+    expect(text).not.toHaveResource(IamOpenidConnectProvider);
+    const trust = role(json, 'xetl-stage-cicd-deploy').trust;
+    expect(trust[0].Principal).toEqual({ Federated: `arn:aws:iam::111111111111:oidc-provider/${HOST}` });
+    expect(trust[0].Condition.StringEquals[`${HOST}:sub`]).toBe('repo:example-org/xetl:environment:stage');
+  });
+
+  test('after the first apply, XETL_BOOTSTRAP_BACKEND=s3 moves its state into the bucket it created', () => {
+    const { json } = synth('dev', 'analytics', { backend: 's3' });
+    expect(json.terraform.backend.s3).toEqual({
+      bucket: 'xetl-tfstate-222222222222-eu-west-1', key: 'xetl/dev/xetl-dev-bootstrap-analytics.tfstate',
+      region: 'eu-west-1', dynamodb_table: 'xetl-tfstate-lock', encrypt: true,
+    });
+  });
+
+  test('prod protects its state bucket and table from destroy', () => {
+    const { json } = synth('prod', 'analytics');
+    const table: any = Object.values(json.resource.aws_dynamodb_table)[0];
+    expect(table.deletion_protection_enabled).toBe(true);
+    expect(table.lifecycle.prevent_destroy).toBe(true);
+    const bucket: any = Object.values(json.resource.aws_s3_bucket).find((b: any) => b.bucket === 'xetl-tfstate-555555555555-eu-west-1');
+    expect(bucket.lifecycle.prevent_destroy).toBe(true);
+  });
+});
+
+describe('compose', () => {
+  test('adds bootstrap stacks only for environments with cicd', () => {
+    const app = new App({ outdir: fs.mkdtempSync('/tmp/xetl-compose-') });
+    const { environments } = validateConfig({
+      environments: {
+        qa: { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' }, localOnly: true },
+        dev: {
+          region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' }, airflow: { secretsPrefix: 'airflow-dev' },
+          state: { source: { bucket: 'state-a-111111111111', dynamodbTable: 'locks' }, analytics: { bucket: 'state-b-222222222222', dynamodbTable: 'locks' } },
+          cicd: { githubRepository: 'o/r' },
+        },
+      },
+    });
+    addEnvironmentStacks(app, environments);
+    expect(app.node.children.map((c) => c.node.id).sort()).toEqual([
+      'xetl-dev-analytics', 'xetl-dev-bootstrap-analytics', 'xetl-dev-bootstrap-source', 'xetl-dev-source', 'xetl-qa-analytics', 'xetl-qa-source',
+    ]);
+  });
+});
+
+describe('the deploy role covers every resource type of the stacks it deploys', () => {
+  test.each(['source', 'analytics'] as const)('%s', (side) => {
+    const app = new App({ outdir: fs.mkdtempSync('/tmp/xetl-types-') });
+    addEnvironmentStacks(app, [selectEnvironment(config, 'dev')]);
+    const stack = app.node.findChild(`xetl-dev-${side}`) as any;
+    const types = Object.keys(JSON.parse(Testing.synth(stack)).resource ?? {}).sort();
+    const missing = types.filter((t) => !DEPLOYABLE_RESOURCE_TYPES[side].includes(t));
+    // A new type needs its permissions in libs/constructs/src/cicd/cicd-permissions.ts (docs/ci-cd.md).
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset.js'), displayName: 'ci', rootDir: __dirname, testTimeout: 30_000 };
