@@ -61,6 +61,7 @@ def test_good_numbers_pass_and_summarise_the_run():
         "manifest_balance",
         "quarantine_reasons",
         "row_count_reconciliation",
+        "not_all_quarantined",
         "key_uniqueness",
         "required_not_null",
         "partition_replaced",
@@ -213,3 +214,10 @@ def test_manifest_that_is_not_json_fails_without_retry(staging_bucket):
     s3.put_object(Bucket=bucket, Key=MANIFEST_KEY, Body=b"rows_read=1000")
     with pytest.raises(AirflowFailException, match="is not JSON"):
         read_manifest(_s3_hook(), bucket, PARTITION)
+
+
+def test_a_feed_whose_every_line_was_quarantined_is_not_published():
+    everything_bad = manifest(rows_curated=0, rows_quarantined=1000, quarantined_by_reason={"invalid_key": 1000})
+    err = failure_of(manifest=everything_bad, metrics=metrics(rows_loaded=0, distinct_keys=0))
+    assert [f.name for f in err.failures] == ["not_all_quarantined"]
+    assert "all 1000 row(s) read were quarantined" in str(err)

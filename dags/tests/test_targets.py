@@ -18,11 +18,12 @@ def test_default_target_is_aws(monkeypatch):
     assert isinstance(get_targets(), AwsTargets)
 
 
-def test_local_target_is_a_clearly_labelled_placeholder():
-    with pytest.raises(
-        NotImplementedError, match=r"XETL_TARGET=local is not implemented yet.*dags/xetl_tasks/local\.py"
-    ):
-        get_targets("local")
+def test_local_target_is_selected_by_name(monkeypatch):
+    from xetl_tasks.local import LocalTargets
+
+    assert isinstance(get_targets("local"), LocalTargets)
+    monkeypatch.setenv("XETL_TARGET", " Local ")
+    assert isinstance(get_targets(), LocalTargets)
 
 
 def test_unknown_target_is_refused():

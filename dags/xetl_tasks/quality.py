@@ -105,6 +105,15 @@ def evaluate(
             f"rows_read={read} but rows_loaded + rows_quarantined = {loaded} + {quarantined} "
             f"= {loaded + quarantined} (rows_curated={curated})",
         ),
+        # A feed whose every line was rejected reconciles perfectly (read = 0 + quarantined) and
+        # would be published empty; that is almost always a broken feed (wrong file, wrong
+        # encoding), not an empty day, so the gate stops it before the target prefix is replaced.
+        CheckResult(
+            "not_all_quarantined",
+            not (read > 0 and loaded == 0),
+            f"all {read} row(s) read were quarantined ({dict(by_reason) if isinstance(by_reason, Mapping) else by_reason}); "
+            "refusing to publish an empty partition",
+        ),
         CheckResult(
             "key_uniqueness",
             metrics["duplicate_keys"] == 0,

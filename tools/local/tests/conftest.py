@@ -1,0 +1,20 @@
+"""One local stack (moto, PostgreSQL, account A deployed with Terraform) for the whole session:
+the deploy is the slow part, and both cases only need it once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from xetl_local.stack import REPO_ROOT, LocalStack  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def stack():
+    # Its own work dir: the test never touches the state of a person's `npm run local`.
+    with LocalStack(work=REPO_ROOT / ".work" / "local-test") as running:
+        yield running

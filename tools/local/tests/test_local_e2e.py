@@ -1,0 +1,103 @@
+"""End to end: the local pipeline on real engines (moto, Airflow, PySpark, PostgreSQL).
+
+Case 1: a small partition with 10% bad lines publishes exactly the generator's expected rows, the
+counts reconcile, the unloaded Parquet holds the same rows, and a second run changes nothing.
+Case 2: a partition whose every line is malformed stops at the data-quality gate with a clear
+message, quarantines every line, and neither publishes rows nor touches the target prefix.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from xetl_local.pipeline import final_rows, parquet_rows, render_summary, run_partition, target_objects
+from xetl_tasks.partition import partition_path
+
+GOOD_DATE = "2026-11-21"
+BAD_DATE = "2026-11-22"
+
+
+def _normalise(rows):
+    """Rows as comparable values: PostgreSQL text and Parquet values print timestamps differently."""
+    out = []
+    for product_id, name, category, price, quantity, updated_at, source_file, day in rows:
+        out.append(
+            (product_id, name, category, Decimal(str(price)), int(quantity),
+             datetime.fromisoformat(str(updated_at)), source_file, str(day))
+        )  # fmt: skip
+    return sorted(out)
+
+
+def _expected_keys(expected) -> set[str]:
+    """product_ids of the lines the generator says must be curated (not in its quarantine list)."""
+    keys = set()
+    for path in expected.files:
+        with Path(path).open(encoding="utf-8", newline="") as handle:
+            for number, record in enumerate(csv.reader(handle), start=1):
+                if number > 1 and (Path(path).name, number) not in expected.quarantined_lines:
+                    keys.add(record[0])
+    return keys
+
+
+def test_partition_publishes_expected_rows_and_rerun_changes_nothing(stack):
+    first = run_partition(stack, partition=GOOD_DATE, rows=200, bad_ratio=0.1, files=2, seed=11)
+    print(render_summary(stack, first))
+    assert first.succeeded, first.failure
+    expected, manifest = first.expected, first.manifest
+    # Counts reconcile exactly, and match what the generator says a correct job produces.
+    assert manifest["rows_read"] == expected.rows_read == 200
+    assert manifest["rows_read"] == manifest["rows_curated"] + manifest["rows_quarantined"]
+    assert manifest["rows_curated"] == expected.rows_curated
+    assert manifest["quarantined_by_reason"] == expected.quarantined_by_reason
+    assert expected.rows_quarantined > 0
+    # The final table holds exactly the curated lines, and the target holds the same rows.
+    table = final_rows(stack, GOOD_DATE)
+    assert len(table) == first.final_rows == expected.rows_curated
+    assert {row[0] for row in table} == _expected_keys(expected)
+    objects = target_objects(stack, GOOD_DATE)
+    assert objects and all(uri.endswith(".parquet") for uri in objects)
+    assert _normalise(parquet_rows(objects)) == _normalise(table)
+    assert [n["status"] for n in first.notices] == ["success"]
+
+    second = run_partition(stack, partition=GOOD_DATE, rows=200, bad_ratio=0.1, files=2, seed=11)
+    assert second.succeeded, second.failure
+    assert second.run_id != first.run_id
+    assert final_rows(stack, GOOD_DATE) == table
+    again = target_objects(stack, GOOD_DATE)
+    assert sorted(again) == sorted(objects)
+    assert _normalise(parquet_rows(again)) == _normalise(table)
+    assert {k: v for k, v in second.manifest.items() if k not in ("run_id", "written_at")} == {
+        k: v for k, v in manifest.items() if k not in ("run_id", "written_at")
+    }
+
+
+def test_all_malformed_partition_fails_at_the_quality_gate_and_publishes_nothing(stack):
+    s3 = stack.client("s3")
+    bucket = stack.variable["target_bucket"]
+    prefix = partition_path(BAD_DATE, stack.variable["target_prefix"])
+    # A previous publication of the day: the failed run must leave it exactly as it is.
+    sentinel = prefix + "part_000.parquet"
+    s3.put_object(Bucket=bucket, Key=sentinel, Body=b"previous publication",
+                  ServerSideEncryption="aws:kms", SSEKMSKeyId=stack.variable["target_kms_key_arn"])  # fmt: skip
+    good_before = final_rows(stack, GOOD_DATE)
+
+    result = run_partition(
+        stack, partition=BAD_DATE, rows=60, bad_ratio=1.0, files=1, seed=3,
+        kinds=("wrong_column_count", "invalid_decimal", "invalid_timestamp", "invalid_key"),
+    )  # fmt: skip
+    print(render_summary(stack, result))
+    assert not result.succeeded
+    assert result.task_states["check_data_quality"][0] == "failed"
+    assert result.task_states["unload_to_target"][0] == "upstream_failed"
+    assert result.task_states["notify_failure"][0] == "success"
+    assert "data quality failed for partition 2026-11-22" in result.failure
+    assert "not_all_quarantined" in result.failure
+    assert result.manifest["rows_quarantined"] == result.manifest["rows_read"] == 60
+    assert result.manifest["rows_curated"] == 0
+    assert final_rows(stack, BAD_DATE) == []
+    assert final_rows(stack, GOOD_DATE) == good_before
+    assert target_objects(stack, BAD_DATE) == {f"s3://{bucket}/{sentinel}": b"previous publication"}
+    assert [n["status"] for n in result.notices] == ["failure"]

@@ -1,0 +1,318 @@
+"""One partition through the local pipeline: generate, drop, `airflow dags test`, read back, summarise."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from xetl_local.stack import AIRFLOW_BIN, REPO_ROOT, LocalStack, Timings
+
+sys.path.insert(0, str(REPO_ROOT / "tools" / "sample_data"))
+
+from generate_products import BAD_KINDS, ExpectedOutcome, generate_products  # noqa: E402
+from xetl_tasks.base import TaskIds  # noqa: E402
+from xetl_tasks.local import FAILURES_DIR  # noqa: E402
+from xetl_tasks.local_warehouse import run_in_tools_venv  # noqa: E402
+from xetl_tasks.partition import partition_path  # noqa: E402
+
+DAG_ID = "xetl_products_pipeline"
+
+
+@dataclass
+class RunResult:
+    partition: str
+    run_id: str
+    state: str
+    expected: ExpectedOutcome
+    manifest: dict[str, Any] | None
+    final_rows: int
+    target_files: list[str]
+    target_rows: int
+    task_states: dict[str, tuple[str, float]]
+    failure: str | None
+    timings: Timings = field(default_factory=Timings)
+    drop_method: str = ""
+    notices: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.state == "success"
+
+
+def drop_partition(stack: LocalStack, files: list[Path], partition: str) -> str:
+    """`xetl drop` into the source bucket (replacing what the partition held), boto3 as a fallback."""
+    proc = subprocess.run(
+        ["npx", "--no-install", "xetl", "drop", *map(str, files), "--env", "local", "--date", partition,
+         "--replace", "--endpoint-url", stack.endpoint],
+        cwd=REPO_ROOT, capture_output=True, text=True, env=stack.airflow_env(), check=False,
+    )  # fmt: skip
+    if proc.returncode == 0:
+        return "xetl drop"
+    # TODO(local-run): remove this fallback once `xetl drop --endpoint-url` is reliable everywhere.
+    print(f"  (xetl drop unavailable, exit {proc.returncode}: {(proc.stderr or proc.stdout).strip()[-300:]}; "
+          "uploading with boto3 instead)")  # fmt: skip
+    s3 = stack.client("s3")
+    bucket, prefix = stack.variable["source_bucket"], partition_path(partition, stack.variable["source_prefix"])
+    from xetl_tasks.local import delete_prefix
+
+    delete_prefix(s3, bucket, prefix)
+    for path in files:
+        s3.upload_file(str(path), bucket, prefix + path.name)
+    s3.put_object(Bucket=bucket, Key=prefix + "_SUCCESS", Body=json.dumps({"files": [p.name for p in files]}).encode())
+    return "boto3 (fallback)"
+
+
+def run_dag(stack: LocalStack, partition: str) -> tuple[str, str, str]:
+    """`airflow dags test` for the partition; returns (run_id, state, log path)."""
+    stack.ensure_airflow_db()
+    # A fresh logical date per run: each run is a new DAG run, as a re-trigger is on MWAA.
+    logical = datetime.now(UTC).replace(microsecond=0).isoformat()
+    log_path = stack.work / "logs" / f"dag-{partition}-{logical.replace(':', '')}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        subprocess.run(
+            [str(AIRFLOW_BIN / "airflow"), "dags", "test", DAG_ID, logical, "-c", json.dumps({"partition": partition})],
+            env=stack.airflow_env(), stdout=log, stderr=subprocess.STDOUT, check=False, cwd=stack.work,
+        )  # fmt: skip
+    db = sqlite3.connect(stack.work / "airflow" / "airflow.db")
+    try:
+        row = db.execute(
+            "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (DAG_ID,)
+        ).fetchone()
+    finally:
+        db.close()
+    if row is None:
+        raise RuntimeError(f"airflow dags test created no DAG run; see {log_path}")
+    return row[0], row[1], str(log_path)
+
+
+def task_states(stack: LocalStack, run_id: str) -> dict[str, tuple[str, float]]:
+    db = sqlite3.connect(stack.work / "airflow" / "airflow.db")
+    try:
+        rows = db.execute(
+            "SELECT task_id, state, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ?",
+            (DAG_ID, run_id),
+        ).fetchall()
+    finally:
+        db.close()
+    out = {}
+    for task_id, state, start, end in rows:
+        seconds = 0.0
+        if start and end:
+            seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+        out[task_id] = (state or "none", seconds)
+    return out
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def failure_reason(stack: LocalStack, run_id: str, states: dict[str, tuple[str, float]], log_path: str) -> str:
+    """Which task failed and why: the message the local task recorded (xetl_tasks.local._fail),
+    else the exception line of the run's log."""
+    failed = [t for t in TaskIds.PIPELINE if states.get(t, ("",))[0] == "failed"]
+    folder = stack.work / FAILURES_DIR / run_id.replace(":", "_").replace("+", "_")
+    for task_id in failed:
+        recorded = folder / f"{task_id}.txt"
+        if recorded.exists():
+            return f"{task_id}: " + recorded.read_text(encoding="utf-8")
+    text = _ANSI.sub("", Path(log_path).read_text(errors="replace"))
+    for marker in ("AirflowFailException:", "Task failed with exception", "Error:"):
+        at = text.find(marker)
+        if at >= 0:
+            return f"{', '.join(failed) or 'a task'}: " + text[at:].splitlines()[0]
+    return f"{', '.join(failed) or 'a task'} failed; see {log_path}"
+
+
+def manifest_of(stack: LocalStack, partition: str) -> dict[str, Any] | None:
+    s3 = stack.client("s3")
+    key = "manifests/" + partition_path(partition, "products") + "manifest.json"
+    try:
+        return json.loads(s3.get_object(Bucket=stack.variable["staging_bucket"], Key=key)["Body"].read())
+    except s3.exceptions.NoSuchKey:
+        return None
+
+
+def final_rows(stack: LocalStack, partition: str) -> list[tuple[Any, ...]]:
+    """The curated columns of the partition in xetl.products, ordered (run_id/loaded_at left out)."""
+    response = run_in_tools_venv(
+        {
+            "dsn": stack.pg_dsn,
+            "statements": [
+                "SELECT product_id, product_name, category, CAST(price AS VARCHAR) AS price, quantity, "
+                "CAST(updated_at AS VARCHAR) AS updated_at, source_file, CAST(partition_date AS VARCHAR) AS partition_date "
+                f"FROM xetl.products WHERE partition_date = CAST('{partition}' AS DATE) ORDER BY product_id"
+            ],
+        }
+    )
+    return [tuple(r.values()) for r in response["results"][-1]["rows"]]
+
+
+def final_count(stack: LocalStack, partition: str) -> int:
+    response = run_in_tools_venv(
+        {"dsn": stack.pg_dsn,
+         "statements": [f"SELECT COUNT(*) AS n FROM xetl.products WHERE partition_date = CAST('{partition}' AS DATE)"]}
+    )  # fmt: skip
+    return int(response["results"][-1]["rows"][0]["n"])
+
+
+def _parquet_count_in_tools(objects: dict[str, bytes]) -> int:
+    """Rows in the unloaded Parquet from the files' footers (pyarrow lives in the tools venv)."""
+    objects = {uri: body for uri, body in objects.items() if is_parquet(body)}
+    if not objects:
+        return 0
+    tmp = REPO_ROOT / ".work" / "local-parquet-count"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for index, body in enumerate(objects.values()):
+        (tmp / f"{index:04d}.parquet").write_bytes(body)
+    code = "import sys,pyarrow.parquet as pq;print(sum(pq.ParquetFile(p).metadata.num_rows for p in sys.argv[1:]))"
+    proc = subprocess.run([str(REPO_ROOT / ".venvs/tools/bin/python"), "-c", code, *map(str, sorted(tmp.iterdir()))],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    shutil.rmtree(tmp, ignore_errors=True)
+    return int(proc.stdout)
+
+
+def target_objects(stack: LocalStack, partition: str) -> dict[str, bytes]:
+    s3 = stack.client("s3")
+    bucket = stack.variable["target_bucket"]
+    prefix = partition_path(partition, stack.variable["target_prefix"])
+    out = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            out[f"s3://{bucket}/{obj['Key']}"] = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+    return out
+
+
+def is_parquet(body: bytes) -> bool:
+    return len(body) >= 8 and body[:4] == b"PAR1" and body[-4:] == b"PAR1"
+
+
+def parquet_rows(objects: dict[str, bytes]) -> list[tuple[Any, ...]]:
+    """Rows of the unloaded Parquet (curated columns, as text), read in the tools venv (pyarrow).
+    Objects that are not Parquet (left by something else) are not rows of the publication."""
+    objects = {uri: body for uri, body in objects.items() if is_parquet(body)}
+    if not objects:
+        return []
+    tmp = Path(REPO_ROOT / ".work" / "local-parquet-check")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for index, body in enumerate(objects.values()):
+        (tmp / f"{index:04d}.parquet").write_bytes(body)
+    code = (
+        "import json,sys,pyarrow.parquet as pq,pyarrow as pa\n"
+        "t=pa.concat_tables([pq.read_table(p) for p in sorted(sys.argv[1:])])\n"
+        "cols=['product_id','product_name','category','price','quantity','updated_at','source_file','partition_date']\n"
+        "rows=[[None if v is None else (str(v) if not isinstance(v,(int,str)) else v) for v in r] for r in zip(*[t.column(c).to_pylist() for c in cols])]\n"
+        "print(json.dumps(sorted(rows,key=lambda r:r[0])))\n"
+    )
+    proc = subprocess.run(
+        [str(REPO_ROOT / ".venvs/tools/bin/python"), "-c", code, *map(str, sorted(tmp.iterdir()))],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    shutil.rmtree(tmp, ignore_errors=True)
+    return [tuple(r) for r in json.loads(proc.stdout)]
+
+
+def read_notices(stack: LocalStack) -> list[dict[str, str]]:
+    sqs = stack.client("sqs")
+    notices = []
+    while True:
+        got = sqs.receive_message(QueueUrl=stack.notice_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        messages = got.get("Messages", [])
+        if not messages:
+            return notices
+        for message in messages:
+            body = json.loads(message["Body"])
+            notices.append({"subject": body.get("Subject", ""), "status": body.get("MessageAttributes", {}).get("status", {}).get("Value", "")})
+            sqs.delete_message(QueueUrl=stack.notice_queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def run_partition(
+    stack: LocalStack,
+    *,
+    partition: str,
+    rows: int,
+    bad_ratio: float,
+    files: int = 1,
+    seed: int = 7,
+    kinds: tuple[str, ...] = BAD_KINDS,
+    read_rows: bool = True,
+) -> RunResult:
+    """read_rows=False (benchmarks) counts the final table and the Parquet footers instead of
+    reading every row back."""
+    timings = Timings()
+    with timings.step("generate sample"):
+        out = stack.work / "sample" / partition
+        shutil.rmtree(out, ignore_errors=True)
+        expected = generate_products(out, rows=rows, date=partition, files=files, bad_ratio=bad_ratio, seed=seed, kinds=kinds)
+    with timings.step("drop into source bucket"):
+        drop_method = drop_partition(stack, expected.files, partition)
+    with timings.step("airflow dags test (whole DAG)"):
+        run_id, state, log_path = run_dag(stack, partition)
+    with timings.step("read back (summary)"):
+        states = task_states(stack, run_id)
+        manifest = manifest_of(stack, partition)
+        objects = target_objects(stack, partition)
+        if read_rows:
+            table_rows, target_rows = len(final_rows(stack, partition)), len(parquet_rows(objects))
+        else:
+            table_rows, target_rows = final_count(stack, partition), _parquet_count_in_tools(objects)
+        notices = read_notices(stack)
+    return RunResult(
+        partition=partition,
+        run_id=run_id,
+        state=state,
+        expected=expected,
+        manifest=manifest,
+        final_rows=table_rows,
+        target_files=sorted(objects),
+        target_rows=target_rows,
+        task_states=states,
+        failure=None if state == "success" else failure_reason(stack, run_id, states, log_path),
+        timings=timings,
+        drop_method=drop_method,
+        notices=notices,
+    )
+
+
+def render_summary(stack: LocalStack, result: RunResult) -> str:
+    out = io.StringIO()
+    w = out.write
+    status = "SUCCEEDED" if result.succeeded else f"FAILED ({result.state})"
+    w(f"\nxetl local run: partition {result.partition}, run {result.run_id}: {status}\n")
+    m = result.manifest or {}
+    by_reason = m.get("quarantined_by_reason") or {}
+    w(f"  rows read          {m.get('rows_read', '-'):>9}   ({len(m.get('source_files') or [])} file(s), dropped with {result.drop_method})\n")
+    w(f"  loaded (curated)   {m.get('rows_curated', '-'):>9}\n")
+    w(f"  quarantined        {m.get('rows_quarantined', '-'):>9}   " + ", ".join(f"{k} {v}" for k, v in sorted(by_reason.items())) + "\n")
+    w(f"  final table        {result.final_rows:>9}   rows of xetl.products for {result.partition} (PostgreSQL)\n")
+    target = f"s3://{stack.variable['target_bucket']}/{partition_path(result.partition, stack.variable['target_prefix'])}"
+    w(f"  unloaded           {result.target_rows:>9}   rows in {len(result.target_files)} object(s) under {target}\n")
+    if result.notices:
+        w("  notifications      " + "; ".join(f"[{n['status']}] {n['subject']}" for n in result.notices) + "\n")
+    if result.failure:
+        w("\n  why it failed:\n    " + result.failure.replace("\n", "\n    ") + "\n")
+    w("\n  time per step (s):\n")
+    for name, seconds in stack.timings.steps + result.timings.steps:
+        w(f"    {name:<40} {seconds:7.1f}\n")
+        if name.startswith("airflow dags test"):
+            for task_id in (*TaskIds.PIPELINE, TaskIds.NOTIFY_SUCCESS, TaskIds.NOTIFY_FAILURE):
+                state, secs = result.task_states.get(task_id, ("none", 0.0))
+                w(f"      {task_id:<38} {secs:7.1f}  {state}\n")
+    w("\n  where to look next:\n")
+    w(f"    DAG run log          {stack.work / 'logs'}/\n")
+    w(f"    task logs            {stack.work / 'airflow' / 'logs'}/\n")
+    w(f"    Glue job (Spark) log {stack.work / 'glue' / result.partition / 'glue-job.log'}\n")
+    w(f"    warehouse            psql \"{stack.pg_dsn}\" -c \"SELECT * FROM xetl.pipeline_runs ORDER BY started_at DESC LIMIT 5\"\n")
+    w(f"    emulator (S3, Glue)  {stack.endpoint}  (with --keep; e.g. aws --endpoint-url {stack.endpoint} s3 ls s3://{stack.variable['target_bucket']} --recursive)\n")
+    return out.getvalue()

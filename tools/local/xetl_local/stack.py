@@ -1,0 +1,369 @@
+"""Servers and infrastructure of a local run: moto, PostgreSQL, account A (Terraform), account B stand-ins.
+
+Runs in the airflow venv (Python 3.12: boto3, psycopg2, Airflow). Every endpoint is on 127.0.0.1;
+AWS credentials are dummies and the process's proxy settings send anything else to a closed port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+VENVS = REPO_ROOT / ".venvs"
+TOOLS_PYTHON = VENVS / "tools" / "bin" / "python"
+GLUE_PYTHON = VENVS / "glue" / "bin" / "python"
+AIRFLOW_BIN = VENVS / "airflow" / "bin"
+
+sys.path[:0] = [str(REPO_ROOT / "dags"), str(REPO_ROOT / "sql"), str(REPO_ROOT / "tools" / "python")]
+
+from xetl_sql.migrations import list_migrations  # noqa: E402
+from xetl_tasks.local_warehouse import run_in_tools_venv  # noqa: E402
+
+# Dummy credentials and a proxy into a closed port: a request that escapes an endpoint override
+# fails instead of reaching AWS (the same fence as libs/testing's LOOPBACK_ONLY_ENV).
+LOOPBACK_ENV = {
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_SESSION_TOKEN": "test",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "NO_PROXY": "127.0.0.1,localhost,::1",
+    "no_proxy": "127.0.0.1,localhost,::1",
+}
+WAREHOUSE_DB = "dev"
+# moto answers a GET of an object uploaded in parts with the parts' composite CRC as if it were the
+# whole object's, and botocore's default response validation then fails large (multipart) reads.
+# Validate checksums only where the API requires them (the pre-2025 botocore behaviour).
+CHECKSUM_CONFIG = {"response_checksum_validation": "when_required", "request_checksum_calculation": "when_required"}
+
+
+class PrerequisiteError(RuntimeError):
+    """Something the local run needs is missing; the message says what and how to get it."""
+
+
+def check_prerequisites() -> list[str]:
+    """One clear line per missing tool (empty when all is there)."""
+    problems = []
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        problems.append("java: not found - Spark (the Glue job) needs Java 17: apt-get install openjdk-17-jre-headless")
+    from xetl_harness.postgres import PostgresNotAvailableError, find_binaries
+
+    try:
+        find_binaries()
+    except PostgresNotAvailableError as err:
+        problems.append(f"PostgreSQL server binaries (initdb, postgres, pg_ctl): {err}")
+    if shutil.which("terraform") is None:
+        problems.append("terraform: not found - install Terraform 1.11 (https://developer.hashicorp.com/terraform/install)")
+    for name, python, version in (("tools", TOOLS_PYTHON, "3.11"), ("glue", GLUE_PYTHON, "3.11"), ("airflow", AIRFLOW_BIN / "python", "3.12")):
+        if not python.exists():
+            problems.append(
+                f"Python {version} venv '{name}' missing at {python.parent.parent}: run 'bash scripts/python-env.sh {name}' "
+                f"(needs Python {version}, e.g. 'pyenv install {version}')"
+            )
+    return problems
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Timings:
+    steps: list[tuple[str, float]] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.steps.append((name, time.monotonic() - started))
+
+
+@dataclass
+class LocalStack:
+    """What a local run talks to. Use as a context manager: servers stop on exit (also on Ctrl-C)."""
+
+    work: Path
+    keep: bool = False
+    log: Any = print
+    timings: Timings = field(default_factory=Timings)
+    names: dict[str, Any] = field(default_factory=dict)
+    endpoint: str = ""
+    pg_dsn: str = ""
+    variable: dict[str, Any] = field(default_factory=dict)
+    deploy_report: dict[str, Any] = field(default_factory=dict)
+    _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+    def __enter__(self) -> LocalStack:
+        self.work.mkdir(parents=True, exist_ok=True)
+        os.environ.update(LOOPBACK_ENV)
+        try:
+            with self.timings.step("prerequisites"):
+                problems = check_prerequisites()
+                if problems:
+                    raise PrerequisiteError("missing prerequisites:\n  - " + "\n  - ".join(problems))
+                self.names = json.loads(
+                    subprocess.run(
+                        ["node", "--import", "tsx", "tools/local/names.ts", "local"],
+                        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+                    ).stdout
+                )  # fmt: skip
+            with self.timings.step("start moto + PostgreSQL"):
+                self._start_moto()
+                self._start_postgres()
+            with self.timings.step("deploy account A (terraform apply)"):
+                self._deploy_account_a()
+            with self.timings.step("account B stand-ins + migrations"):
+                self._stand_in_account_b()
+                self._migrate()
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.keep and exc[0] is None:
+            self.log(f"--keep: moto at {self.endpoint} and PostgreSQL at {self.pg_dsn} keep running; "
+                     f"stop them with: kill {' '.join(self._pids())}")
+            self._stack.pop_all()
+            return
+        self._stack.close()
+
+    def _pids(self) -> list[str]:
+        return [(self.work / f"{name}.pid").read_text().strip() for name in ("moto", "postgres")]
+
+    def _start_moto(self) -> None:
+        port = free_port()
+        log = (self.work / "moto.log").open("w")
+        self._stack.callback(log.close)
+        proc = subprocess.Popen(
+            [str(TOOLS_PYTHON), str(REPO_ROOT / "tools" / "local" / "moto_server.py"), "-H", "127.0.0.1", "-p", str(port)],
+            env={**os.environ, "MOTO_ACCOUNT_ID": self.names["sourceAccount"]},
+            stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us, not moto: we stop it in order
+        )  # fmt: skip
+        (self.work / "moto.pid").write_text(str(proc.pid))
+        self._stack.callback(_terminate, proc)
+        self.endpoint = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"moto_server exited with {proc.returncode}; see {self.work / 'moto.log'}")
+            with contextlib.suppress(OSError):
+                with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(f"{self.endpoint}/moto-api/", timeout=2):
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"moto_server did not answer on {self.endpoint} within 60 s")
+
+    def _start_postgres(self) -> None:
+        """The harness's server (runuser when root, persistent data dir) as a child in its own session,
+        so that --keep can leave it running after this process exits; SIGTERM stops it cleanly."""
+        import psycopg2
+
+        port = free_port()
+        log = (self.work / "postgres.log").open("w")
+        self._stack.callback(log.close)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "xetl_harness.postgres", "--data-dir", str(self.work / "postgres"), "--port", str(port)],
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools" / "python")},
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        (self.work / "postgres.pid").write_text(str(proc.pid))
+        self._stack.callback(_terminate, proc)
+        dsn = f"host=127.0.0.1 port={port} user=postgres"
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"PostgreSQL exited with {proc.returncode}; see {self.work / 'postgres.log'}")
+            try:
+                conn = psycopg2.connect(f"{dsn} dbname=postgres", connect_timeout=2)
+                break
+            except psycopg2.OperationalError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"PostgreSQL did not accept connections within 90 s; see {self.work / 'postgres.log'}") from None
+                time.sleep(0.3)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (WAREHOUSE_DB,))
+            if cur.fetchone() is None:
+                cur.execute(f"CREATE DATABASE {WAREHOUSE_DB}")
+        conn.close()
+        self.pg_dsn = f"{dsn} dbname={WAREHOUSE_DB}"
+
+    # ---- infrastructure -------------------------------------------------------------------------
+    def _deploy_account_a(self) -> None:
+        state = self.work / "terraform" / "xetl-local-source.tfstate"
+        # moto starts empty every time: a state file from an earlier server would describe
+        # resources that no longer exist.
+        shutil.rmtree(state.parent, ignore_errors=True)
+        # Its own process group: on Ctrl-C the whole group (node, terraform, the provider) is
+        # stopped, not only node, which would leave terraform running against a dead emulator.
+        proc = subprocess.Popen(
+            ["node", "--import", "tsx", "tools/local/deploy-local.ts", "--endpoint", self.endpoint,
+             "--state", str(state), "--out", str(self.work / "cdktf.out")],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            stdout, stderr = proc.communicate()
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+            raise
+        if proc.returncode != 0:
+            raise RuntimeError(f"deploying xetl-local-source to the emulator failed:\n{stderr.strip()[-3000:]}")
+        self.deploy_report = json.loads(stdout.strip().splitlines()[-1])
+
+    def client(self, service: str) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=self.names["region"], config=Config(**CHECKSUM_CONFIG))
+
+    def _stand_in_account_b(self) -> None:
+        """What account B's stack provides and the DAG needs, created directly in the emulator.
+
+        (The analytics stack cannot be applied to moto: MWAA, Redshift Serverless and VPC endpoints
+        are not emulated; see docs/local-run.md.)
+        """
+        n = self.names
+        region, account = n["region"], n["analyticsAccount"]
+        s3 = self.client("s3")
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+            s3.create_bucket(Bucket=n["stagingBucket"])
+        glue = self.client("glue")
+        with contextlib.suppress(glue.exceptions.AlreadyExistsException):
+            glue.create_database(DatabaseInput={"Name": n["glueDatabase"]})
+        role = n["redshiftRoleArn"].replace(":role/xetl-local-redshift", ":role/xetl-local-glue")
+        with contextlib.suppress(glue.exceptions.AlreadyExistsException):
+            glue.create_crawler(
+                Name=n["glueCrawler"], Role=role, DatabaseName=n["glueDatabase"],
+                Targets={"S3Targets": [{"Path": f"s3://{n['sourceBucket']}/{n['productsPrefix']}/"}]},
+            )  # fmt: skip
+        with contextlib.suppress(glue.exceptions.AlreadyExistsException):
+            glue.create_job(
+                Name=n["glueJob"], Role=role, GlueVersion="5.0",
+                Command={"Name": "glueetl", "ScriptLocation": "file://" + str(REPO_ROOT / "glue-scripts/xetl_products_job.py")},
+            )  # fmt: skip
+        topic_arn = self.client("sns").create_topic(Name=n["pipelineTopic"])["TopicArn"]
+        # A queue on the topic keeps every notice, so a person (and the test) can read them.
+        sqs = self.client("sqs")
+        queue_url = sqs.create_queue(QueueName=f"{n['pipelineTopic']}-inbox")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn,
+                                     Attributes={"RawMessageDelivery": "false"})
+        self.notice_queue_url = queue_url
+        key_arn = self.client("kms").describe_key(KeyId=n["dataKeyAlias"])["KeyMetadata"]["Arn"]
+        secrets = self.client("secretsmanager")
+        pg = dict(part.split("=", 1) for part in self.pg_dsn.split())
+        warehouse_secret = _put_secret(
+            secrets, f"xetl/{n['environment']}/redshift-admin",
+            {"engine": "postgres", "host": pg.get("host"), "port": pg.get("port"), "username": pg.get("user"), "dbname": WAREHOUSE_DB},
+        )  # fmt: skip
+        self.variable = {
+            "environment": n["environment"],
+            "region": region,
+            "source_bucket": n["sourceBucket"],
+            "source_prefix": n["productsPrefix"],
+            "staging_bucket": n["stagingBucket"],
+            "target_bucket": n["targetBucket"],
+            "target_prefix": n["productsPrefix"],
+            "glue_database": n["glueDatabase"],
+            "glue_crawler": n["glueCrawler"],
+            "glue_job": n["glueJob"],
+            "redshift_workgroup": n["redshiftWorkgroup"],
+            "redshift_database": WAREHOUSE_DB,
+            "redshift_secret_arn": warehouse_secret,
+            "redshift_copy_role_arn": n["redshiftRoleArn"],
+            "unload_role_chain": f"{n['redshiftRoleArn']},{n['unloadRoleArn']}",
+            "target_kms_key_arn": key_arn,
+            "sns_topic_arn": topic_arn,
+            # A local drop is already there when the DAG starts; a minute is plenty.
+            "sensor_timeout_seconds": 60,
+        }
+        # Where MWAA's secrets backend would read it; the local Airflow reads AIRFLOW_VAR_* instead.
+        _put_secret(secrets, n["pipelineVariableSecret"], self.variable)
+        self.account_id = account
+
+    def _migrate(self) -> None:
+        for migration in list_migrations():
+            run_in_tools_venv({"dsn": self.pg_dsn, "statements": migration.statements()})
+
+    # ---- what the DAG's processes need ----------------------------------------------------------
+    def airflow_env(self) -> dict[str, str]:
+        home = self.work / "airflow"
+        return {
+            **os.environ,
+            **LOOPBACK_ENV,
+            "XETL_TARGET": "local",
+            # The run's log is a file: no colour codes in it.
+            "NO_COLOR": "1",
+            "XETL_LOCAL_WORK": str(self.work),
+            "XETL_LOCAL_PG_DSN": self.pg_dsn,
+            "XETL_TOOLS_PYTHON": str(TOOLS_PYTHON),
+            "XETL_GLUE_PYTHON": str(GLUE_PYTHON),
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+            # MWAA puts the dags folder on sys.path; `airflow dags test` parses in-process without it.
+            "PYTHONPATH": str(REPO_ROOT / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+            "AIRFLOW_VAR_XETL_PIPELINE": json.dumps(self.variable),
+            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(
+                {"conn_type": "aws", "extra": {"endpoint_url": self.endpoint, "region_name": self.names["region"],
+                                                "config_kwargs": CHECKSUM_CONFIG}}
+            ),
+            "AWS_DEFAULT_REGION": self.names["region"],
+            "PATH": f"{AIRFLOW_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+
+    def ensure_airflow_db(self) -> None:
+        home = self.work / "airflow"
+        home.mkdir(parents=True, exist_ok=True)
+        stamp = home / ".migrated"
+        if stamp.exists() and (home / "airflow.db").exists():
+            return
+        proc = subprocess.run([str(AIRFLOW_BIN / "airflow"), "db", "migrate"], env=self.airflow_env(),
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        if proc.returncode != 0:
+            raise RuntimeError(f"airflow db migrate failed:\n{proc.stderr[-3000:]}")
+        stamp.write_text("ok\n")
+
+
+def _put_secret(client: Any, name: str, value: dict[str, Any]) -> str:
+    text = json.dumps(value)
+    try:
+        return client.create_secret(Name=name, SecretString=text)["ARN"]
+    except client.exceptions.ResourceExistsException:
+        client.put_secret_value(SecretId=name, SecretString=text)
+        return client.describe_secret(SecretId=name)["ARN"]
+
+
+def _terminate(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
