@@ -22,8 +22,11 @@ if (major < 20 || (major === 20 && minor < 10)) {
 }
 
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
-  console.error('setup: installing Node packages from package-lock.json (npm ci, about a minute)');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: repo, stdio: 'inherit' });
+  console.error('setup: installing Node packages from package-lock.json (about a minute)');
+  // Not `npm ci`: it refuses a lock that lacks nx's native binaries for other platforms, and a
+  // registry mirror without them leaves them out of the lock. `npm install --no-save` installs
+  // exactly the locked versions, skips optional packages the registry lacks, and writes nothing.
+  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: repo, stdio: 'inherit' });
 }
 
 const missing = [];
