@@ -8,28 +8,31 @@ export function prefixScope(bucketArn: string, prefix: string): { objects: strin
   return { objects: `${bucketArn}/${clean}*`, listPrefixes: [clean, `${clean}*`] };
 }
 
-/** Resource-policy statements that let exactly `grantees` list and read objects under `prefix`. */
-export function readStatements(bucketArn: string, prefix: string, grantees: readonly Grantee[], sid: string): PolicyStatement[] {
+/**
+ * Resource-policy statements that admit exactly `grantees` to locate the bucket, list `prefix`
+ * and apply `objectActions` to the objects under it.
+ */
+function prefixStatements(
+  bucketArn: string, prefix: string, grantees: readonly Grantee[], sid: string, objectSid: string, objectActions: readonly string[],
+): PolicyStatement[] {
   const { objects, listPrefixes } = prefixScope(bucketArn, prefix);
   const { Principal, Condition } = principalFor(grantees);
   return [
     { Sid: `${sid}Locate`, Effect: 'Allow', Principal, Action: [...S3_BUCKET_LOCATION_ACTIONS], Resource: bucketArn, Condition },
     { Sid: `${sid}List`, Effect: 'Allow', Principal, Action: [...S3_LIST_ACTIONS], Resource: bucketArn,
       Condition: { ...Condition, StringLike: { 's3:prefix': listPrefixes } } },
-    { Sid: `${sid}Read`, Effect: 'Allow', Principal, Action: [...S3_READ_OBJECT_ACTIONS], Resource: objects, Condition },
+    { Sid: `${sid}${objectSid}`, Effect: 'Allow', Principal, Action: [...objectActions], Resource: objects, Condition },
   ];
+}
+
+/** Resource-policy statements that let exactly `grantees` list and read objects under `prefix`. */
+export function readStatements(bucketArn: string, prefix: string, grantees: readonly Grantee[], sid: string): PolicyStatement[] {
+  return prefixStatements(bucketArn, prefix, grantees, sid, 'Read', S3_READ_OBJECT_ACTIONS);
 }
 
 /** Resource-policy statements that let exactly `grantees` write and replace objects under `prefix`. */
 export function writeStatements(bucketArn: string, prefix: string, grantees: readonly Grantee[], sid: string): PolicyStatement[] {
-  const { objects, listPrefixes } = prefixScope(bucketArn, prefix);
-  const { Principal, Condition } = principalFor(grantees);
-  return [
-    { Sid: `${sid}Locate`, Effect: 'Allow', Principal, Action: [...S3_BUCKET_LOCATION_ACTIONS], Resource: bucketArn, Condition },
-    { Sid: `${sid}List`, Effect: 'Allow', Principal, Action: [...S3_LIST_ACTIONS], Resource: bucketArn,
-      Condition: { ...Condition, StringLike: { 's3:prefix': listPrefixes } } },
-    { Sid: `${sid}Write`, Effect: 'Allow', Principal, Action: [...S3_WRITE_OBJECT_ACTIONS], Resource: objects, Condition },
-  ];
+  return prefixStatements(bucketArn, prefix, grantees, sid, 'Write', S3_WRITE_OBJECT_ACTIONS);
 }
 
 /** Identity-policy statements for a role of the same stack (no principal, same scope). */
