@@ -202,13 +202,14 @@ class _S3HookAdapter:
 
 
 def load_partition_locally(
-    *, partition: str, run_id: str, staging_bucket: str, copy_role_arn: str, region: str
+    *, partition: str, run_id: str, staging_bucket: str, copy_role_arn: str, region: str,
+    marker: str | None = None, source_bucket: str | None = None,
 ) -> dict[str, Any]:
     """The AWS target's three load statements, as one transaction on PostgreSQL."""
     statements = [
         xetl_sql.delete_staging_partition(partition),
         xetl_sql.copy_curated_to_staging(staging_bucket, partition, copy_role_arn),
-        xetl_sql.call_load_partition(partition, run_id),
+        xetl_sql.call_load_partition(partition, run_id, marker, source_bucket),
     ]
     curated_uri = xetl_sql.staging_uri(staging_bucket, "curated", partition)
     mirror = work_dir() / "warehouse" / partition / "curated"
@@ -340,12 +341,13 @@ class LocalTargets(AwsTargets):
     def load_warehouse_partition(self) -> BaseOperator:
         @task(task_id=TaskIds.LOAD_WAREHOUSE_PARTITION, execution_timeout=timedelta(hours=1), **LOCAL_TASK_ARGS)
         def load_warehouse_partition(
-            partition: str, dag_run_id: str, staging_bucket: str, copy_role_arn: str, region: str
+            partition: str, dag_run_id: str, staging_bucket: str, copy_role_arn: str, region: str,
+            marker: str, source_bucket: str,
         ) -> dict[str, Any]:
             """DELETE staging partition + COPY curated Parquet + CALL the procedure, one transaction."""
             return load_partition_locally(
                 partition=partition, run_id=dag_run_id, staging_bucket=staging_bucket,
-                copy_role_arn=copy_role_arn, region=region,
+                copy_role_arn=copy_role_arn, region=region, marker=marker or None, source_bucket=source_bucket,
             )  # fmt: skip
 
         return load_warehouse_partition(
@@ -354,6 +356,9 @@ class LocalTargets(AwsTargets):
             staging_bucket=var("staging_bucket"),
             copy_role_arn=var("redshift_copy_role_arn"),
             region=var("region"),
+            # The event trigger's marker (conf.marker overrides the param), for the audit row as on AWS.
+            marker="{{ params.marker or '' }}",
+            source_bucket=var("source_bucket"),
         ).operator
 
     def check_data_quality(self) -> BaseOperator:

@@ -23,6 +23,11 @@ from pathlib import Path
 
 import boto3
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from emulator_setup import create_account_b  # noqa: E402 - apps/trigger is not a package
+from emulator_setup import marker_pattern as _marker_pattern  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[3]
 REGION = "eu-west-1"
 ACCOUNT_A = "111111111111"
@@ -41,11 +46,7 @@ PREFIX = "products"
 
 def marker_pattern(bucket: str = SOURCE_BUCKET, prefix: str = PREFIX) -> dict:
     """The pattern both rules use (the constructs synthesize the same, see events/event-patterns.ts)."""
-    return {
-        "source": ["aws.s3"],
-        "detail-type": ["Object Created"],
-        "detail": {"bucket": {"name": [bucket]}, "object": {"key": [{"wildcard": f"{prefix}/*/_SUCCESS"}]}},
-    }
+    return _marker_pattern(bucket, prefix)
 
 
 def free_port() -> int:
@@ -110,20 +111,9 @@ def build(endpoint: str) -> Topology:
 
     # ---- account B: bus (policy admits A), rule re-checking the pattern -> queue with DLQ
     sqs_b = client("sqs", endpoint, ACCOUNT_B)
-    dlq_url = sqs_b.create_queue(QueueName=DLQ)["QueueUrl"]
-    dlq_arn = sqs_b.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    queue_url = sqs_b.create_queue(QueueName=QUEUE, Attributes={
-        "VisibilityTimeout": "30",
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5}),
-    })["QueueUrl"]
-    queue_arn = sqs_b.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events_b = client("events", endpoint, ACCOUNT_B)
-    events_b.create_event_bus(Name=BUS)
-    events_b.put_permission(EventBusName=BUS, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Sid": "SourceAccountOnly", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_A}:root"},
-        "Action": "events:PutEvents", "Resource": BUS_ARN}]}))
-    events_b.put_rule(Name=TRIGGER_RULE, EventBusName=BUS, EventPattern=json.dumps(marker_pattern()))
-    events_b.put_targets(Rule=TRIGGER_RULE, EventBusName=BUS, Targets=[{"Id": "queue", "Arn": queue_arn}])
+    b = create_account_b(sqs_b, client("events", endpoint, ACCOUNT_B), bus=BUS, bus_arn=BUS_ARN, rule=TRIGGER_RULE,
+                         queue=QUEUE, dlq=DLQ, source_account=ACCOUNT_A, bucket=SOURCE_BUCKET, prefix=PREFIX)
+    queue_url, dlq_url = b.queue_url, b.dlq_url
 
     # ---- account A: default-bus rule -> B's bus (role and retry policy are not enforced by moto)
     sqs_a = client("sqs", endpoint, ACCOUNT_A)

@@ -1,6 +1,7 @@
 """`npm run local` / `nx run local:run`: the whole pipeline on this machine, then a summary.
 
     bash scripts/venv-run.sh airflow python tools/local/run.py [--rows N] [--bad-ratio R] [--date D] [--keep]
+        [--event [--event-timeout S]]
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=2, help="CSV files to split the sample into (default 2)")
     parser.add_argument("--seed", type=int, default=7, help="generator seed (same seed, same bytes)")
     parser.add_argument("--keep", action="store_true", help="leave moto and PostgreSQL running for exploration")
+    parser.add_argument("--event", action="store_true",
+                        help="drop only; the marker's event (S3 -> EventBridge A -> B -> SQS -> trigger handler) starts the DAG")
+    parser.add_argument("--event-timeout", type=float, default=60.0,
+                        help="with --event: seconds to wait for the event-driven run to start (default 60)")
     parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / ".work" / "local", help="state directory (git-ignored)")
     args = parser.parse_args(argv)
 
@@ -48,17 +53,24 @@ def main(argv: list[str] | None = None) -> int:
     # `with` block below stops moto and PostgreSQL instead of leaving them behind.
     signal.signal(signal.SIGTERM, _interrupt)
     print(f"xetl local run: partition {args.date}, {args.rows} rows, {args.bad_ratio:.0%} bad; state in {args.work_dir}")
+    from xetl_local.event_mode import EventTimeout
+
     try:
         with LocalStack(work=args.work_dir, keep=args.keep) as stack:
             print(f"  moto {stack.endpoint}, PostgreSQL {stack.pg_dsn}, account A deployed "
-                  f"({stack.deploy_report.get('resourcesAdded')} resources); running the DAG ...", flush=True)
+                  f"({stack.deploy_report.get('resourcesAdded')} resources); "
+                  + ("dropping; the event path starts the DAG ..." if args.event else "running the DAG ..."), flush=True)
             result = run_partition(
-                stack, partition=args.date, rows=args.rows, bad_ratio=args.bad_ratio, files=args.files, seed=args.seed
+                stack, partition=args.date, rows=args.rows, bad_ratio=args.bad_ratio, files=args.files, seed=args.seed,
+                event=args.event, event_timeout=args.event_timeout,
             )
             print(render_summary(stack, result))
     except PrerequisiteError as err:
         print(f"xetl local: {err}", file=sys.stderr)
         return 2
+    except EventTimeout as err:
+        print(f"xetl local: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("xetl local: interrupted; servers stopped", file=sys.stderr)
         return 130

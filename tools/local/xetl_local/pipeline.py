@@ -42,6 +42,8 @@ class RunResult:
     timings: Timings = field(default_factory=Timings)
     drop_method: str = ""
     notices: list[dict[str, str]] = field(default_factory=list)
+    # Event mode (xetl_local.event_mode.EventRun): how the event path started the run.
+    event: Any = None
 
     @property
     def succeeded(self) -> bool:
@@ -71,8 +73,9 @@ def drop_partition(stack: LocalStack, files: list[Path], partition: str) -> str:
     return "boto3 (fallback)"
 
 
-def run_dag(stack: LocalStack, partition: str) -> tuple[str, str, str]:
-    """`airflow dags test` for the partition; returns (run_id, state, log path)."""
+def run_dag(stack: LocalStack, partition: str, conf: dict[str, Any] | None = None) -> tuple[str, str, str]:
+    """`airflow dags test` for the partition (``conf``: the run's conf, by default only the
+    partition; event mode passes the trigger handler's); returns (run_id, state, log path)."""
     stack.ensure_airflow_db()
     # A fresh logical date per run: each run is a new DAG run, as a re-trigger is on MWAA.
     logical = datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -80,7 +83,7 @@ def run_dag(stack: LocalStack, partition: str) -> tuple[str, str, str]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         subprocess.run(
-            [str(AIRFLOW_BIN / "airflow"), "dags", "test", DAG_ID, logical, "-c", json.dumps({"partition": partition})],
+            [str(AIRFLOW_BIN / "airflow"), "dags", "test", DAG_ID, logical, "-c", json.dumps(conf or {"partition": partition})],
             env=stack.airflow_env(), stdout=log, stderr=subprocess.STDOUT, check=False, cwd=stack.work,
         )  # fmt: skip
     db = sqlite3.connect(stack.work / "airflow" / "airflow.db")
@@ -247,18 +250,30 @@ def run_partition(
     seed: int = 7,
     kinds: tuple[str, ...] = BAD_KINDS,
     read_rows: bool = True,
+    event: bool = False,
+    event_timeout: float = 60.0,
 ) -> RunResult:
     """read_rows=False (benchmarks) counts the final table and the Parquet footers instead of
-    reading every row back."""
+    reading every row back. event=True: drop only, and let the event path start the DAG run
+    (xetl_local.event_mode; EventTimeout when none starts within event_timeout seconds)."""
     timings = Timings()
     with timings.step("generate sample"):
         out = stack.work / "sample" / partition
         shutil.rmtree(out, ignore_errors=True)
         expected = generate_products(out, rows=rows, date=partition, files=files, bad_ratio=bad_ratio, seed=seed, kinds=kinds)
-    with timings.step("drop into source bucket"):
-        drop_method = drop_partition(stack, expected.files, partition)
-    with timings.step("airflow dags test (whole DAG)"):
-        run_id, state, log_path = run_dag(stack, partition)
+    event_run = None
+    if event:
+        from xetl_local.event_mode import drop_and_wait
+
+        event_run = drop_and_wait(stack, expected.files, partition, drop=drop_partition, run_dag=run_dag,
+                                  timings=timings, timeout=event_timeout)  # fmt: skip
+        drop_method = event_run.drop_method
+        run_id, state, log_path = event_run.call.airflow_run_id, event_run.call.state, event_run.call.log_path
+    else:
+        with timings.step("drop into source bucket"):
+            drop_method = drop_partition(stack, expected.files, partition)
+        with timings.step("airflow dags test (whole DAG)"):
+            run_id, state, log_path = run_dag(stack, partition)
     with timings.step("read back (summary)"):
         states = task_states(stack, run_id)
         manifest = manifest_of(stack, partition)
@@ -282,6 +297,7 @@ def run_partition(
         timings=timings,
         drop_method=drop_method,
         notices=notices,
+        event=event_run,
     )
 
 
@@ -298,6 +314,13 @@ def render_summary(stack: LocalStack, result: RunResult) -> str:
     w(f"  final table        {result.final_rows:>9}   rows of xetl.products for {result.partition} (PostgreSQL)\n")
     target = f"s3://{stack.variable['target_bucket']}/{partition_path(result.partition, stack.variable['target_prefix'])}"
     w(f"  unloaded           {result.target_rows:>9}   rows in {len(result.target_files)} object(s) under {target}\n")
+    if result.event is not None:
+        ev = result.event
+        w(f"  started by event   {ev.call.handler_run_id}   (handler's run id; marker {ev.marker_uri})\n")
+        w(f"  event path         {ev.messages} message(s) on B's trigger queue -> 1 run started"
+          + (f", {ev.duplicates} duplicate(s) answered 409" if ev.duplicates else "")
+          + (f", {len(ev.dead_lettered)} dead-lettered" if ev.dead_lettered else "") + "\n")
+        w(f"  latency            {ev.latency:>9.2f} s from the marker's PUT to the DAG start (the handler's trigger call)\n")
     if result.notices:
         w("  notifications      " + "; ".join(f"[{n['status']}] {n['subject']}" for n in result.notices) + "\n")
     if result.failure:
