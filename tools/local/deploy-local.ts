@@ -52,18 +52,9 @@ function main(): void {
   writeEmulatorOverride(dir, { endpoint, statePath });
   const init = terraformOk(['init', '-reconfigure', '-input=false', '-no-color'], dir, LOOPBACK_ONLY_ENV);
   const applyArgs = ['apply', '-auto-approve', '-input=false', '-no-color'];
-  let apply = terraform(applyArgs, dir, LOOPBACK_ONLY_ENV);
-  let applySeconds = apply.seconds;
-  let added = Number(/(\d+) added/.exec(apply.stdout)?.[1] ?? 0);
-  // moto checks, when PutBucketLogging runs, that the access-log bucket's policy already admits
-  // logging.s3.amazonaws.com; the stack does not order the logging configuration after that
-  // policy, so the first apply can lose that race. Everything else is in the state by then, and a
-  // second apply creates only what failed. (Real S3 does not make this check at that moment.)
-  if (apply.code !== 0 && /InvalidTargetBucketForLogging/.test(apply.stderr)) {
-    apply = terraform(applyArgs, dir, LOOPBACK_ONLY_ENV);
-    applySeconds += apply.seconds;
-    added += Number(/(\d+) added/.exec(apply.stdout)?.[1] ?? 0);
-  }
+  const apply = terraform(applyArgs, dir, LOOPBACK_ONLY_ENV);
+  const applySeconds = apply.seconds;
+  const added = Number(/(\d+) added/.exec(apply.stdout)?.[1] ?? 0);
   if (apply.code !== 0) {
     throw new Error(`terraform apply failed in ${dir}:\n${apply.stderr || apply.stdout}`);
   }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import type { AccessLogBucketProps } from './access-log-bucket-props';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { createBucketBaseline } from './bucket-baseline';
 import { exemptFromGuard } from '../guards/security-guards';
 
@@ -17,10 +18,12 @@ export class AccessLogBucket extends Construct {
   readonly bucketName: string;
   readonly bucketId: string;
   readonly bucketArn: string;
+  /** The policy that admits S3 log delivery; buckets that log here must be configured after it. */
+  readonly deliveryPolicy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
-    const { bucket, policy } = createBucketBaseline(this, {
+    const { bucket, policy, bucketPolicy } = createBucketBaseline(this, {
       bucketName: props.bucketName,
       allowDestroy: props.allowDestroy ?? false,
     });
@@ -28,6 +31,7 @@ export class AccessLogBucket extends Construct {
     this.bucketName = props.bucketName;
     this.bucketId = bucket.id;
     this.bucketArn = bucket.arn;
+    this.deliveryPolicy = bucketPolicy;
     new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
       bucket: bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],

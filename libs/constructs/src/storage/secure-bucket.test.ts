@@ -50,7 +50,9 @@ describe('SecureBucket defaults', () => {
 
   test('versions objects and logs access to the log bucket', () => {
     expect(resourcesOf(json, 'aws_s3_bucket_versioning')).toHaveLength(2);
-    expect(resourcesOf(json, 'aws_s3_bucket_logging')[0]).toMatchObject({ target_prefix: 'test-data/' });
+    const logging = resourcesOf(json, 'aws_s3_bucket_logging')[0] as any;
+    expect(logging).toMatchObject({ target_prefix: 'test-data/' });
+    expect(logging.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.Logs_Policy_/)]);
   });
 
   test('refuses plain HTTP and old TLS', () => {

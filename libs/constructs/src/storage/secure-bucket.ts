@@ -51,6 +51,8 @@ export class SecureBucket extends Construct {
       bucket: bucket.id,
       targetBucket: props.accessLogs.bucketId,
       targetPrefix: `${props.bucketName}/`,
+      // S3 checks that the target admits log delivery when logging is configured.
+      dependsOn: [props.accessLogs.deliveryPolicy],
     });
 
     const rules: S3BucketLifecycleConfigurationRule[] = [
