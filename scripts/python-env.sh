@@ -46,14 +46,21 @@ if [ -f "$venv/.stamp" ] && [ "$(cat "$venv/.stamp")" = "$stamp_now" ] && [ -x "
 fi
 
 python_bin="$(find_python "$want_python")" || {
-  echo "python-env: Python $want_python is required for the '$name' environment; install it (e.g. 'pyenv install $want_python') and retry" >&2
-  exit 1
+  echo "python-env: Python $want_python is required for the '$name' environment; install it (e.g. 'pyenv install $want_python', or 'apt-get install python$want_python-venv') and retry" >&2
+  exit 2
 }
 echo "python-env: building .venvs/$name with $python_bin (one-time, a few minutes)" >&2
 rm -rf "$venv"
 "$python_bin" -m venv "$venv"
-# The image's pip configuration lists local wheel folders that may be absent; its warnings are noise.
-quiet_pip() { "$venv/bin/python" -m pip "$@" --quiet --disable-pip-version-check 2>&1 | { grep -v "^WARNING: Location 'file:" || true; } >&2; return "${PIPESTATUS[0]}"; }
+# A machine's pip configuration may list local index folders that do not exist; pip warns once per
+# package about each, which is noise. pip colours warnings when it thinks it writes to a terminal
+# (it does under Nx's pseudo-terminal), so colour is turned off and any colour codes stripped
+# before the filter; every other line (real errors included) goes through.
+quiet_pip() {
+  PIP_NO_COLOR=1 "$venv/bin/python" -m pip "$@" --quiet --disable-pip-version-check 2>&1 \
+    | sed -u 's/\x1b\[[0-9;]*m//g' | { grep -v "^WARNING: Location 'file:" || true; } >&2
+  return "${PIPESTATUS[0]}"
+}
 quiet_pip install --upgrade pip==25.3
 (cd "$repo" && quiet_pip install -r "${req_files[0]}")
 echo "$stamp_now" > "$venv/.stamp"

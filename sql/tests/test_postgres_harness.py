@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import xetl_harness
 from xetl_harness import PostgresNotAvailableError, PostgresStartError, postgres_server
-from xetl_harness.postgres import OWNER_FILE, SERVER_OS_USER, reap_orphans
+from xetl_harness.postgres import OWNER_FILE, SERVER_OS_USER, reap_orphans, server_data_dir
 
 TOOLS_PYTHON = str(Path(xetl_harness.__file__).resolve().parent.parent)
 
@@ -78,18 +78,35 @@ def test_the_server_is_stopped_when_the_block_raises():
 
 def test_a_persistent_data_dir_keeps_its_data_and_uses_the_given_port(scratch_dir: Path):
     data_dir = scratch_dir / "postgres"
-    with postgres_server(data_dir) as first, psycopg.connect(first.dsn(), autocommit=True) as conn:
-        conn.execute("CREATE TABLE kept (id int)")
-        conn.execute("INSERT INTO kept VALUES (42)")
-        port = first.port + 1 if first.port < 65000 else first.port - 1
+    try:
+        with postgres_server(data_dir) as first, psycopg.connect(first.dsn(), autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept (id int)")
+            conn.execute("INSERT INTO kept VALUES (42)")
+            port = first.port + 1 if first.port < 65000 else first.port - 1
 
-    with postgres_server(data_dir, port=port) as second, psycopg.connect(second.dsn()) as conn:
-        assert second.port == port
-        assert conn.execute("SELECT id FROM kept").fetchall() == [(42,)]
-        pid = server_pid(data_dir)
+        with postgres_server(data_dir, port=port) as second, psycopg.connect(second.dsn()) as conn:
+            assert second.port == port
+            assert conn.execute("SELECT id FROM kept").fetchall() == [(42,)]
+            pid = server_pid(second.data_dir)
 
-    assert gone(pid)
-    assert (data_dir / "PG_VERSION").is_file()
+        assert gone(pid)
+        assert (second.data_dir / "PG_VERSION").is_file()
+    finally:
+        if server_data_dir(data_dir) != data_dir.resolve():
+            shutil.rmtree(server_data_dir(data_dir).parent, ignore_errors=True)
+
+
+def test_a_persistent_server_works_under_a_folder_no_other_user_can_enter():
+    # What `mktemp -d` makes and what root's home is: as root, the server user cannot traverse it.
+    private = Path(tempfile.mkdtemp(prefix="xetl-harness-private-"))
+    try:
+        assert private.stat().st_mode & 0o777 == 0o700
+        with postgres_server(private / "postgres") as server, psycopg.connect(server.dsn()) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+            assert server.data_dir == server_data_dir(private / "postgres")
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+        shutil.rmtree(server_data_dir(private / "postgres").parent if os.geteuid() == 0 else private, ignore_errors=True)
 
 
 def test_a_port_that_is_taken_is_reported_with_the_server_log(scratch_dir: Path):
@@ -99,13 +116,19 @@ def test_a_port_that_is_taken_is_reported_with_the_server_log(scratch_dir: Path)
 
 
 def test_a_directory_that_is_not_a_data_dir_is_left_alone(scratch_dir: Path):
-    (scratch_dir / "notes.txt").write_text("mine")
+    where = server_data_dir(scratch_dir)  # scratch_dir itself, or the server user's folder for it as root
+    where.mkdir(exist_ok=True)
+    (where / "notes.txt").write_text("mine")
 
-    with pytest.raises(PostgresStartError, match="neither empty nor a PostgreSQL data directory"):
-        with postgres_server(scratch_dir):
-            pass
+    try:
+        with pytest.raises(PostgresStartError, match="neither empty nor a PostgreSQL data directory"):
+            with postgres_server(scratch_dir):
+                pass
 
-    assert (scratch_dir / "notes.txt").read_text() == "mine"
+        assert (where / "notes.txt").read_text() == "mine"
+    finally:
+        if where != scratch_dir:
+            shutil.rmtree(where.parent, ignore_errors=True)
 
 
 def test_missing_binaries_are_reported_with_what_to_install(tmp_path: Path):

@@ -8,7 +8,7 @@ import { AnalyticsAccountStack } from './analytics-account-stack';
 const config = loadConfig();
 type Statement = { Sid?: string; Effect: string; Principal?: any; Action: string | string[]; Resource?: string | string[]; Condition?: any };
 
-/** A repository-shaped fixture, so the test does not depend on the package build having run. */
+/** A repository-shaped fixture: the stack builds its packages from these sources at synth. */
 function fixtureRoot(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xetl-analytics-'));
   const write = (rel: string, text: string) => {
@@ -23,8 +23,10 @@ function fixtureRoot(): string {
   write('dags/project.json', '{}');
   write('dags/tests/test_dag.py', 'def test(): pass\n');
   write('glue-scripts/xetl_products_job.py', 'print("job")\n');
-  write('dist/glue-scripts/xetl_transform.zip', 'PK');
-  write('dist/trigger/trigger.zip', 'PK');
+  write('glue-scripts/xetl_transform/__init__.py', '');
+  write('glue-scripts/xetl_transform/contract.py', 'COLUMNS = ()\n');
+  write('glue-scripts/xetl_transform/__pycache__/contract.cpython-311.pyc', 'cache');
+  write('apps/trigger/handler.py', 'def handler(event, context): pass\n');
   write('sql/migrations/0001_schema.sql', 'create schema if not exists xetl;\n');
   write('sql/tests/fixture.sql', 'select 1;\n');
   return dir;
@@ -124,10 +126,27 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
   });
 });
 
-describe('AnalyticsAccountStack without the packaged Glue library', () => {
-  test('fails synth and says which target builds it', () => {
+describe('AnalyticsAccountStack packages', () => {
+  // A pristine clone has no dist/: synth (and `cdktf deploy`) must work from the sources alone.
+  test('are built at synth from the sources, with no build step before it', () => {
     const bare = fixtureRoot();
-    fs.rmSync(path.join(bare, 'dist'), { recursive: true });
-    expect(() => synth('dev', bare)).toThrow(/xetl_transform\.zip does not exist: build it with `npx nx run glue-scripts:package`/);
+    expect(fs.existsSync(path.join(bare, 'dist'))).toBe(false);
+    const { json: synthesized } = synth('dev', bare);
+    const objects = Object.values<any>(synthesized.resource.aws_s3_object);
+    const library = objects.find((o) => o.key === 'glue-scripts/xetl_transform.zip');
+    expect(library).toBeDefined();
+    const lambda = Object.values<any>(synthesized.resource.aws_lambda_function)[0];
+    expect(lambda.source_code_hash).toMatch(/^[A-Za-z0-9+/]+=*$/);
+  });
+
+  test('are the same bytes on every synth (an unchanged package is no plan diff)', () => {
+    const hash = (r: string) => Object.values<any>(synth('dev', r).json.resource.aws_lambda_function)[0].source_code_hash;
+    expect(hash(fixtureRoot())).toBe(hash(fixtureRoot()));
+  });
+
+  test('fail synth with the missing source named when the Glue package is absent', () => {
+    const bare = fixtureRoot();
+    fs.rmSync(path.join(bare, 'glue-scripts', 'xetl_transform'), { recursive: true });
+    expect(() => synth('dev', bare)).toThrow(/xetl_transform\/__init__\.py does not exist: the Glue transform package/);
   });
 });

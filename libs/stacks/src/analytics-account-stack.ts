@@ -7,13 +7,13 @@ import type { EnvironmentConfig } from '@xetl/config';
 import {
   AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, DataKey, GluePipeline,
   KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineEventBus, PipelineTopic, SecureBucket, ServerlessWarehouse,
-  TriggerFunction, identityStatements, listAssetFiles, requireFile,
+  TriggerFunction, buildZipFile, identityStatements, listAssetFiles, requireFile,
 } from '@xetl/constructs';
 import { XetlStack } from './xetl-stack';
 
 export interface AnalyticsAccountStackOptions {
   /**
-   * Repository root holding `dags/`, `glue-scripts/`, `sql/` and `dist/glue-scripts/`.
+   * Repository root holding `dags/`, `glue-scripts/`, `sql/` and `apps/trigger/`.
    * @default the root of this checkout — tests pass a fixture instead.
    */
   readonly repoRoot?: string;
@@ -24,8 +24,20 @@ const DAG_EXCLUDES = [
   /(^|\/)tests\//, /(^|\/)__pycache__\//, /\.pyc$/, /(^|\/)bench[^/]*$/, /^requirements-dev\.txt$/,
   /^project\.json$/, /^pyproject\.toml$/, /(^|\/)conftest\.py$/, /(^|\/)\.(pytest|ruff|mypy)_cache\//,
 ];
-const PACKAGE_HINT = 'build it with `npx nx run glue-scripts:package` (the infra synth target runs it first)';
-const TRIGGER_PACKAGE_HINT = 'build it with `npx nx run trigger:package` (the infra synth target runs it first)';
+
+/** The Glue job's library (`--extra-py-files`): the pure-transform package, built at synth. */
+function glueLibraryZip(root: string): string {
+  const dir = path.join(root, 'glue-scripts', 'xetl_transform');
+  requireFile(path.join(dir, '__init__.py'), 'the Glue transform package glue-scripts/xetl_transform is missing');
+  const files = listAssetFiles({ dir, keyPrefix: 'xetl_transform/', include: /\.py$/, exclude: [/(^|\/)__pycache__\//] });
+  return buildZipFile('xetl_transform.zip', files.map((f) => ({ name: f.key, path: f.path })));
+}
+
+/** The trigger Lambda's deployment package (boto3 comes with the python3.12 runtime), built at synth. */
+function triggerZip(root: string): string {
+  const handler = requireFile(path.join(root, 'apps', 'trigger', 'handler.py'), 'the trigger handler apps/trigger/handler.py is missing');
+  return buildZipFile('trigger.zip', [{ name: 'handler.py', path: handler }]);
+}
 
 /**
  * Account B: private networking, Redshift Serverless, Glue, MWAA, the pipeline's secrets and
@@ -93,7 +105,7 @@ export class AnalyticsAccountStack extends XetlStack {
       kmsKeyArn: this.key.keyArn,
       files: [
         { path: requireFile(path.join(root, names.glueScriptKey), 'the Glue job entry point is missing'), key: names.glueScriptKey },
-        { path: requireFile(path.join(root, 'dist', 'glue-scripts', 'xetl_transform.zip'), PACKAGE_HINT), key: names.glueLibraryKey },
+        { path: glueLibraryZip(root), key: names.glueLibraryKey },
         ...listAssetFiles({
           dir: path.join(root, 'sql'), keyPrefix: names.sqlAssetsPrefix, include: /\.sql$/, exclude: [/(^|\/)tests\//, /(^|\/)__pycache__\//],
         }),
@@ -152,7 +164,7 @@ export class AnalyticsAccountStack extends XetlStack {
       names,
       encryptionKey: this.key,
       events: this.triggerEvents,
-      packagePath: requireFile(path.join(root, 'dist', 'trigger', 'trigger.zip'), TRIGGER_PACKAGE_HINT),
+      packagePath: triggerZip(root),
       vpcId: this.network.mwaaVpc.vpcId,
       subnetIds: this.network.mwaaSubnetIds,
       endpointSecurityGroupId: this.network.endpointSecurityGroupId,

@@ -45,14 +45,28 @@ LOOPBACK_ENV = {
     "no_proxy": "127.0.0.1,localhost,::1",
 }
 WAREHOUSE_DB = "dev"
+# Durations of the last run's steps, so the next run can say how long a slow step takes.
+TIMINGS_FILE = "timings.json"
 # moto answers a GET of an object uploaded in parts with the parts' composite CRC as if it were the
 # whole object's, and botocore's default response validation then fails large (multipart) reads.
 # Validate checksums only where the API requires them (the pre-2025 botocore behaviour).
 CHECKSUM_CONFIG = {"response_checksum_validation": "when_required", "request_checksum_calculation": "when_required"}
 
 
-class PrerequisiteError(RuntimeError):
+class LocalRunError(RuntimeError):
+    """The local run cannot go on; the message says why in a line (plus a log tail where one helps)."""
+
+
+class PrerequisiteError(LocalRunError):
     """Something the local run needs is missing; the message says what and how to get it."""
+
+
+def _log_tail(path: Path, lines: int = 15) -> str:
+    try:
+        text = path.read_text(errors="replace").strip()
+    except OSError:
+        return f"(no log at {path})"
+    return "\n".join("    " + line for line in text.splitlines()[-lines:]) or "    (the log is empty)"
 
 
 def check_prerequisites() -> list[str]:
@@ -85,15 +99,41 @@ def free_port() -> int:
 
 @dataclass
 class Timings:
+    """Seconds per step, and what the same step took last time (``history``), so a slow step says
+    up front roughly how long it will take. ``announce`` prints a line before a step starts."""
+
     steps: list[tuple[str, float]] = field(default_factory=list)
+    history: dict[str, float] = field(default_factory=dict)
+    announce: Any = None
 
     @contextlib.contextmanager
-    def step(self, name: str) -> Iterator[None]:
+    def step(self, name: str, doing: str | None = None, typical: float | None = None) -> Iterator[None]:
+        """Time the block as ``name``; with ``doing``, first print what happens and how long it took
+        last time (or ``typical`` seconds on a first run)."""
+        if doing and self.announce:
+            took = self.history.get(name, typical)
+            self.announce(f"  {doing}" + (f" (about {took:.0f} s last time) ..." if name in self.history
+                                          else f" (about {took:.0f} s) ..." if took else " ..."))
         started = time.monotonic()
         try:
             yield
         finally:
             self.steps.append((name, time.monotonic() - started))
+
+    @classmethod
+    def remembered(cls, file: Path, announce: Any = None) -> Timings:
+        """Timings that know the durations a previous run saved in ``file`` (see ``save``)."""
+        history: dict[str, float] = {}
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            history = {str(k): float(v) for k, v in json.loads(file.read_text()).items()}
+        return cls(history=history, announce=announce)
+
+    def save(self, file: Path, *others: Timings) -> None:
+        merged = dict(self.history)
+        for timings in (self, *others):
+            merged.update(timings.steps)
+        with contextlib.suppress(OSError):
+            file.write_text(json.dumps(merged, indent=1, sort_keys=True))
 
 
 @dataclass
@@ -111,6 +151,10 @@ class LocalStack:
     deploy_report: dict[str, Any] = field(default_factory=dict)
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
+    def __post_init__(self) -> None:
+        if not self.timings.history and self.timings.announce is None:
+            self.timings = Timings.remembered(self.work / TIMINGS_FILE, announce=self.log)
+
     # ---- lifecycle ------------------------------------------------------------------------------
     def __enter__(self) -> LocalStack:
         self.work.mkdir(parents=True, exist_ok=True)
@@ -126,12 +170,13 @@ class LocalStack:
                         cwd=REPO_ROOT, capture_output=True, text=True, check=True,
                     ).stdout
                 )  # fmt: skip
-            with self.timings.step("start moto + PostgreSQL"):
+            with self.timings.step("start moto + PostgreSQL", "starting the AWS emulator (moto) and PostgreSQL", typical=5):
                 self._start_moto()
                 self._start_postgres()
-            with self.timings.step("deploy account A (terraform apply)"):
+            with self.timings.step("deploy account A (terraform apply)",
+                                   "deploying account A's stack to the emulator with Terraform", typical=80):
                 self._deploy_account_a()
-            with self.timings.step("account B stand-ins + migrations"):
+            with self.timings.step("account B stand-ins + migrations", "creating account B's stand-ins and migrating the warehouse", typical=3):
                 self._stand_in_account_b()
                 self._migrate()
         except BaseException:
@@ -166,12 +211,14 @@ class LocalStack:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {proc.returncode}; see {self.work / 'moto.log'}")
+                raise LocalRunError(f"the AWS emulator (moto_server) exited with {proc.returncode}; "
+                                    f"{self.work / 'moto.log'} ends with:\n{_log_tail(self.work / 'moto.log')}")
             with contextlib.suppress(OSError):
                 with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(f"{self.endpoint}/moto-api/", timeout=2):
                     return
             time.sleep(0.2)
-        raise RuntimeError(f"moto_server did not answer on {self.endpoint} within 60 s")
+        raise LocalRunError(f"the AWS emulator (moto_server) did not answer on {self.endpoint} within 60 s; "
+                            f"{self.work / 'moto.log'} ends with:\n{_log_tail(self.work / 'moto.log')}")
 
     def _start_postgres(self) -> None:
         """The harness's server (runuser when root, persistent data dir) as a child in its own session,
@@ -192,13 +239,17 @@ class LocalStack:
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"PostgreSQL exited with {proc.returncode}; see {self.work / 'postgres.log'}")
+                tail = _log_tail(self.work / "postgres.log")
+                if proc.returncode == 2:  # the harness's "missing prerequisite" exit
+                    raise PrerequisiteError(tail.strip().removeprefix("xetl postgres: "))
+                raise LocalRunError(f"PostgreSQL did not start (exit {proc.returncode}); {self.work / 'postgres.log'} ends with:\n{tail}")
             try:
                 conn = psycopg2.connect(f"{dsn} dbname=postgres", connect_timeout=2)
                 break
             except psycopg2.OperationalError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"PostgreSQL did not accept connections within 90 s; see {self.work / 'postgres.log'}") from None
+                    raise LocalRunError(f"PostgreSQL did not accept connections within 90 s; {self.work / 'postgres.log'} ends with:\n"
+                                        f"{_log_tail(self.work / 'postgres.log')}") from None
                 time.sleep(0.3)
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -229,7 +280,7 @@ class LocalStack:
             proc.wait(timeout=30)
             raise
         if proc.returncode != 0:
-            raise RuntimeError(f"deploying xetl-local-source to the emulator failed:\n{stderr.strip()[-3000:]}")
+            raise LocalRunError(f"deploying xetl-local-source to the emulator failed:\n{stderr.strip()[-3000:]}")
         self.deploy_report = json.loads(stdout.strip().splitlines()[-1])
 
     def client(self, service: str) -> Any:
@@ -345,7 +396,7 @@ class LocalStack:
         proc = subprocess.run([str(AIRFLOW_BIN / "airflow"), "db", "migrate"], env=self.airflow_env(),
                               capture_output=True, text=True, check=False)  # fmt: skip
         if proc.returncode != 0:
-            raise RuntimeError(f"airflow db migrate failed:\n{proc.stderr[-3000:]}")
+            raise LocalRunError(f"airflow db migrate failed:\n{proc.stderr[-3000:]}")
         stamp.write_text("ok\n")
 
 

@@ -9,7 +9,7 @@ export interface TriggerFunctionProps {
   readonly encryptionKey: DataKey;
   /** The queue the function reads and the DLQ it parks refused events in. */
   readonly events: PipelineEventBus;
-  /** Absolute path of the deterministic package `dist/trigger/trigger.zip`. */
+  /** Absolute path of the deterministic package (built at synth by the analytics stack). */
   readonly packagePath: string;
   /** The MWAA VPC and its private subnets: the function reaches MWAA and SQS through their endpoints. */
   readonly vpcId: string;

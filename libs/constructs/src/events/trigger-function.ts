@@ -19,7 +19,7 @@ export const AIRFLOW_INVOKE_ACTIONS = ['airflow:InvokeRestApi'] as const;
 const HTTPS = 443;
 
 /**
- * The trigger Lambda (python3.12, `handler.handler` from `dist/trigger/trigger.zip`): reads the
+ * The trigger Lambda (python3.12, `handler.handler` from the package the stack builds at synth): reads the
  * trigger queue in batches (event source mapping with `ReportBatchItemFailures`), starts the DAG run
  * through MWAA `InvokeRestApi`, parks refused events in the DLQ. It runs in the MWAA VPC's private
  * subnets with its own security group (egress HTTPS to the interface endpoints only), small reserved
@@ -29,7 +29,7 @@ const HTTPS = 443;
  *
  * @example
  * new TriggerFunction(this, 'TriggerFunction', {
- *   names, encryptionKey: key, events: bus, packagePath: 'dist/trigger/trigger.zip',
+ *   names, encryptionKey: key, events: bus, packagePath: triggerZip,
  *   vpcId: network.mwaaVpc.vpcId, subnetIds: network.mwaaSubnetIds,
  *   endpointSecurityGroupId: network.endpointSecurityGroupId, logRetentionDays: 90,
  * });
