@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Creates (or refreshes) one of the project's Python virtual environments under .venvs/<name>
 # and prints its path. Idempotent and safe to call from parallel Nx targets: a lock serialises
-# creation, and a stamp of the requirement files' hashes skips work when nothing changed.
+# creation, and a stamp of the inputs' hashes skips work when nothing changed.
 #
-#   scripts/python-env.sh airflow   # Python 3.12, Airflow 3.0.6 as MWAA runs it (dags/)
+# Each environment has a Python version, ONE pinned third-party requirement file (its constraints
+# included by it), and the repository's own Python projects it needs, installed editable (no copy:
+# the environment imports the checkout's code) with --no-deps (their first-party dependencies are
+# all listed here; tools/nx/check-boundaries.mjs checks the lists against each pyproject.toml and the
+# imports). This file is where an environment's contents are decided.
+#
+#   scripts/python-env.sh airflow   # Python 3.12, Airflow 3.0.6 as MWAA runs it: the DAGs and the local run
 #   scripts/python-env.sh glue      # Python 3.11, PySpark 3.5 as Glue 5.0 runs it (glue-scripts/)
 #   scripts/python-env.sh tools     # Python 3.11, moto server, sqlglot, psycopg, pyarrow, ruff, pytest (harnesses)
 #   scripts/python-env.sh security  # Python 3.11, checkov (policy scan of synthesized stacks)
@@ -12,10 +18,17 @@ set -euo pipefail
 name="${1:?usage: scripts/python-env.sh airflow|glue|tools|security}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 case "$name" in
-  airflow) want_python="3.12"; req_files=("dags/requirements-dev.txt" "dags/constraints-3.0.6-3.12.txt") ;;
-  glue)    want_python="3.11"; req_files=("glue-scripts/requirements-dev.txt") ;;
-  tools)   want_python="3.11"; req_files=("tools/python/requirements.txt") ;;
-  security) want_python="3.11"; req_files=("tools/python/requirements-security.txt") ;;
+  airflow)
+    want_python="3.12"; requirements="dags/requirements-dev.txt"; hashed=("dags/constraints-3.0.6-3.12.txt")
+    projects=(sql dags tools/python tools/sample_data apps/trigger tools/local) ;;
+  glue)
+    want_python="3.11"; requirements="glue-scripts/requirements-dev.txt"; hashed=()
+    projects=(glue-scripts tools/sample_data) ;;
+  tools)
+    want_python="3.11"; requirements="tools/python/requirements.txt"; hashed=()
+    projects=(sql tools/python apps/trigger) ;;
+  security)
+    want_python="3.11"; requirements="tools/python/requirements-security.txt"; hashed=(); projects=() ;;
   *) echo "python-env: unknown environment '$name' (expected airflow, glue, tools or security)" >&2; exit 2 ;;
 esac
 
@@ -40,7 +53,9 @@ mkdir -p "$repo/.venvs"
 exec 9>"$repo/.venvs/.$name.lock"
 flock 9
 
-stamp_now="$(cd "$repo" && cat "${req_files[@]}" scripts/python-env.sh | sha256sum | cut -c1-64)"
+pyprojects=()
+for project in "${projects[@]}"; do pyprojects+=("$project/pyproject.toml"); done
+stamp_now="$(cd "$repo" && cat "$requirements" "${hashed[@]}" "${pyprojects[@]}" scripts/python-env.sh | sha256sum | cut -c1-64)"
 if [ -f "$venv/.stamp" ] && [ "$(cat "$venv/.stamp")" = "$stamp_now" ] && [ -x "$venv/bin/python" ]; then
   echo "$venv"; exit 0
 fi
@@ -62,6 +77,11 @@ quiet_pip() {
   return "${PIPESTATUS[0]}"
 }
 quiet_pip install --upgrade pip==25.3
-(cd "$repo" && quiet_pip install -r "${req_files[0]}")
+(cd "$repo" && quiet_pip install -r "$requirements")
+if [ "${#projects[@]}" -gt 0 ]; then
+  editable=()
+  for project in "${projects[@]}"; do editable+=(-e "./$project"); done
+  (cd "$repo" && quiet_pip install --no-deps "${editable[@]}")
+fi
 echo "$stamp_now" > "$venv/.stamp"
 echo "$venv"

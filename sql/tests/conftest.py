@@ -18,7 +18,7 @@ import pytest
 from psycopg import sql
 from support import Warehouse
 from xetl_harness import PostgresServer, postgres_server
-from xetl_sql import migrations, to_postgres
+from xetl_sql_tools import migrations, to_postgres
 
 _database_numbers = itertools.count()
 

@@ -8,8 +8,8 @@ import psycopg
 import pytest
 from conftest import apply_migrations
 from support import CURATED_COLUMNS, PUBLISHED_COLUMNS, product
-from xetl_sql import check
-from xetl_sql.migrations import MigrationLayoutError, list_migrations
+from xetl_sql_tools import check
+from xetl_sql_tools.migrations import MigrationLayoutError, list_migrations
 
 
 def catalog(dsn: str) -> dict[str, list[tuple]]:

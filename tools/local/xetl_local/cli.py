@@ -1,7 +1,7 @@
 """`npm run local` / `nx run local:run`: the whole pipeline on this machine, then a summary.
 
-    bash scripts/venv-run.sh airflow python tools/local/run.py [--rows N] [--bad-ratio R] [--date D] [--keep]
-        [--event [--event-timeout S]]
+    npm run local -- [--rows N] [--bad-ratio R] [--date D] [--keep] [--event [--event-timeout S]]
+    (= bash tools/local/run.sh ..., which runs `python -m xetl_local.cli` in the airflow venv)
 """
 
 from __future__ import annotations

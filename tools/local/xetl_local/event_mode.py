@@ -18,21 +18,18 @@ the 409) and shown in the summary next to the Airflow run id; partition and mark
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xetl_local.stack import REPO_ROOT, LocalStack, Timings
+from emulator_setup import AccountB, create_account_b
+from handler import DAG_RUNS_PATH
+from local_poller import Poller
+from xetl_tasks.partition import partition_path
 
-sys.path.insert(0, str(REPO_ROOT / "apps" / "trigger"))
-
-from emulator_setup import AccountB, create_account_b  # noqa: E402 - apps/trigger is not a package
-from handler import DAG_RUNS_PATH  # noqa: E402
-from local_poller import Poller  # noqa: E402
-from xetl_tasks.partition import partition_path  # noqa: E402
+from xetl_local.stack import LocalStack, Timings
 
 MARKER = "_SUCCESS"
 

@@ -9,24 +9,20 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from generate_products import BAD_KINDS, ExpectedOutcome, generate_products
+from xetl_tasks.contract import DAG_ID
+from xetl_tasks.partition import manifest_uri, partition_path
+from xetl_tasks.runtime import TaskIds
+
+from xetl_local.runtime import delete_prefix, failure_file
 from xetl_local.stack import AIRFLOW_BIN, REPO_ROOT, LocalRunError, LocalStack, Timings
-
-sys.path.insert(0, str(REPO_ROOT / "tools" / "sample_data"))
-
-from generate_products import BAD_KINDS, ExpectedOutcome, generate_products  # noqa: E402
-from xetl_tasks.base import TaskIds  # noqa: E402
-from xetl_tasks.local import FAILURES_DIR  # noqa: E402
-from xetl_tasks.local_warehouse import run_in_tools_venv  # noqa: E402
-from xetl_tasks.partition import partition_path  # noqa: E402
-
-DAG_ID = "xetl_products_pipeline"
+from xetl_local.warehouse import run_statements
 
 
 @dataclass
@@ -66,8 +62,6 @@ def drop_partition(stack: LocalStack, files: list[Path], partition: str) -> str:
           "uploading with boto3 instead)")  # fmt: skip
     s3 = stack.client("s3")
     bucket, prefix = stack.variable["source_bucket"], partition_path(partition, stack.variable["source_prefix"])
-    from xetl_tasks.local import delete_prefix
-
     delete_prefix(s3, bucket, prefix)
     for path in files:
         s3.upload_file(str(path), bucket, prefix + path.name)
@@ -164,12 +158,11 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def failure_reason(stack: LocalStack, run_id: str, states: dict[str, tuple[str, float]], log_path: str) -> str:
-    """Which task failed and why: the message the local task recorded (xetl_tasks.local._fail),
+    """Which task failed and why: the message the local task recorded (xetl_local.runtime._fail),
     else the exception line of the run's log."""
     failed = [t for t in TaskIds.PIPELINE if states.get(t, ("",))[0] == "failed"]
-    folder = stack.work / FAILURES_DIR / run_id.replace(":", "_").replace("+", "_")
     for task_id in failed:
-        recorded = folder / f"{task_id}.txt"
+        recorded = failure_file(run_id, task_id)
         if recorded.exists():
             return f"{task_id}: " + recorded.read_text(encoding="utf-8")
     text = _ANSI.sub("", Path(log_path).read_text(errors="replace"))
@@ -182,7 +175,7 @@ def failure_reason(stack: LocalStack, run_id: str, states: dict[str, tuple[str, 
 
 def manifest_of(stack: LocalStack, partition: str) -> dict[str, Any] | None:
     s3 = stack.client("s3")
-    key = "manifests/" + partition_path(partition, "products") + "manifest.json"
+    key = manifest_uri(stack.variable["staging_bucket"], partition).split("/", 3)[3]
     try:
         return json.loads(s3.get_object(Bucket=stack.variable["staging_bucket"], Key=key)["Body"].read())
     except s3.exceptions.NoSuchKey:
@@ -191,25 +184,22 @@ def manifest_of(stack: LocalStack, partition: str) -> dict[str, Any] | None:
 
 def final_rows(stack: LocalStack, partition: str) -> list[tuple[Any, ...]]:
     """The curated columns of the partition in xetl.products, ordered (run_id/loaded_at left out)."""
-    response = run_in_tools_venv(
-        {
-            "dsn": stack.pg_dsn,
-            "statements": [
-                "SELECT product_id, product_name, category, CAST(price AS VARCHAR) AS price, quantity, "
-                "CAST(updated_at AS VARCHAR) AS updated_at, source_file, CAST(partition_date AS VARCHAR) AS partition_date "
-                f"FROM xetl.products WHERE partition_date = CAST('{partition}' AS DATE) ORDER BY product_id"
-            ],
-        }
+    [result] = run_statements(
+        [
+            "SELECT product_id, product_name, category, CAST(price AS VARCHAR) AS price, quantity, "
+            "CAST(updated_at AS VARCHAR) AS updated_at, source_file, CAST(partition_date AS VARCHAR) AS partition_date "
+            f"FROM xetl.products WHERE partition_date = CAST('{partition}' AS DATE) ORDER BY product_id"
+        ],
+        dsn=stack.pg_dsn,
     )
-    return [tuple(r.values()) for r in response["results"][-1]["rows"]]
+    return [tuple(r.values()) for r in result["rows"]]
 
 
 def final_count(stack: LocalStack, partition: str) -> int:
-    response = run_in_tools_venv(
-        {"dsn": stack.pg_dsn,
-         "statements": [f"SELECT COUNT(*) AS n FROM xetl.products WHERE partition_date = CAST('{partition}' AS DATE)"]}
-    )  # fmt: skip
-    return int(response["results"][-1]["rows"][0]["n"])
+    [result] = run_statements(
+        [f"SELECT COUNT(*) AS n FROM xetl.products WHERE partition_date = CAST('{partition}' AS DATE)"], dsn=stack.pg_dsn
+    )
+    return int(result["rows"][0]["n"])
 
 
 def _parquet_count_in_tools(objects: dict[str, bytes]) -> int:

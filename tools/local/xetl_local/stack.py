@@ -21,16 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xetl_harness.postgres import PostgresNotAvailableError, find_binaries
+from xetl_sql_tools.migrations import list_migrations
+from xetl_tasks import RUNTIME_ENV_VAR
+from xetl_tasks.contract import POOL, POOL_INCLUDE_DEFERRED, POOL_SLOTS
+
+from xetl_local.env import DSN_ENV, GLUE_PYTHON_ENV, LOCAL_RUNTIME, TOOLS_PYTHON_ENV, WORK_ENV
+from xetl_local.warehouse import run_statements
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VENVS = REPO_ROOT / ".venvs"
 TOOLS_PYTHON = VENVS / "tools" / "bin" / "python"
 GLUE_PYTHON = VENVS / "glue" / "bin" / "python"
 AIRFLOW_BIN = VENVS / "airflow" / "bin"
-
-sys.path[:0] = [str(REPO_ROOT / "dags"), str(REPO_ROOT / "sql"), str(REPO_ROOT / "tools" / "python")]
-
-from xetl_sql.migrations import list_migrations  # noqa: E402
-from xetl_tasks.local_warehouse import run_in_tools_venv  # noqa: E402
 
 # Dummy credentials and a proxy into a closed port: a request that escapes an endpoint override
 # fails instead of reaching AWS (the same fence as libs/testing's LOOPBACK_ONLY_ENV).
@@ -74,8 +77,6 @@ def check_prerequisites() -> list[str]:
     problems = []
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         problems.append("java: not found - Spark (the Glue job) needs Java 17: apt-get install openjdk-17-jre-headless")
-    from xetl_harness.postgres import PostgresNotAvailableError, find_binaries
-
     try:
         find_binaries()
     except PostgresNotAvailableError as err:
@@ -230,7 +231,6 @@ class LocalStack:
         self._stack.callback(log.close)
         proc = subprocess.Popen(
             [sys.executable, "-m", "xetl_harness.postgres", "--data-dir", str(self.work / "postgres"), "--port", str(port)],
-            env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools" / "python")},
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         (self.work / "postgres.pid").write_text(str(proc.pid))
@@ -324,11 +324,6 @@ class LocalStack:
         self.notice_queue_url = queue_url
         key_arn = self.client("kms").describe_key(KeyId=n["dataKeyAlias"])["KeyMetadata"]["Arn"]
         secrets = self.client("secretsmanager")
-        pg = dict(part.split("=", 1) for part in self.pg_dsn.split())
-        warehouse_secret = _put_secret(
-            secrets, f"xetl/{n['environment']}/redshift-admin",
-            {"engine": "postgres", "host": pg.get("host"), "port": pg.get("port"), "username": pg.get("user"), "dbname": WAREHOUSE_DB},
-        )  # fmt: skip
         self.variable = {
             "environment": n["environment"],
             "region": region,
@@ -342,13 +337,13 @@ class LocalStack:
             "glue_job": n["glueJob"],
             "redshift_workgroup": n["redshiftWorkgroup"],
             "redshift_database": WAREHOUSE_DB,
-            "redshift_secret_arn": warehouse_secret,
             "redshift_copy_role_arn": n["redshiftRoleArn"],
             "unload_role_chain": f"{n['redshiftRoleArn']},{n['unloadRoleArn']}",
             "target_kms_key_arn": key_arn,
             "sns_topic_arn": topic_arn,
             # A local drop is already there when the DAG starts; a minute is plenty.
             "sensor_timeout_seconds": 60,
+            "max_quarantine_ratio": 0.2,
         }
         # Where MWAA's secrets backend would read it; the local Airflow reads AIRFLOW_VAR_* instead.
         _put_secret(secrets, n["pipelineVariableSecret"], self.variable)
@@ -356,7 +351,7 @@ class LocalStack:
 
     def _migrate(self) -> None:
         for migration in list_migrations():
-            run_in_tools_venv({"dsn": self.pg_dsn, "statements": migration.statements()})
+            run_statements(migration.statements(), dsn=self.pg_dsn)
 
     # ---- what the DAG's processes need ----------------------------------------------------------
     def airflow_env(self) -> dict[str, str]:
@@ -364,17 +359,15 @@ class LocalStack:
         return {
             **os.environ,
             **LOOPBACK_ENV,
-            "XETL_TARGET": "local",
+            RUNTIME_ENV_VAR: LOCAL_RUNTIME,
             # The run's log is a file: no colour codes in it.
             "NO_COLOR": "1",
-            "XETL_LOCAL_WORK": str(self.work),
-            "XETL_LOCAL_PG_DSN": self.pg_dsn,
-            "XETL_TOOLS_PYTHON": str(TOOLS_PYTHON),
-            "XETL_GLUE_PYTHON": str(GLUE_PYTHON),
+            WORK_ENV: str(self.work),
+            DSN_ENV: self.pg_dsn,
+            TOOLS_PYTHON_ENV: str(TOOLS_PYTHON),
+            GLUE_PYTHON_ENV: str(GLUE_PYTHON),
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
-            # MWAA puts the dags folder on sys.path; `airflow dags test` parses in-process without it.
-            "PYTHONPATH": str(REPO_ROOT / "dags"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
@@ -388,15 +381,18 @@ class LocalStack:
         }
 
     def ensure_airflow_db(self) -> None:
+        """The local Airflow's metadata database, migrated, with the pipeline's pool (once)."""
         home = self.work / "airflow"
         home.mkdir(parents=True, exist_ok=True)
         stamp = home / ".migrated"
         if stamp.exists() and (home / "airflow.db").exists():
             return
-        proc = subprocess.run([str(AIRFLOW_BIN / "airflow"), "db", "migrate"], env=self.airflow_env(),
-                              capture_output=True, text=True, check=False)  # fmt: skip
-        if proc.returncode != 0:
-            raise LocalRunError(f"airflow db migrate failed:\n{proc.stderr[-3000:]}")
+        pool = ["pools", "set", POOL, str(POOL_SLOTS), "xetl: one pipeline task at a time"]
+        for command in (["db", "migrate"], pool + (["--include-deferred"] if POOL_INCLUDE_DEFERRED else [])):
+            proc = subprocess.run([str(AIRFLOW_BIN / "airflow"), *command], env=self.airflow_env(),
+                                  capture_output=True, text=True, check=False)  # fmt: skip
+            if proc.returncode != 0:
+                raise LocalRunError(f"airflow {' '.join(command[:2])} failed:\n{proc.stderr[-3000:]}")
         stamp.write_text("ok\n")
 
 

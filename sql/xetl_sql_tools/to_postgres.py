@@ -37,8 +37,7 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
-
-from .sqltext import segments, split_statements, strip_comments
+from xetl_sql.sqltext import segments, split_statements, strip_comments
 
 _PHYSICAL_PROPERTIES = (exp.DistStyleProperty, exp.DistKeyProperty, exp.SortKeyProperty, exp.BackupProperty)
 _KEY_COLUMN_CONSTRAINTS = (exp.PrimaryKeyColumnConstraint, exp.UniqueColumnConstraint, exp.Reference)
@@ -159,7 +158,7 @@ def statement_to_postgres(sql: str) -> str:
         return sql
     if keyword in _REDSHIFT_ONLY_COMMANDS or keyword == "COPY":
         raise RedshiftOnlyStatementError(
-            f"{keyword} is Redshift-only; a local run replaces it (xetl_sql.to_postgres.copy_spec/unload_spec): "
+            f"{keyword} is Redshift-only; a local run replaces it (xetl_sql_tools.to_postgres.copy_spec/unload_spec): "
             f"{_first_line(sql)}"
         )
     statement = _parse(sql)

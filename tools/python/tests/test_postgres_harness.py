@@ -13,11 +13,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import xetl_harness
 from xetl_harness import PostgresNotAvailableError, PostgresStartError, postgres_server
 from xetl_harness.postgres import OWNER_FILE, SERVER_OS_USER, reap_orphans, server_data_dir
-
-TOOLS_PYTHON = str(Path(xetl_harness.__file__).resolve().parent.parent)
 
 
 def server_pid(data_dir: Path) -> int:
@@ -43,8 +40,7 @@ def scratch_dir() -> Iterator[Path]:
 def harness_subprocess() -> subprocess.Popen[str]:
     """A separate Python process that starts a throwaway server, prints its data dir and waits."""
     script = (
-        "import sys, time\n"
-        f"sys.path.insert(0, {TOOLS_PYTHON!r})\n"
+        "import time\n"
         "from xetl_harness import postgres_server\n"
         "with postgres_server() as server:\n"
         "    print(server.data_dir, flush=True)\n"

@@ -1,4 +1,4 @@
-"""LOCAL target: what the Glue crawler does for the products feed, done directly against the catalog.
+"""Local runtime: what the Glue crawler does for the products feed, done directly against the catalog.
 
 moto can store a crawler's definition but does not crawl. This step does the part the pipeline
 relies on: read the partition's CSV header (and a small sample of lines), infer column types the

@@ -1,7 +1,6 @@
-"""The local target's building blocks, without servers: the catalog step and the S3 helpers against
-moto in-process, the extra quality check, the warehouse engine's error path, and the templates the
-local tasks receive. The whole local run (real moto server, Airflow, PySpark, PostgreSQL) is the
-`local` project's end-to-end test."""
+"""The local runtime's building blocks, without servers: the catalog step and the S3 helpers against
+moto in-process, and the warehouse client's error path. The whole local run (real moto server,
+Airflow, PySpark, PostgreSQL) is the end-to-end test."""
 
 from __future__ import annotations
 
@@ -9,13 +8,24 @@ import json
 
 import boto3
 import pytest
-from support import TEST_PIPELINE, Run, render
-from xetl_tasks import local_warehouse
-from xetl_tasks.local import delete_prefix, is_data_file, replace_prefix
-from xetl_tasks.local_catalog import infer_columns, infer_type, register_partition
+from xetl_local import warehouse
+from xetl_local.catalog import infer_columns, infer_type, register_partition
+from xetl_local.runtime import delete_prefix, is_data_file, replace_prefix
 
-REGION = TEST_PIPELINE["region"]
-BUCKET = TEST_PIPELINE["source_bucket"]
+REGION = "eu-west-1"
+BUCKET = "xetl-test-source-111111111111"
+
+
+@pytest.fixture
+def moto_aws(monkeypatch):
+    """moto's in-process AWS (no network at all), with dummy credentials."""
+    from moto import mock_aws
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_DEFAULT_REGION", REGION)):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield
 HEADER = "product_id,product_name,category,price,quantity,updated_at\n"
 LINES = (
     'P-1,"Chair, oak",furniture,12.50,3,2026-11-21T08:00:00Z\n'
@@ -95,35 +105,12 @@ def test_replacing_a_prefix_touches_only_that_partition(moto_aws, tmp_path):
 
 
 def test_warehouse_engine_failures_are_reported_with_their_cause(monkeypatch, tmp_path):
-    monkeypatch.setenv(local_warehouse.TOOLS_PYTHON_ENV, str(tmp_path / "no-python"))
+    monkeypatch.setenv(warehouse.TOOLS_PYTHON_ENV, str(tmp_path / "no-python"))
     with pytest.raises(FileNotFoundError):
-        local_warehouse.run_in_tools_venv({"statements": ["SELECT 1"]})
+        warehouse.run_statements(["SELECT 1"], dsn="host=127.0.0.1")
     fake = tmp_path / "python"
     fake.write_text("#!/bin/sh\necho '" + json.dumps({"error": "statement 1 of 1 failed"}) + "'\n")
     fake.chmod(0o755)
-    monkeypatch.setenv(local_warehouse.TOOLS_PYTHON_ENV, str(fake))
-    with pytest.raises(local_warehouse.WarehouseError, match="statement 1 of 1 failed"):
-        local_warehouse.run_in_tools_venv({"statements": ["SELECT 1"]})
-    with pytest.raises(local_warehouse.WarehouseError, match="no local mirror"):
-        local_warehouse._local_dir_for("s3://b/curated/products/year=2026/month=11/day=21/", {})
-
-
-def test_local_tasks_render_the_same_variable_names(monkeypatch):
-    monkeypatch.setenv("XETL_TARGET", "local")
-    run = Run(run_id="manual__2026-11-22T10:00:00+00:00", run_type="manual", logical_date=None,
-              conf={"partition": "2026-11-21"})  # fmt: skip
-    job = render("run_glue_job", run)
-    assert job.op_kwargs == {
-        "partition": "2026-11-21",
-        "dag_run_id": run.run_id,
-        "source_bucket": TEST_PIPELINE["source_bucket"],
-        "source_prefix": "products",
-        "staging_bucket": TEST_PIPELINE["staging_bucket"],
-        "region": REGION,
-    }
-    unload = render("unload_to_target", run)
-    assert unload.op_kwargs["role_chain"] == TEST_PIPELINE["unload_role_chain"]
-    assert unload.op_kwargs["kms_key_arn"] == TEST_PIPELINE["target_kms_key_arn"]
-    sensor = render("wait_for_source_files", run)
-    assert sensor.bucket_key == "products/year=2026/month=11/day=21/[!_.]*.csv"
-    assert sensor.deferrable is False and sensor.retries == 0
+    monkeypatch.setenv(warehouse.TOOLS_PYTHON_ENV, str(fake))
+    with pytest.raises(warehouse.WarehouseError, match="statement 1 of 1 failed"):
+        warehouse.run_statements(["SELECT 1"], dsn="host=127.0.0.1")

@@ -1,4 +1,4 @@
-"""Static check of the SQL, run by `nx run sql:lint`: `python -m xetl_sql.check`.
+"""Static check of the SQL, run by `nx run sql:lint`: `python -m xetl_sql_tools.check`.
 
 - Every statement of every migration parses with sqlglot in the Redshift dialect into a real syntax
   tree (an opaque "Command" fallback counts as a failure: it means sqlglot did not understand the
@@ -24,10 +24,11 @@ from pathlib import Path
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
+from xetl_sql import render
+from xetl_sql.sqltext import SqlLexError, strip_comments
 
-from . import render, to_postgres
-from .migrations import MigrationLayoutError, list_migrations
-from .sqltext import SqlLexError, strip_comments
+from xetl_sql_tools import to_postgres
+from xetl_sql_tools.migrations import MigrationLayoutError, list_migrations
 
 _CALL = re.compile(r"^CALL\s+xetl\.[a-z_][a-z0-9_]*\s*\(", re.IGNORECASE)
 

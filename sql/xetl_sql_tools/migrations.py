@@ -6,7 +6,7 @@ each file stays re-runnable; a later change to an existing table needs its own g
 (Redshift has no `ADD COLUMN IF NOT EXISTS`).
 
 To apply on Redshift, run each migration's `statements()` as one Data API batch (one transaction
-per file). Locally, `to_postgres.script_to_postgres(migration.read())` gives the PostgreSQL form.
+per file). Locally, `xetl_sql_tools.to_postgres.script_to_postgres(migration.read())` gives the PostgreSQL form.
 """
 
 from __future__ import annotations
@@ -16,17 +16,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .sqltext import split_statements
+from xetl_sql.sqltext import split_statements
 
 _FILE_NAME = re.compile(r"^(?P<number>\d{4})_(?P<name>[a-z0-9]+(?:_[a-z0-9]+)*)\.sql$")
 
 
 def sql_root() -> Path:
-    """The folder that holds `migrations/` and `queries/`.
-
-    Defaults to the repository's `sql/` folder (this package's parent). `XETL_SQL_ROOT` overrides it
-    for deployments that copy the SQL somewhere else (for example beside the DAGs on MWAA).
-    """
+    """The folder that holds `migrations/`: the repository's `sql/` folder (this package's parent).
+    `XETL_SQL_ROOT` overrides it for a copy of the SQL elsewhere."""
     override = os.environ.get("XETL_SQL_ROOT")
     return Path(override) if override else Path(__file__).resolve().parent.parent
 

@@ -1,25 +1,23 @@
-"""LOCAL target: PostgreSQL standing in for Redshift, driven like the Redshift Data API.
+"""The Redshift Data API's stand-in on PostgreSQL, for the local run (runs in the tools venv).
 
-``execute_batch`` takes the SAME Redshift-dialect statements the AWS target sends (built by
-``xetl_tasks.sql`` / rendered from ``sql/queries``) and runs them as one transaction, as a Data API
-``BatchExecuteStatement`` does:
+`execute_batch` takes the SAME Redshift-dialect statements the AWS runtime sends (rendered by
+`xetl_sql`) and runs them as one transaction, as a Data API `BatchExecuteStatement` does:
 
-* ordinary statements go through ``xetl_sql.to_postgres.statement_to_postgres`` (the one mechanical
+* ordinary statements go through `to_postgres.statement_to_postgres` (the one mechanical
   Redshift -> PostgreSQL translation; nobody writes a second copy of the SQL);
-* ``COPY <table> FROM 's3://…/' FORMAT AS PARQUET`` is replaced by reading the Parquet files of a
+* `COPY <table> FROM 's3://…/' FORMAT AS PARQUET` is replaced by reading the Parquet files of a
   local mirror of that S3 prefix (the caller downloads it first) and streaming them into the table
-  with PostgreSQL's ``COPY … FROM STDIN`` (columns by position, like Redshift's Parquet COPY);
-* ``UNLOAD ('select') TO 's3://…' … FORMAT AS PARQUET`` is replaced by running the translated
+  with PostgreSQL's `COPY … FROM STDIN` (columns by position, like Redshift's Parquet COPY);
+* `UNLOAD ('select') TO 's3://…' … FORMAT AS PARQUET` is replaced by running the translated
   SELECT and writing one Parquet file into a local directory (the caller then cleans the S3 prefix,
   CLEANPATH, and uploads it);
-* the result of the last statement that returns rows comes back as dicts (``GetStatementResult``).
+* the result of each statement that returns rows comes back as dicts (`GetStatementResult`).
 
-Why a separate process: this needs sqlglot (the translation), pyarrow and psycopg 3, which live in
-the ``tools`` venv (Python 3.11) and are not in the MWAA constraints the ``airflow`` venv is built
-from. The Airflow task calls ``run_in_tools_venv`` (JSON over stdin/stdout), the way the AWS
-target calls the Redshift Data API; this module imports nothing from Airflow.
+It runs in the tools venv (sqlglot, pyarrow, psycopg 3, none of them in the MWAA constraints the
+Airflow venv is built from); the local runtime calls it as a process, JSON over stdin/stdout
+(`xetl_local.warehouse.run_statements`), the way the AWS runtime calls the Data API.
 
-    PYTHONPATH=dags:sql python -m xetl_tasks.local_warehouse < request.json > response.json
+    python -m xetl_sql_tools.warehouse < request.json > response.json
 """
 
 from __future__ import annotations
@@ -28,60 +26,19 @@ import decimal
 import io
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# Where the engine's interpreter is; the orchestrator (tools/local) sets it, the default is the
-# repository's tools venv (scripts/python-env.sh tools).
-TOOLS_PYTHON_ENV = "XETL_TOOLS_PYTHON"
-# libpq connection string of the PostgreSQL stand-in, e.g. "host=127.0.0.1 port=5433 dbname=dev user=postgres".
+from xetl_sql.sqltext import strip_comments
+
+# libpq connection string of the PostgreSQL stand-in, e.g. "host=127.0.0.1 port=5433 dbname=dev user=...".
 DSN_ENV = "XETL_LOCAL_PG_DSN"
 
 
 class WarehouseError(RuntimeError):
     """A statement failed in the stand-in; the message carries PostgreSQL's own error."""
-
-
-# ---- Airflow side (any interpreter, stdlib only) --------------------------------------------------
-
-
-def tools_python() -> str:
-    return os.environ.get(TOOLS_PYTHON_ENV) or str(REPO_ROOT / ".venvs" / "tools" / "bin" / "python")
-
-
-def run_in_tools_venv(request: Mapping[str, Any], timeout: float = 3600) -> dict[str, Any]:
-    """Run ``execute_batch`` in the tools venv; raises WarehouseError with the engine's message."""
-    env = dict(os.environ)
-    # dags/ for this package, sql/ for xetl_sql; nothing else of the caller's path is wanted.
-    env["PYTHONPATH"] = os.pathsep.join((str(REPO_ROOT / "dags"), str(REPO_ROOT / "sql")))
-    proc = subprocess.run(
-        [tools_python(), "-m", "xetl_tasks.local_warehouse"],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        check=False,
-    )
-    try:
-        response = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else None
-    except json.JSONDecodeError:
-        response = None
-    if not isinstance(response, dict):
-        raise WarehouseError(
-            f"warehouse engine ({tools_python()}) exited with {proc.returncode} and no answer: "
-            f"{proc.stderr.strip()[-2000:]}"
-        )
-    if response.get("error"):
-        raise WarehouseError(response["error"])
-    return response
-
-
-# ---- engine side (tools venv) ---------------------------------------------------------------------
 
 
 def _local_dir_for(uri: str, mirrors: Mapping[str, str]) -> Path:
@@ -164,7 +121,8 @@ def _arrow_array(name: str, values: list[Any], desc: Any, pa: Any) -> Any:
 def execute_batch(request: Mapping[str, Any]) -> dict[str, Any]:
     """Run the request's statements in one transaction (the Data API batch semantics)."""
     import psycopg
-    from xetl_sql.to_postgres import copy_spec, statement_to_postgres, unload_spec
+
+    from xetl_sql_tools.to_postgres import copy_spec, statement_to_postgres, unload_spec
 
     statements: Sequence[str] = request["statements"]
     mirrors: Mapping[str, str] = request.get("copy_mirrors") or {}
@@ -174,7 +132,9 @@ def execute_batch(request: Mapping[str, Any]) -> dict[str, Any]:
         conn.add_notice_handler(lambda diag: results.append({"notice": diag.message_primary}))
         with conn.cursor() as cur:
             for index, statement in enumerate(statements, start=1):
-                head = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+                # The templates' comments travel with their statements, as they do to Redshift.
+                body = strip_comments(statement).strip()
+                head = body.split(None, 1)[0].upper() if body else ""
                 try:
                     if head == "COPY":
                         spec = copy_spec(statement)
@@ -206,7 +166,7 @@ def execute_batch(request: Mapping[str, Any]) -> dict[str, Any]:
                         results.append(result)
                 except (psycopg.Error, WarehouseError, ValueError) as err:
                     conn.rollback()
-                    first_line = statement.strip().splitlines()[0][:120]
+                    first_line = (body or statement.strip()).splitlines()[0][:120]
                     raise WarehouseError(
                         f"statement {index} of {len(statements)} failed, batch rolled back: "
                         f"{str(err).strip()} [{first_line}]"

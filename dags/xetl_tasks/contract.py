@@ -1,0 +1,68 @@
+"""The pipeline contract between the analytics stack and this DAG, read from `pipeline_contract.json`.
+
+The JSON is generated from `libs/config/src/pipeline-contract.ts` (the one definition, beside the
+naming module) and checked in; a TypeScript test fails when it differs from what the generator
+writes, and the tests here fail when the DAG reads a key the contract does not define. It names:
+the DAG id, the one-slot pool that serialises its runs, the Airflow variable the stack writes (its
+key and the JSON schema of its value), the marker file and its event pattern, and the partition layout.
+
+Read once at import (a small file beside this module, shipped with the DAGs); no Airflow import.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+CONTRACT_FILE = Path(__file__).resolve().parent / "pipeline_contract.json"
+_CONTRACT: dict[str, Any] = json.loads(CONTRACT_FILE.read_text(encoding="utf-8"))
+
+DAG_ID: str = _CONTRACT["dag_id"]
+POOL: str = _CONTRACT["pool"]["name"]
+POOL_SLOTS: int = _CONTRACT["pool"]["slots"]
+POOL_INCLUDE_DEFERRED: bool = _CONTRACT["pool"]["include_deferred"]
+VARIABLE_KEY: str = _CONTRACT["variable"]["key"]
+VARIABLE_SCHEMA: dict[str, Any] = _CONTRACT["variable"]["schema"]
+VARIABLE_FIELDS: frozenset[str] = frozenset(VARIABLE_SCHEMA["properties"])
+MARKER_FILE_NAME: str = _CONTRACT["marker"]["file_name"]
+MARKER_EVENT_PATTERN: dict[str, Any] = _CONTRACT["marker"]["event_pattern"]
+
+_JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict, "array": list}
+
+
+class ContractError(ValueError):
+    """A key outside the contract, or a variable value that does not match its schema."""
+
+
+def field(name: str) -> str:
+    """`name`, checked against the variable's schema: a typo fails where the DAG is built."""
+    if name not in VARIABLE_FIELDS:
+        raise ContractError(f"{name!r} is not a field of the {VARIABLE_KEY} variable (see {CONTRACT_FILE.name})")
+    return name
+
+
+def validate_variable(value: Mapping[str, Any]) -> dict[str, Any]:
+    """The variable's value, checked against the schema's properties, types and required fields."""
+    problems = []
+    for name in VARIABLE_SCHEMA["required"]:
+        if name not in value:
+            problems.append(f"missing {name}")
+    for name, item in value.items():
+        spec = VARIABLE_SCHEMA["properties"].get(name)
+        if spec is None:
+            problems.append(f"unknown field {name}")
+            continue
+        expected = _JSON_TYPES[spec["type"]]
+        if isinstance(item, bool) and spec["type"] != "boolean" or not isinstance(item, expected):
+            problems.append(f"{name} must be {spec['type']}, got {type(item).__name__}")
+    if problems:
+        raise ContractError(f"the {VARIABLE_KEY} variable does not match the contract: " + "; ".join(problems))
+    return dict(value)
+
+
+def marker_event_pattern(source_bucket: str, source_prefix: str) -> dict[str, Any]:
+    """The EventBridge pattern of marker events for one source bucket and feed prefix."""
+    text = json.dumps(MARKER_EVENT_PATTERN)
+    return json.loads(text.replace("{source_bucket}", source_bucket).replace("{source_prefix}", source_prefix))
