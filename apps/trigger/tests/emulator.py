@@ -22,11 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from emulator_setup import create_account_b  # noqa: E402 - apps/trigger is not a package
-from emulator_setup import marker_pattern as _marker_pattern  # noqa: E402
+from xetl_trigger.emulator_setup import create_account_b
+from xetl_trigger.emulator_setup import marker_pattern as _marker_pattern
 
 REPO = Path(__file__).resolve().parents[3]
 REGION = "eu-west-1"

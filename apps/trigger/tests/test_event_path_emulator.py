@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 
 import boto3
-import handler
 import pytest
+import xetl_trigger.handler as handler
 from botocore.stub import Stubber
 from emulator import SOURCE_BUCKET, build, drop, moto_server, receive_all
-from handler import DAG_RUNS_PATH, MwaaApi
-from local_poller import Poller
+from xetl_trigger.handler import DAG_RUNS_PATH, MwaaApi
+from xetl_trigger.local_poller import Poller
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ import hashlib
 import json
 
 import boto3
-import handler
 import pytest
+import xetl_trigger.handler as handler
 from botocore.stub import Stubber
-from handler import DAG_RUNS_PATH, Deps, MwaaApi, process_batch, sqs_dead_letter
 from moto import mock_aws
 from support import KEY, SOURCE_BUCKET, batch, s3_event
+from xetl_trigger.handler import DAG_RUNS_PATH, Deps, MwaaApi, process_batch, sqs_dead_letter
 
 ENV = "xetl-test"
 ETAG = "d41d8cd98f00b204e9800998ecf8427e"

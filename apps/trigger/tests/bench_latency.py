@@ -1,27 +1,22 @@
 """Benchmark: local latency from the marker's PUT to the handler's trigger call, median of 10 drops.
 
-Measured on a real moto_server with both accounts' event path (tests/emulator.py): S3 PUT of the
+Measured on a real moto_server with both accounts' event path (emulator.py beside this file): S3 PUT of the
 marker -> EventBridge (A's default bus -> B's bus) -> B's SQS queue -> the local poller (long poll,
 1 s wait, the poll interval included) -> process_batch -> the Airflow client's POST. The Airflow
 client here records the time of the call and answers 200; the local Airflow's own DAG-run start comes
 with the `npm run local` event mode (docs/event-trigger.md).
 
-    scripts/venv-run.sh tools python apps/trigger/bench_latency.py
+    scripts/venv-run.sh tools python apps/trigger/tests/bench_latency.py   (npx nx run trigger:bench)
 """
 
 from __future__ import annotations
 
 import statistics
-import sys
 import threading
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE / "tests")]
-
-from emulator import SOURCE_BUCKET, build, moto_server  # noqa: E402
-from local_poller import Poller  # noqa: E402
+from emulator import SOURCE_BUCKET, build, moto_server
+from xetl_trigger.local_poller import Poller
 
 DROPS = 10
 

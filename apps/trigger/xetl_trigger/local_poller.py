@@ -3,11 +3,11 @@ emulator's account-B queue) and calling a local Airflow instead of MWAA.
 
 The local run (``tools/local``) calls it as a module or a function; see docs/event-trigger.md:
 
-    scripts/venv-run.sh tools python apps/trigger/local_poller.py \
+    scripts/venv-run.sh tools python -m xetl_trigger.local_poller \
         --endpoint-url http://127.0.0.1:5000 --queue-url <url> --dlq-url <url> \
         --airflow-url http://127.0.0.1:8080 --until-runs 1 --timeout 60
 
-    from local_poller import Poller, LocalAirflowApi
+    from xetl_trigger.local_poller import Poller, LocalAirflowApi
     Poller(sqs, queue_url, dlq_url, LocalAirflowApi("http://127.0.0.1:8080")).run(until_runs=1, timeout=60)
 
 Airflow clients (pluggable, each one ``post(path, body) -> (status, body)``):
@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -30,9 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from handler import (  # noqa: E402 - the handler sits next to this file, also outside a package
+from xetl_trigger.handler import (
     DAG_ID,
     AirflowApi,
     Deps,
