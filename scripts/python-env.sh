@@ -55,18 +55,15 @@ flock 9
 
 pyprojects=()
 for project in "${projects[@]}"; do pyprojects+=("$project/pyproject.toml"); done
-stamp_now="$(cd "$repo" && cat "$requirements" "${hashed[@]}" "${pyprojects[@]}" scripts/python-env.sh | sha256sum | cut -c1-64)"
-if [ -f "$venv/.stamp" ] && [ "$(cat "$venv/.stamp")" = "$stamp_now" ] && [ -x "$venv/bin/python" ]; then
+# Two stamps: the third-party packages (slow to install) and the first-party projects (seconds):
+# a changed pyproject.toml re-installs the projects only.
+packages_now="$(cd "$repo" && cat "$requirements" "${hashed[@]}" scripts/python-env.sh | sha256sum | cut -c1-64)"
+projects_now="$(cd "$repo" && cat /dev/null "${pyprojects[@]}" | sha256sum | cut -c1-64)"
+if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.stamp" 2>/dev/null)" = "$packages_now" ] &&
+   [ "$(cat "$venv/.stamp-projects" 2>/dev/null)" = "$projects_now" ]; then
   echo "$venv"; exit 0
 fi
 
-python_bin="$(find_python "$want_python")" || {
-  echo "python-env: Python $want_python is required for the '$name' environment; install it (e.g. 'pyenv install $want_python', or 'apt-get install python$want_python-venv') and retry" >&2
-  exit 2
-}
-echo "python-env: building .venvs/$name with $python_bin (one-time, a few minutes)" >&2
-rm -rf "$venv"
-"$python_bin" -m venv "$venv"
 # A machine's pip configuration may list local index folders that do not exist; pip warns once per
 # package about each, which is noise. pip colours warnings when it thinks it writes to a terminal
 # (it does under Nx's pseudo-terminal), so colour is turned off and any colour codes stripped
@@ -76,12 +73,24 @@ quiet_pip() {
     | sed -u 's/\x1b\[[0-9;]*m//g' | { grep -v "^WARNING: Location 'file:" || true; } >&2
   return "${PIPESTATUS[0]}"
 }
-quiet_pip install --upgrade pip==25.3
-(cd "$repo" && quiet_pip install -r "$requirements")
+
+if ! [ -x "$venv/bin/python" ] || [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$packages_now" ]; then
+  python_bin="$(find_python "$want_python")" || {
+    echo "python-env: Python $want_python is required for the '$name' environment; install it (e.g. 'pyenv install $want_python', or 'apt-get install python$want_python-venv') and retry" >&2
+    exit 2
+  }
+  echo "python-env: building .venvs/$name with $python_bin (one-time, a few minutes)" >&2
+  rm -rf "$venv"
+  "$python_bin" -m venv "$venv"
+  quiet_pip install --upgrade pip==25.3
+  (cd "$repo" && quiet_pip install -r "$requirements")
+  echo "$packages_now" > "$venv/.stamp"
+  rm -f "$venv/.stamp-projects"
+fi
 if [ "${#projects[@]}" -gt 0 ]; then
   editable=()
   for project in "${projects[@]}"; do editable+=(-e "./$project"); done
   (cd "$repo" && quiet_pip install --no-deps "${editable[@]}")
 fi
-echo "$stamp_now" > "$venv/.stamp"
+echo "$projects_now" > "$venv/.stamp-projects"
 echo "$venv"

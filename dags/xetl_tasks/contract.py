@@ -60,9 +60,3 @@ def validate_variable(value: Mapping[str, Any]) -> dict[str, Any]:
     if problems:
         raise ContractError(f"the {VARIABLE_KEY} variable does not match the contract: " + "; ".join(problems))
     return dict(value)
-
-
-def marker_event_pattern(source_bucket: str, source_prefix: str) -> dict[str, Any]:
-    """The EventBridge pattern of marker events for one source bucket and feed prefix."""
-    text = json.dumps(MARKER_EVENT_PATTERN)
-    return json.loads(text.replace("{source_bucket}", source_bucket).replace("{source_prefix}", source_prefix))

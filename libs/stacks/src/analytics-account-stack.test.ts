@@ -3,7 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { loadConfig, selectEnvironment } from '@xetl/config';
+import { execFileSync } from 'node:child_process';
 import { AnalyticsAccountStack } from './analytics-account-stack';
+import { glueLibraryZip, triggerZip } from './pipeline-packages';
+
+/** The entry names of a zip, as Python's zipfile (what Glue and Lambda use) reads them. */
+const zipNames = (zip: string): string[] =>
+  JSON.parse(execFileSync('python3', ['-c', 'import json,sys,zipfile; print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))', zip], { encoding: 'utf8' }));
 
 const config = loadConfig();
 type Statement = { Sid?: string; Effect: string; Principal?: any; Action: string | string[]; Resource?: string | string[]; Condition?: any };
@@ -26,7 +32,9 @@ function fixtureRoot(): string {
   write('glue-scripts/xetl_transform/__init__.py', '');
   write('glue-scripts/xetl_transform/contract.py', 'COLUMNS = ()\n');
   write('glue-scripts/xetl_transform/__pycache__/contract.cpython-311.pyc', 'cache');
-  write('apps/trigger/handler.py', 'def handler(event, context): pass\n');
+  write('apps/trigger/xetl_trigger/__init__.py', '');
+  write('apps/trigger/xetl_trigger/handler.py', 'def handler(event, context): pass\n');
+  write('apps/trigger/xetl_trigger/local_poller.py', 'LOCAL_ONLY = True\n');
   write('sql/migrations/0001_schema.sql', 'create schema if not exists xetl;\n');
   write('sql/tests/fixture.sql', 'select 1;\n');
   return dir;
@@ -137,6 +145,16 @@ describe('AnalyticsAccountStack packages', () => {
     expect(library).toBeDefined();
     const lambda = Object.values<any>(synthesized.resource.aws_lambda_function)[0];
     expect(lambda.source_code_hash).toMatch(/^[A-Za-z0-9+/]+=*$/);
+  });
+
+  test('ship the trigger handler module and its package marker, nothing local', () => {
+    const lambda = Object.values<any>(synth('dev').json.resource.aws_lambda_function)[0];
+    expect(lambda.handler).toBe('xetl_trigger.handler.handler');
+    expect(zipNames(triggerZip(root))).toEqual(['xetl_trigger/__init__.py', 'xetl_trigger/handler.py']);
+  });
+
+  test('ship the Glue library as the package sources, without caches', () => {
+    expect(zipNames(glueLibraryZip(root))).toEqual(['xetl_transform/__init__.py', 'xetl_transform/contract.py']);
   });
 
   test('are the same bytes on every synth (an unchanged package is no plan diff)', () => {

@@ -7,8 +7,9 @@ import type { EnvironmentConfig } from '@xetl/config';
 import {
   AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, DataKey, GluePipeline,
   KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineEventBus, PipelineTopic, SecureBucket, ServerlessWarehouse,
-  TriggerFunction, buildZipFile, identityStatements, listAssetFiles, requireFile,
+  TriggerFunction, identityStatements, listAssetFiles, requireFile,
 } from '@xetl/constructs';
+import { glueLibraryZip, triggerZip } from './pipeline-packages';
 import { XetlStack } from './xetl-stack';
 
 export interface AnalyticsAccountStackOptions {
@@ -24,20 +25,6 @@ const DAG_EXCLUDES = [
   /(^|\/)tests\//, /(^|\/)__pycache__\//, /\.pyc$/, /(^|\/)bench[^/]*$/, /^requirements-dev\.txt$/,
   /^project\.json$/, /^pyproject\.toml$/, /(^|\/)conftest\.py$/, /(^|\/)\.(pytest|ruff|mypy)_cache\//,
 ];
-
-/** The Glue job's library (`--extra-py-files`): the pure-transform package, built at synth. */
-function glueLibraryZip(root: string): string {
-  const dir = path.join(root, 'glue-scripts', 'xetl_transform');
-  requireFile(path.join(dir, '__init__.py'), 'the Glue transform package glue-scripts/xetl_transform is missing');
-  const files = listAssetFiles({ dir, keyPrefix: 'xetl_transform/', include: /\.py$/, exclude: [/(^|\/)__pycache__\//] });
-  return buildZipFile('xetl_transform.zip', files.map((f) => ({ name: f.key, path: f.path })));
-}
-
-/** The trigger Lambda's deployment package (boto3 comes with the python3.12 runtime), built at synth. */
-function triggerZip(root: string): string {
-  const handler = requireFile(path.join(root, 'apps', 'trigger', 'handler.py'), 'the trigger handler apps/trigger/handler.py is missing');
-  return buildZipFile('trigger.zip', [{ name: 'handler.py', path: handler }]);
-}
 
 /**
  * Account B: private networking, Redshift Serverless, Glue, MWAA, the pipeline's secrets and

@@ -26,7 +26,7 @@ def _dag_runs(stack) -> list[str]:
 
 
 def test_event_mode_one_drop_starts_exactly_one_run_and_counts_reconcile(stack):
-    import handler
+    import xetl_trigger.handler as handler
 
     stack.ensure_airflow_db()
     runs_before = set(_dag_runs(stack))

@@ -119,7 +119,7 @@ describe('events: the trigger path', () => {
   test('the Lambda runs python3.12 in the private subnets with its own SG, small concurrency and partial batch failures', () => {
     const { raw, json } = sideB();
     expect(raw).toHaveResourceWithProperties(LambdaFunction, {
-      function_name: 'xetl-dev-trigger', runtime: 'python3.12', handler: 'handler.handler', reserved_concurrent_executions: 2,
+      function_name: 'xetl-dev-trigger', runtime: 'python3.12', handler: 'xetl_trigger.handler.handler', reserved_concurrent_executions: 2,
       vpc_config: { subnet_ids: ['subnet-a', 'subnet-b'], security_group_ids: [expect.stringMatching(/aws_security_group\./)] },
     });
     expect(raw).toHaveResourceWithProperties(LambdaEventSourceMapping, { function_response_types: ['ReportBatchItemFailures'], batch_size: 10 });

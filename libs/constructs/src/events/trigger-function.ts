@@ -19,7 +19,7 @@ export const AIRFLOW_INVOKE_ACTIONS = ['airflow:InvokeRestApi'] as const;
 const HTTPS = 443;
 
 /**
- * The trigger Lambda (python3.12, `handler.handler` from the package the stack builds at synth): reads the
+ * The trigger Lambda (python3.12, `xetl_trigger.handler.handler` from the package the stack builds at synth): reads the
  * trigger queue in batches (event source mapping with `ReportBatchItemFailures`), starts the DAG run
  * through MWAA `InvokeRestApi`, parks refused events in the DLQ. It runs in the MWAA VPC's private
  * subnets with its own security group (egress HTTPS to the interface endpoints only), small reserved
@@ -90,7 +90,7 @@ export class TriggerFunction extends Construct {
       description: `xetl ${env.name}: marker event -> one ${names.mwaaEnvironment} DAG run (docs/event-trigger.md)`,
       role: role.roleArn,
       runtime: 'python3.12',
-      handler: 'handler.handler',
+      handler: 'xetl_trigger.handler.handler',
       filename: asset.path,
       sourceCodeHash: createHash('sha256').update(fs.readFileSync(props.packagePath)).digest('base64'),
       architectures: ['arm64'],

@@ -3,12 +3,17 @@ emulator's account-B queue) and calling a local Airflow instead of MWAA.
 
 The local run (``tools/local``) calls it as a module or a function; see docs/event-trigger.md:
 
-    scripts/venv-run.sh tools python apps/trigger/local_poller.py \
+    scripts/venv-run.sh tools python -m xetl_trigger.local_poller --dag-id <dag id> \
         --endpoint-url http://127.0.0.1:5000 --queue-url <url> --dlq-url <url> \
         --airflow-url http://127.0.0.1:8080 --until-runs 1 --timeout 60
 
-    from local_poller import Poller, LocalAirflowApi
-    Poller(sqs, queue_url, dlq_url, LocalAirflowApi("http://127.0.0.1:8080")).run(until_runs=1, timeout=60)
+    from xetl_trigger.local_poller import Poller, LocalAirflowApi
+    Poller(sqs, queue_url, dlq_url, LocalAirflowApi("http://127.0.0.1:8080"), dag_id=contract["dag_id"]) \
+        .run(until_runs=1, timeout=60)
+
+The DAG id is the pipeline contract's ``dag_id`` (``--dag-id``, or ``XETL_DAG_ID`` as in the Lambda);
+the partition window comes from ``XETL_PARTITION_DAYS_BACK``/``_AHEAD`` as in the Lambda, or from
+``window`` (a local run may drop any date it likes).
 
 Airflow clients (pluggable, each one ``post(path, body) -> (status, body)``):
 ``LocalAirflowApi`` (REST ``/api/v2`` of a local api-server, optional bearer token or JWT from
@@ -21,8 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -30,16 +35,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from handler import (  # noqa: E402 - the handler sits next to this file, also outside a package
-    DAG_ID,
+from xetl_trigger.handler import (
+    DAG_ID_ENV,
+    DEFAULT_PREFIX,
     AirflowApi,
     Deps,
+    PartitionWindow,
     TransientError,
     process_batch,
     sqs_dead_letter,
 )
+
+DAG_RUNS_PATH_RE = re.compile(r"^/dags/(?P<dag_id>[A-Za-z0-9_.-]+)/dagRuns$")
 
 
 class LocalAirflowApi:
@@ -83,16 +90,18 @@ class LocalAirflowApi:
 
 
 class AirflowCliApi:
-    """``airflow dags trigger`` in a local Airflow installation (no api-server needed)."""
+    """``airflow dags trigger`` in a local Airflow installation (no api-server needed); the DAG is the
+    one the handler's path names."""
 
     def __init__(self, airflow_bin: Sequence[str] = ("airflow",), env: dict[str, str] | None = None) -> None:
         self.airflow_bin = list(airflow_bin)
         self.env = env
 
     def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
-        if path != f"/dags/{DAG_ID}/dagRuns":
+        route = DAG_RUNS_PATH_RE.fullmatch(path)
+        if route is None:
             return 404, {"detail": f"unsupported path {path}"}
-        cmd = [*self.airflow_bin, "dags", "trigger", DAG_ID, "--run-id", body["dag_run_id"],
+        cmd = [*self.airflow_bin, "dags", "trigger", route.group("dag_id"), "--run-id", body["dag_run_id"],
                "--conf", json.dumps(body.get("conf") or {})]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env, check=False)  # noqa: S603
         if proc.returncode == 0:
@@ -126,12 +135,14 @@ class Poller:
     (as the Lambda event source mapping does); failed items stay for redelivery after their visibility
     timeout."""
 
-    def __init__(self, sqs: Any, queue_url: str, dlq_url: str, airflow: AirflowApi, *,
-                 expected_bucket: str | None = None, batch_size: int = 10, wait_seconds: int = 1,
+    def __init__(self, sqs: Any, queue_url: str, dlq_url: str, airflow: AirflowApi, *, dag_id: str,
+                 expected_bucket: str | None = None, prefix: str = DEFAULT_PREFIX,
+                 window: PartitionWindow | None = None, batch_size: int = 10, wait_seconds: int = 1,
                  on_outcome: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.sqs = sqs
         self.queue_url = queue_url
-        self.deps = Deps(airflow=airflow, dead_letter=sqs_dead_letter(sqs, dlq_url), expected_bucket=expected_bucket)
+        self.deps = Deps(airflow=airflow, dead_letter=sqs_dead_letter(sqs, dlq_url), dag_id=dag_id,
+                         expected_bucket=expected_bucket, prefix=prefix, window=window or PartitionWindow())
         self.batch_size = batch_size
         self.wait_seconds = wait_seconds
         self.on_outcome = on_outcome
@@ -181,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import boto3
 
     p = argparse.ArgumentParser(description="xetl trigger, local mode: SQS (emulator) -> local Airflow")
+    p.add_argument("--dag-id", default=os.environ.get(DAG_ID_ENV),
+                   help=f"the pipeline contract's dag_id (default: ${DAG_ID_ENV})")
     p.add_argument("--endpoint-url", default=os.environ.get("XETL_AWS_ENDPOINT_URL"))
     p.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", "eu-west-1"))
     p.add_argument("--queue-url", required=True)
@@ -193,10 +206,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--timeout", type=float)
     p.add_argument("--wait-seconds", type=int, default=1)
     a = p.parse_args(argv)
+    problems: list[str] = []
+    window = PartitionWindow.from_env(os.environ, problems)
+    if not a.dag_id:
+        problems.append(f"--dag-id (or {DAG_ID_ENV}) is required")
+    if problems:
+        p.error("; ".join(problems))
     airflow: AirflowApi = AirflowCliApi() if a.airflow_cli else LocalAirflowApi(a.airflow_url, token=a.airflow_token)
     sqs = boto3.client("sqs", endpoint_url=a.endpoint_url, region_name=a.region)
-    poller = Poller(sqs, a.queue_url, a.dlq_url, airflow, expected_bucket=a.source_bucket,
-                    wait_seconds=a.wait_seconds, on_outcome=lambda o: print(json.dumps(o), flush=True))
+    poller = Poller(sqs, a.queue_url, a.dlq_url, airflow, dag_id=a.dag_id, expected_bucket=a.source_bucket,
+                    window=window, wait_seconds=a.wait_seconds,
+                    on_outcome=lambda o: print(json.dumps(o), flush=True))
     stats = poller.run(until_runs=a.until_runs, timeout=a.timeout)
     ok = a.until_runs is None or len([o for o in stats.outcomes if o["action"] in ("started", "duplicate")]) >= a.until_runs
     return 0 if ok else 1
