@@ -1,3 +1,4 @@
+import { MARKER_FILE_NAME, PIPELINE_VARIABLE_KEY } from './pipeline-contract';
 import type { EnvironmentConfig } from './types';
 
 /** The two sides of xetl. Account A holds the data; account B processes it. */
@@ -162,8 +163,8 @@ export class Naming {
   get mwaaEnvironmentArn(): string {
     return `arn:${this.partition}:airflow:${this.env.region}:${this.accountId('analytics')}:environment/${this.mwaaEnvironment}`;
   }
-  /** Airflow variable (JSON) holding every name the DAG needs; see docs/data-contract.md. */
-  readonly pipelineVariableKey = 'xetl_pipeline';
+  /** Airflow variable (JSON) holding every name the DAG needs; defined in pipeline-contract.ts. */
+  readonly pipelineVariableKey = PIPELINE_VARIABLE_KEY;
   get airflowVariablesPrefix(): string {
     return `${this.env.airflow.secretsPrefix}/variables`;
   }
@@ -175,8 +176,8 @@ export class Naming {
   }
 
   // ---- event-driven trigger (docs/event-trigger.md) -----------------------------------------
-  /** The object a producer writes last in a partition folder; its arrival starts the run. */
-  readonly markerFileName = '_SUCCESS';
+  /** The object a producer writes last in a partition folder; defined in pipeline-contract.ts. */
+  readonly markerFileName = MARKER_FILE_NAME;
   /** Account A: default-bus rule forwarding marker events to B's pipeline bus. */
   get markerForwardRuleName(): string {
     return `${this.base}-forward-markers`;

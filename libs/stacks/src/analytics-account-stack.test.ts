@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
-import { loadConfig, selectEnvironment } from '@xetl/config';
+import { Naming, PIPELINE_VARIABLE_FIELDS, loadConfig, pipelineVariable, selectEnvironment } from '@xetl/config';
 import { AnalyticsAccountStack } from './analytics-account-stack';
 
 const config = loadConfig();
@@ -98,11 +98,13 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
   test("writes the xetl_pipeline variable with account A's names from Naming and B's from Terraform", () => {
     const [version] = Object.values(json.resource.aws_secretsmanager_secret_version) as any[];
     const value = JSON.parse(version.secret_string.replace(/\$\{[^}]*\}/g, (m: string) => m.replace(/"/g, "'")));
-    expect(Object.keys(value).sort()).toEqual([
-      'environment', 'glue_crawler', 'glue_database', 'glue_job', 'redshift_copy_role_arn', 'redshift_database',
-      'redshift_secret_arn', 'redshift_workgroup', 'region', 'sensor_timeout_seconds', 'sns_topic_arn', 'source_bucket',
-      'source_prefix', 'staging_bucket', 'target_bucket', 'target_kms_key_arn', 'target_prefix', 'unload_role_chain',
-    ]);
+    // Exactly the contract's builder: names from Naming, the three deploy-time values from Terraform.
+    expect(value).toEqual(pipelineVariable(new Naming(env), env, {
+      redshiftSecretArn: value.redshift_secret_arn, snsTopicArn: value.sns_topic_arn, targetKmsKeyArn: value.target_kms_key_arn,
+    }));
+    expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
+    expect(value.sns_topic_arn).toMatch(/^\$\{aws_sns_topic\..*\.arn\}$/);
+    expect(value.target_kms_key_arn).toBe(`\${coalesce(var.source_data_key_arn, '${new Naming(env).dataKeyAliasArn}')}`);
     expect(value.redshift_secret_arn).toMatch(/aws_redshiftserverless_namespace\..*\.admin_password_secret_arn/);
     expect(value.unload_role_chain).toBe(`arn:aws:iam::${env.accounts.analytics}:role/xetl-${envName}-redshift,arn:aws:iam::${env.accounts.source}:role/xetl-${envName}-unload`);
     const [secret] = Object.values(json.resource.aws_secretsmanager_secret) as any[];

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import type { EnvironmentConfig } from '@xetl/config';
+import { pipelineVariable, type EnvironmentConfig } from '@xetl/config';
 import {
   AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, DataKey, GluePipeline,
   KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineEventBus, PipelineTopic, SecureBucket, ServerlessWarehouse,
@@ -173,26 +173,11 @@ export class AnalyticsAccountStack extends XetlStack {
     });
     new SecretsmanagerSecretVersion(this, 'PipelineVariableValue', {
       secretId: pipelineSecret.id,
-      secretString: JSON.stringify({
-        environment: env.name,
-        region,
-        source_bucket: names.sourceBucket,
-        source_prefix: names.productsPrefix,
-        staging_bucket: names.stagingBucket,
-        target_bucket: names.targetBucket,
-        target_prefix: names.productsPrefix,
-        glue_database: names.glueDatabase,
-        glue_crawler: names.glueCrawler,
-        glue_job: names.glueJob,
-        redshift_workgroup: names.redshiftWorkgroup,
-        redshift_database: env.redshift.databaseName,
-        redshift_secret_arn: this.warehouse.adminSecretArn,
-        redshift_copy_role_arn: names.redshiftRoleArn,
-        unload_role_chain: names.unloadRoleChain,
-        target_kms_key_arn: Fn.coalesce([sourceKeyArn.stringValue, names.dataKeyAliasArn]),
-        sns_topic_arn: this.topic.topicArn,
-        sensor_timeout_seconds: env.airflow.sensorTimeoutSeconds,
-      }),
+      secretString: JSON.stringify(pipelineVariable(names, env, {
+        redshiftSecretArn: this.warehouse.adminSecretArn,
+        snsTopicArn: this.topic.topicArn,
+        targetKmsKeyArn: Fn.coalesce([sourceKeyArn.stringValue, names.dataKeyAliasArn]),
+      })),
     });
 
     new TerraformOutput(this, 'workgroup_endpoint', { value: this.warehouse.endpointAddress });

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { markerEventPattern } from '@xetl/config';
 import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
 import { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
@@ -7,7 +8,7 @@ import type { Grantee } from '../iam/grantee';
 import { PolicyDocument } from '../iam/policy';
 import type { DataKey } from '../storage/data-key';
 import { createEncryptedQueue } from './encrypted-queue';
-import { EVENTS_PUT_ACTIONS, KMS_EVENTS_TO_SQS_ACTIONS, SQS_CONSUME_ACTIONS, SQS_SEND_ACTIONS, markerEventPattern } from './event-patterns';
+import { EVENTS_PUT_ACTIONS, KMS_EVENTS_TO_SQS_ACTIONS, SQS_CONSUME_ACTIONS, SQS_SEND_ACTIONS } from './event-patterns';
 import type { PipelineEventBusProps } from './pipeline-event-bus-props';
 
 /**
@@ -52,7 +53,7 @@ export class PipelineEventBus extends Construct {
       name: names.triggerRuleName,
       eventBusName: bus.name,
       description: `xetl ${names.env.name}: marker objects of ${names.sourceBucket} (account A) -> the trigger queue`,
-      eventPattern: JSON.stringify(markerEventPattern({ bucketName: names.sourceBucket, prefix: names.productsPrefix, markerFileName: names.markerFileName })),
+      eventPattern: JSON.stringify(markerEventPattern({ bucketName: names.sourceBucket, prefix: names.productsPrefix })),
     });
     this.ruleArn = rule.arn;
 
