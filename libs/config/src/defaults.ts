@@ -6,7 +6,7 @@ export const DEFAULTS = {
   network: { mwaaVpcCidr: '10.20.0.0/16', redshiftVpcCidr: '10.30.0.0/16' },
   redshift: { baseCapacity: 8, maxCapacity: 32, databaseName: 'dev' },
   mwaa: { environmentClass: 'mw1.small', airflowVersion: '3.0.6', minWorkers: 1, maxWorkers: 2 },
-  glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD', timeoutMinutes: 60, maxRetries: 1 },
+  glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD', timeoutMinutes: 60 },
   retention: { noncurrentVersionDays: 30, logRetentionDays: 90, accessLogDays: 365 },
   airflow: { secretsPrefix: 'airflow', sensorTimeoutSeconds: 6 * 3600 },
   stateKeyPrefix: 'xetl',

@@ -107,6 +107,8 @@ export class Naming {
   get redshiftNamespace(): string {
     return this.base;
   }
+  /** The namespace's admin user; Secrets Manager keeps its password (never in code or state). */
+  readonly redshiftAdminUsername = 'xetl_admin';
   get redshiftWorkgroup(): string {
     return this.base;
   }

@@ -80,8 +80,7 @@ export interface EnvironmentInput {
     readonly executionClass?: 'STANDARD' | 'FLEX';
     /** @default 60 */
     readonly timeoutMinutes?: number;
-    /** Glue-level retries; the DAG retries too. @default 1 */
-    readonly maxRetries?: number;
+    // No retry setting: the job never retries itself (max_retries 0); the DAG's task retries own that.
   };
   readonly retention?: {
     /** Days a replaced object version is kept in the data buckets. @default 30 */
@@ -166,7 +165,6 @@ export interface EnvironmentConfig {
     readonly numberOfWorkers: number;
     readonly executionClass: 'STANDARD' | 'FLEX';
     readonly timeoutMinutes: number;
-    readonly maxRetries: number;
   };
   readonly retention: {
     readonly noncurrentVersionDays: number;

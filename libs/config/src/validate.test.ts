@@ -38,8 +38,14 @@ describe('a valid environment', () => {
   });
 
   test('keeps values the user set, including falsy ones', () => {
-    const [env] = validateConfig({ environments: { dev: { ...valid, glue: { maxRetries: 0 }, allowDestroyData: false } } }).environments;
-    expect(env.glue.maxRetries).toBe(0);
+    const [env] = validateConfig({ environments: { dev: { ...valid, allowDestroyData: false, airflow: { sensorTimeoutSeconds: 60 } } } }).environments;
+    expect(env.allowDestroyData).toBe(false);
+    expect(env.airflow.sensorTimeoutSeconds).toBe(60);
+  });
+
+  test('has no Glue retry setting: Airflow owns retries, the job never retries itself', () => {
+    expect(() => validateConfig({ environments: { dev: { ...valid, glue: { maxRetries: 1 } } } }))
+      .toThrow('environments.dev.glue.maxRetries: unknown setting (expected one of: workerType, numberOfWorkers, executionClass, timeoutMinutes)');
   });
 
   test('may use one account for both sides', () => {

@@ -50,7 +50,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'env.network': ['mwaaVpcCidr', 'redshiftVpcCidr'],
   'env.redshift': ['baseCapacity', 'maxCapacity', 'databaseName'],
   'env.mwaa': ['environmentClass', 'airflowVersion', 'minWorkers', 'maxWorkers'],
-  'env.glue': ['workerType', 'numberOfWorkers', 'executionClass', 'timeoutMinutes', 'maxRetries'],
+  'env.glue': ['workerType', 'numberOfWorkers', 'executionClass', 'timeoutMinutes'],
   'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays'],
   'env.notifications': ['emails'],
   'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds'],
@@ -182,7 +182,6 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
     c.add(`${f}.glue.executionClass`, `FLEX runs only on G.1X and G.2X workers, not ${env.glue.workerType}`);
   }
   c.integer(env.glue.timeoutMinutes, `${f}.glue.timeoutMinutes`, 1, 2880);
-  c.integer(env.glue.maxRetries, `${f}.glue.maxRetries`, 0, 10);
 
   c.integer(env.retention.noncurrentVersionDays, `${f}.retention.noncurrentVersionDays`, 1, 3650);
   if (env.retention.transitionToInfrequentAccessDays !== undefined) {

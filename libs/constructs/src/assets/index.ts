@@ -1,3 +1,4 @@
 export * from './asset-files';
 export * from './bucket-assets';
 export * from './bucket-assets-props';
+export * from './pipeline-files';

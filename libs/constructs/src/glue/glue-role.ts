@@ -1,0 +1,51 @@
+import { Construct } from 'constructs';
+import type { Grantee } from '../iam/grantee';
+import type { PolicyStatement } from '../iam/policy';
+import { ScopedRole } from '../iam/scoped-role';
+import { GLUE_LOG_ACTIONS } from './glue-actions';
+import type { GlueRoleProps } from './glue-role-props';
+
+/**
+ * The role Glue's crawler and job run as: trusted by Glue for this account only, allowed to write
+ * Glue's own log groups and metrics. Everything else it may touch is granted by the resources
+ * (buckets, key, catalog database, security configuration).
+ *
+ * @example
+ * const role = new GlueRole(this, 'GlueRole', { names });
+ * source.grantRead(role, 'products/');
+ */
+export class GlueRole extends Construct implements Grantee {
+  readonly role: ScopedRole;
+  readonly roleArn: string;
+  readonly accountRootArn: string;
+  readonly roleUniqueId: string;
+
+  constructor(scope: Construct, id: string, props: GlueRoleProps) {
+    super(scope, id);
+    const { names } = props;
+    const region = names.env.region;
+    const account = names.accountId('analytics');
+    this.role = new ScopedRole(this, 'Role', {
+      roleName: names.glueRoleName,
+      accountId: account,
+      partition: names.partition,
+      description: `xetl ${names.env.name}: the Glue crawler and ETL job read account ${names.accountId('source')}'s feed and write staging`,
+      trustedServices: ['glue.amazonaws.com'],
+      serviceTrustConditions: { StringEquals: { 'aws:SourceAccount': account } },
+    });
+    this.roleArn = this.role.roleArn;
+    this.accountRootArn = this.role.accountRootArn;
+    this.roleUniqueId = this.role.roleUniqueId;
+    const logGroups = `arn:${names.partition}:logs:${region}:${account}:log-group:${names.glueLogGroupPrefix}*`;
+    this.addToPrincipalPolicy({ Sid: 'OwnLogs', Effect: 'Allow', Action: [...GLUE_LOG_ACTIONS], Resource: [logGroups, `${logGroups}:*`] });
+    this.addToPrincipalPolicy({
+      // PutMetricData has no resource type; the namespace condition keeps it to Glue's metrics.
+      Sid: 'JobMetrics', Effect: 'Allow', Action: ['cloudwatch:PutMetricData'], Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+    });
+  }
+
+  addToPrincipalPolicy(statement: PolicyStatement): void {
+    this.role.addToPrincipalPolicy(statement);
+  }
+}
