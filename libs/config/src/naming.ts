@@ -1,6 +1,19 @@
 import { MARKER_FILE_NAME, PIPELINE_VARIABLE_KEY } from './pipeline-contract';
 import type { EnvironmentConfig } from './types';
 
+/**
+ * Each account's Terraform state bucket unless the config names one: one per account and region,
+ * shared by the environments of that account (the first one's bootstrap stack creates it).
+ */
+export function defaultStateBucket(namePrefix: string, account: string, region: string): string {
+  return `${namePrefix}-tfstate-${account}-${region}`;
+}
+
+/** Each account's state lock table unless the config names one. */
+export function defaultLockTable(namePrefix: string): string {
+  return `${namePrefix}-tfstate-lock`;
+}
+
 /** The two sides of xetl. Account A holds the data; account B processes it. */
 export type AccountSide = 'source' | 'analytics';
 

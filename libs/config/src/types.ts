@@ -5,12 +5,15 @@
  * Every optional input documents its default and why; defaults live in `defaults.ts`.
  */
 
-/** Where Terraform keeps one stack's state. */
+/** Where Terraform keeps one account's stacks' state; every field has a derived default. */
 export interface StateBackendInput {
-  /** S3 bucket holding the state (created by the bootstrap stack of that account). */
-  readonly bucket: string;
-  /** DynamoDB table used for state locking. */
-  readonly dynamodbTable: string;
+  /**
+   * S3 bucket holding the state (created by the bootstrap stack of that account).
+   * @default `<namePrefix>-tfstate-<account>-<state region>` — `defaultStateBucket` in naming.ts
+   */
+  readonly bucket?: string;
+  /** DynamoDB table used for state locking. @default `<namePrefix>-tfstate-lock` */
+  readonly dynamodbTable?: string;
   /** Region of the state bucket. @default the environment's region */
   readonly region?: string;
   /** Prefix of the state key; the stack name is appended. @default "xetl" */
@@ -102,10 +105,14 @@ export interface EnvironmentInput {
     /** How long the DAG waits for a partition's files, in seconds. @default 21600 (6 h) */
     readonly sensorTimeoutSeconds?: number;
   };
-  /** Remote state per account. Omit for environments that are never deployed to AWS (local). */
+  /**
+   * Remote state per account, to override the derived names. Environments deployed to AWS always
+   * have remote state; `localOnly` ones never do.
+   * @default each account's `<namePrefix>-tfstate-<account>-<region>` bucket and `<namePrefix>-tfstate-lock` table
+   */
   readonly state?: {
-    readonly source: StateBackendInput;
-    readonly analytics: StateBackendInput;
+    readonly source?: StateBackendInput;
+    readonly analytics?: StateBackendInput;
   };
   /**
    * GitHub Actions plans and deploys this environment; adds one bootstrap stack per account

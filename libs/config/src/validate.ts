@@ -204,18 +204,12 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
   if (env.state) {
     for (const side of ['source', 'analytics'] as const) {
       const s = env.state[side];
-      if (s === undefined) {
-        c.add(`${f}.state.${side}`, 'is required when state is set');
-        continue;
-      }
-      c.pattern(s.bucket, `${f}.state.${side}.bucket`, S3_BUCKET, 'a valid S3 bucket name');
-      c.pattern(s.dynamodbTable, `${f}.state.${side}.dynamodbTable`, DYNAMODB_TABLE, 'a valid DynamoDB table name');
-      // An unset region follows the environment's, whose problems are reported once, above.
-      const rawState = (raw.state as Record<string, Record<string, unknown> | undefined>)[side];
+      // Derived names are built from fields checked above; check only what the user wrote, once.
+      const rawState = (raw.state as Record<string, Record<string, unknown> | undefined> | undefined)?.[side];
+      if (rawState?.bucket !== undefined) c.pattern(s.bucket, `${f}.state.${side}.bucket`, S3_BUCKET, 'a valid S3 bucket name');
+      if (rawState?.dynamodbTable !== undefined) c.pattern(s.dynamodbTable, `${f}.state.${side}.dynamodbTable`, DYNAMODB_TABLE, 'a valid DynamoDB table name');
       if (rawState?.region !== undefined) c.pattern(s.region, `${f}.state.${side}.region`, REGION, 'an AWS region');
     }
-  } else if (!env.localOnly) {
-    c.add(`${f}.state`, 'is required for environments deployed to AWS (set localOnly: true for emulator-only environments)');
   }
 
   if (env.cicd) {
