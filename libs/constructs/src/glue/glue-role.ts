@@ -1,6 +1,4 @@
 import { Construct } from 'constructs';
-import type { Grantee } from '../iam/grantee';
-import type { PolicyStatement } from '../iam/policy';
 import { ScopedRole } from '../iam/scoped-role';
 import { GLUE_LOG_ACTIONS } from './glue-actions';
 import type { GlueRoleProps } from './glue-role-props';
@@ -14,18 +12,12 @@ import type { GlueRoleProps } from './glue-role-props';
  * const role = new GlueRole(this, 'GlueRole', { names });
  * source.grantRead(role, 'products/');
  */
-export class GlueRole extends Construct implements Grantee {
-  readonly role: ScopedRole;
-  readonly roleArn: string;
-  readonly accountRootArn: string;
-  readonly roleUniqueId: string;
-
+export class GlueRole extends ScopedRole {
   constructor(scope: Construct, id: string, props: GlueRoleProps) {
-    super(scope, id);
     const { names } = props;
     const region = names.env.region;
     const account = names.accountId('analytics');
-    this.role = new ScopedRole(this, 'Role', {
+    super(scope, id, {
       roleName: names.glueRoleName,
       accountId: account,
       partition: names.partition,
@@ -33,9 +25,6 @@ export class GlueRole extends Construct implements Grantee {
       trustedServices: ['glue.amazonaws.com'],
       serviceTrustConditions: { StringEquals: { 'aws:SourceAccount': account } },
     });
-    this.roleArn = this.role.roleArn;
-    this.accountRootArn = this.role.accountRootArn;
-    this.roleUniqueId = this.role.roleUniqueId;
     const logGroups = `arn:${names.partition}:logs:${region}:${account}:log-group:${names.glueLogGroupPrefix}*`;
     this.addToPrincipalPolicy({ Sid: 'OwnLogs', Effect: 'Allow', Action: [...GLUE_LOG_ACTIONS], Resource: [logGroups, `${logGroups}:*`] });
     this.addToPrincipalPolicy({
@@ -43,9 +32,5 @@ export class GlueRole extends Construct implements Grantee {
       Sid: 'JobMetrics', Effect: 'Allow', Action: ['cloudwatch:PutMetricData'], Resource: '*',
       Condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
     });
-  }
-
-  addToPrincipalPolicy(statement: PolicyStatement): void {
-    this.role.addToPrincipalPolicy(statement);
   }
 }

@@ -10,7 +10,7 @@ import { AccessLogBucket } from '../storage/access-log-bucket';
 import { DataKey } from '../storage/data-key';
 import { ExternalBucket } from '../storage/external-bucket';
 import { SecureBucket } from '../storage/secure-bucket';
-import { resourcesOf, synthJson, testStack } from '../test-helpers';
+import { roleStatements, synthJson, testStack } from '../test-helpers';
 import { FeedCrawler } from './crawler';
 import { GlueRole } from './glue-role';
 import { FeedJob } from './job';
@@ -39,12 +39,6 @@ function build() {
   return { json: synthJson(stack), raw: Testing.synth(stack) };
 }
 
-const statementsOf = (json: ReturnType<typeof synthJson>, roleName: string) => {
-  const roles = json.resource.aws_iam_role;
-  const id = Object.keys(roles).find((k) => roles[k].name === roleName);
-  const p = resourcesOf(json, 'aws_iam_role_policy').find((r) => String(r.role).includes(`aws_iam_role.${id}.`));
-  return JSON.parse(String(p?.policy)).Statement as Array<Record<string, any>>;
-};
 
 describe('Glue: role, security configuration, crawler and job', () => {
   const { json, raw } = build();
@@ -94,7 +88,7 @@ describe('Glue: role, security configuration, crawler and job', () => {
   });
 
   test('scopes the Glue role to the source prefix, staging prefixes, scripts, its logs and the database', () => {
-    const statements = statementsOf(json, 'xetl-dev-glue');
+    const statements = roleStatements(json, 'xetl-dev-glue');
     const resources = statements.flatMap((s) => [s.Resource].flat()).map(String);
     expect(resources).toEqual(expect.arrayContaining([
       `arn:aws:s3:::${names.sourceBucket}/products/*`,
@@ -117,7 +111,7 @@ describe('Glue: role, security configuration, crawler and job', () => {
   });
 
   test("grantRun: exactly the calls of provider 9.12.0's GlueCrawlerOperator and GlueJobOperator (GetJob before StartJobRun)", () => {
-    const statements = statementsOf(json, 'caller');
+    const statements = roleStatements(json, 'caller');
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     expect(Object.keys(bySid).sort()).toEqual(['RunCrawler', 'RunJob']);
     expect(bySid.RunCrawler).toEqual({ Sid: 'RunCrawler', Effect: 'Allow', Action: ['glue:GetCrawler', 'glue:StartCrawler'], Resource: expect.stringMatching(/aws_glue_crawler\..*\.arn/) });

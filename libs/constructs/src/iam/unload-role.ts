@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
-import { ExternalRole, type Grantee } from './grantee';
-import type { PolicyStatement } from './policy';
+import { ExternalRole } from './grantee';
 import { ScopedRole } from './scoped-role';
 import type { UnloadRoleProps } from './unload-role-props';
 
@@ -14,28 +13,15 @@ import type { UnloadRoleProps } from './unload-role-props';
  * const unload = new UnloadRole(this, 'Unload', { names });
  * targetBucket.grantWrite([unload], 'products/');
  */
-export class UnloadRole extends Construct implements Grantee {
-  readonly role: ScopedRole;
-  readonly roleArn: string;
-  readonly accountRootArn: string;
-  readonly roleUniqueId: string;
-
+export class UnloadRole extends ScopedRole {
   constructor(scope: Construct, id: string, props: UnloadRoleProps) {
-    super(scope, id);
     const { names } = props;
-    this.role = new ScopedRole(this, 'Role', {
+    super(scope, id, {
       roleName: names.unloadRoleName,
       accountId: names.accountId('source'),
       partition: names.partition,
       description: `xetl ${names.env.name}: Redshift in account ${names.accountId('analytics')} chains into this role to UNLOAD results`,
       trustedRoles: [new ExternalRole(names.redshiftRoleArn, names.accountRootArn('analytics'))],
     });
-    this.roleArn = this.role.roleArn;
-    this.accountRootArn = this.role.accountRootArn;
-    this.roleUniqueId = this.role.roleUniqueId;
-  }
-
-  addToPrincipalPolicy(statement: PolicyStatement): void {
-    this.role.addToPrincipalPolicy(statement);
   }
 }

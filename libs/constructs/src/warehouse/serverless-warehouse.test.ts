@@ -6,7 +6,7 @@ import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftser
 import { applyDefaults, Naming } from '@xetl/config';
 import { ScopedRole } from '../iam/scoped-role';
 import { DataKey } from '../storage/data-key';
-import { resourcesOf, synthJson, testStack } from '../test-helpers';
+import { resourcesOf, roleStatements, synthJson, testStack } from '../test-helpers';
 import { ServerlessWarehouse } from './serverless-warehouse';
 
 const env = applyDefaults('dev', { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' } });
@@ -24,12 +24,6 @@ function build() {
   return { stack, json: synthJson(stack), raw: Testing.synth(stack) };
 }
 
-const policyOf = (json: ReturnType<typeof synthJson>, roleName: string) => {
-  const roles = json.resource.aws_iam_role;
-  const id = Object.keys(roles).find((k) => roles[k].name === roleName);
-  const p = resourcesOf(json, 'aws_iam_role_policy').find((r) => String(r.role).includes(`aws_iam_role.${id}.`));
-  return JSON.parse(String(p?.policy)).Statement as Array<Record<string, any>>;
-};
 
 describe('ServerlessWarehouse', () => {
   const { json, raw } = build();
@@ -71,7 +65,7 @@ describe('ServerlessWarehouse', () => {
   });
 
   test("lets the Redshift role assume exactly account A's unload role, trusted by both Redshift services", () => {
-    const statements = policyOf(json, 'xetl-dev-redshift');
+    const statements = roleStatements(json, 'xetl-dev-redshift');
     expect(statements).toEqual([
       { Sid: 'ChainIntoUnloadRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: 'arn:aws:iam::111111111111:role/xetl-dev-unload' },
     ]);
@@ -80,7 +74,7 @@ describe('ServerlessWarehouse', () => {
   });
 
   test('grantRunQueries: SQL on the workgroup only, own statements only, the managed secret only', () => {
-    const statements = policyOf(json, 'caller');
+    const statements = roleStatements(json, 'caller');
     const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
     expect(bySid.RunSqlOnWorkgroup).toMatchObject({
       Action: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'], Resource: expect.stringMatching(/aws_redshiftserverless_workgroup\..*\.arn/),
@@ -92,7 +86,7 @@ describe('ServerlessWarehouse', () => {
   });
 
   test("reads back statements of any session of the caller's role: the triggerer polls under another session name", () => {
-    const { ReadOwnStatements } = Object.fromEntries(policyOf(json, 'caller').filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    const { ReadOwnStatements } = Object.fromEntries(roleStatements(json, 'caller').filter((s) => s.Sid).map((s) => [s.Sid, s]));
     const roles = json.resource.aws_iam_role;
     const callerId = Object.keys(roles).find((k) => roles[k].name === 'caller');
     expect(ReadOwnStatements).toMatchObject({
