@@ -86,3 +86,21 @@ def test_without_the_marker_it_defers_to_the_triggerer_with_the_variables_timeou
     assert isinstance(trigger, S3KeyTrigger)
     assert (trigger.bucket_name, trigger.bucket_key, trigger.wildcard_match) == (SOURCE, PREFIX + "_SUCCESS", False)
     assert trigger.poke_interval == 60
+
+
+def test_a_variable_outside_the_contract_stops_the_run_before_anything_is_read(source_bucket, sensor, monkeypatch):
+    import json
+
+    from airflow.exceptions import AirflowFailException
+
+    task, context = sensor
+    put(source_bucket, PREFIX + "_SUCCESS")
+    alias = "arn:aws:kms:eu-west-1:111111111111:alias/xetl-test-data"
+    bad = {**TEST_PIPELINE, "target_kms_key_arn": alias, "extra": 1}
+    del bad["glue_job"]
+    monkeypatch.setenv("AIRFLOW_VAR_XETL_PIPELINE", json.dumps(bad))
+    with pytest.raises(AirflowFailException) as err:
+        task.execute(context)
+    message = str(err.value)
+    assert "missing glue_job" in message and "unknown field extra" in message
+    assert f"target_kms_key_arn {alias!r} does not match" in message and "--var source_data_key_arn" in message

@@ -32,7 +32,7 @@ from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
 from airflow.sdk import BaseOperator, BaseSensorOperator, get_current_context, task
 
 from xetl_tasks import sql
-from xetl_tasks.contract import MARKER_FILE_NAME
+from xetl_tasks.contract import MARKER_FILE_NAME, VARIABLE_KEY, variable_problems
 from xetl_tasks.notify import failed_and_blocked, failure_message, success_message
 from xetl_tasks.partition import manifest_uri
 from xetl_tasks.quality import (
@@ -99,6 +99,10 @@ def _fail(message: str) -> Exception:
 class MarkerSensor(S3KeySensor):
     """S3KeySensor for the partition's marker, with its timeout taken from the pipeline variable.
 
+    As the run's first task, it also checks the whole variable against the pipeline contract, so a
+    misdeployed stack (a missing field, the alias ARN of account A's key instead of its key ARN)
+    stops the run before anything is read or written, with every problem named.
+
     `timeout` is a plain constructor argument in Airflow, and reading the variable at parse time is
     not allowed here, so the rendered `timeout_seconds` is applied when the task starts, before the
     first poke and before deferring (the trigger's timeout is taken from it).
@@ -111,6 +115,16 @@ class MarkerSensor(S3KeySensor):
         self.timeout_seconds = timeout_seconds
 
     def execute(self, context: Context) -> None:
+        from airflow.sdk import Variable
+
+        problems = variable_problems(Variable.get(VARIABLE_KEY, deserialize_json=True))
+        if problems:
+            raise _fail(
+                f"the {VARIABLE_KEY} variable does not match the pipeline contract; nothing was read or written. "
+                + "; ".join(problems)
+                + (" (target_kms_key_arn: deploy the analytics stack with --var source_data_key_arn=<data_key_arn "
+                   "output of the source stack>)" if any(p.startswith("target_kms_key_arn") for p in problems) else "")
+            )
         try:
             seconds = float(self.timeout_seconds)
         except (TypeError, ValueError):

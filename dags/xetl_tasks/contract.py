@@ -12,6 +12,7 @@ Read once at import (a small file beside this module, shipped with the DAGs); no
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,12 @@ def field(name: str) -> str:
     return name
 
 
-def validate_variable(value: Mapping[str, Any]) -> dict[str, Any]:
-    """The variable's value, checked against the schema's properties, types and required fields."""
-    problems = []
-    for name in VARIABLE_SCHEMA["required"]:
-        if name not in value:
-            problems.append(f"missing {name}")
+def variable_problems(value: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a value of the variable, by the schema: required fields, unknown fields,
+    types, patterns and bounds (the JSON Schema keywords the contract uses). Empty when it is good."""
+    if not isinstance(value, Mapping):
+        return [f"the value is {type(value).__name__}, not a JSON object"]
+    problems = [f"missing {name}" for name in VARIABLE_SCHEMA["required"] if name not in value]
     for name, item in value.items():
         spec = VARIABLE_SCHEMA["properties"].get(name)
         if spec is None:
@@ -57,6 +58,16 @@ def validate_variable(value: Mapping[str, Any]) -> dict[str, Any]:
         expected = _JSON_TYPES[spec["type"]]
         if isinstance(item, bool) and spec["type"] != "boolean" or not isinstance(item, expected):
             problems.append(f"{name} must be {spec['type']}, got {type(item).__name__}")
+        elif "pattern" in spec and not re.search(spec["pattern"], item):
+            problems.append(f"{name} {item!r} does not match {spec['pattern']}")
+        elif ("minimum" in spec and item < spec["minimum"]) or ("maximum" in spec and item > spec["maximum"]):
+            problems.append(f"{name} {item!r} is outside {spec.get('minimum')}..{spec.get('maximum')}")
+    return problems
+
+
+def validate_variable(value: Mapping[str, Any]) -> dict[str, Any]:
+    """The variable's value when it matches the contract's schema; ContractError listing every problem otherwise."""
+    problems = variable_problems(value)
     if problems:
-        raise ContractError(f"the {VARIABLE_KEY} variable does not match the contract: " + "; ".join(problems))
+        raise ContractError(f"the {VARIABLE_KEY} variable does not match the pipeline contract: " + "; ".join(problems))
     return dict(value)

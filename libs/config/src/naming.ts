@@ -1,4 +1,18 @@
+import { MARKER_FILE_NAME, PIPELINE_VARIABLE_KEY } from './pipeline-contract';
 import type { EnvironmentConfig } from './types';
+
+/**
+ * Each account's Terraform state bucket unless the config names one: one per account and region,
+ * shared by the environments of that account (the first one's bootstrap stack creates it).
+ */
+export function defaultStateBucket(namePrefix: string, account: string, region: string): string {
+  return `${namePrefix}-tfstate-${account}-${region}`;
+}
+
+/** Each account's state lock table unless the config names one. */
+export function defaultLockTable(namePrefix: string): string {
+  return `${namePrefix}-tfstate-lock`;
+}
 
 /** The two sides of xetl. Account A holds the data; account B processes it. */
 export type AccountSide = 'source' | 'analytics';
@@ -106,6 +120,8 @@ export class Naming {
   get redshiftNamespace(): string {
     return this.base;
   }
+  /** The namespace's admin user; Secrets Manager keeps its password (never in code or state). */
+  readonly redshiftAdminUsername = 'xetl_admin';
   get redshiftWorkgroup(): string {
     return this.base;
   }
@@ -162,8 +178,8 @@ export class Naming {
   get mwaaEnvironmentArn(): string {
     return `arn:${this.partition}:airflow:${this.env.region}:${this.accountId('analytics')}:environment/${this.mwaaEnvironment}`;
   }
-  /** Airflow variable (JSON) holding every name the DAG needs; see docs/data-contract.md. */
-  readonly pipelineVariableKey = 'xetl_pipeline';
+  /** Airflow variable (JSON) holding every name the DAG needs; defined in pipeline-contract.ts. */
+  readonly pipelineVariableKey = PIPELINE_VARIABLE_KEY;
   get airflowVariablesPrefix(): string {
     return `${this.env.airflow.secretsPrefix}/variables`;
   }
@@ -175,8 +191,8 @@ export class Naming {
   }
 
   // ---- event-driven trigger (docs/event-trigger.md) -----------------------------------------
-  /** The object a producer writes last in a partition folder; its arrival starts the run. */
-  readonly markerFileName = '_SUCCESS';
+  /** The object a producer writes last in a partition folder; defined in pipeline-contract.ts. */
+  readonly markerFileName = MARKER_FILE_NAME;
   /** Account A: default-bus rule forwarding marker events to B's pipeline bus. */
   get markerForwardRuleName(): string {
     return `${this.base}-forward-markers`;

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
-import { loadConfig, selectEnvironment } from '@xetl/config';
 import { execFileSync } from 'node:child_process';
+import { Naming, PIPELINE_VARIABLE_FIELDS, loadConfig, pipelineVariable, selectEnvironment } from '@xetl/config';
 import { AnalyticsAccountStack } from './analytics-account-stack';
 import { glueLibraryZip, triggerZip } from './pipeline-packages';
 
@@ -21,13 +21,32 @@ function fixtureRoot(): string {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), text);
   };
-  write('dags/xetl_products_pipeline.py', 'DAG_ID = "xetl_products"\n');
+  // What ships to MWAA ...
+  write('dags/xetl_products_pipeline.py', 'DAG_ID = "xetl_products_pipeline"\n');
   write('dags/xetl_tasks/__init__.py', '');
+  write('dags/xetl_tasks/aws.py', 'x = 1\n');
+  write('dags/xetl_tasks/contract/pipeline_contract.json', '{}');
   write('dags/requirements.txt', '--constraint "/usr/local/airflow/dags/constraints-3.0.6-3.12.txt"\n');
   write('dags/constraints-3.0.6-3.12.txt', 'apache-airflow==3.0.6\n');
+  write('dags/.airflowignore', 'xetl_tasks/\n');
+  write('sql/xetl_sql/__init__.py', '');
+  write('sql/xetl_sql/render.py', 'x = 1\n');
+  write('sql/xetl_sql/queries/unload_partition.sql', 'unload;\n');
+  // ... and what must not: tests, local stand-ins, benchmarks, tool files, caches, notes.
+  write('dags/bench_parse.py', 'bench\n');
+  write('dags/local_run.py', 'local\n');
   write('dags/requirements-dev.txt', 'pytest\n');
   write('dags/project.json', '{}');
+  write('dags/README.md', '# dags\n');
   write('dags/tests/test_dag.py', 'def test(): pass\n');
+  write('dags/xetl_tasks/local.py', 'local\n');
+  write('dags/xetl_tasks/local_warehouse.py', 'local\n');
+  write('dags/xetl_tasks/__pycache__/aws.cpython-312.pyc', 'bytes');
+  write('dags/xetl_tasks/tests/test_aws.py', 'def test(): pass\n');
+  write('dags/xetl_tasks/notes.md', 'notes\n');
+  write('sql/xetl_sql/tests/test_render.py', 'def test(): pass\n');
+  write('sql/xetl_sql/conftest.py', 'x = 1\n');
+  // The assets bucket: the Glue job and library, the migrations (not tests, queries or dbt models).
   write('glue-scripts/xetl_products_job.py', 'print("job")\n');
   write('glue-scripts/xetl_transform/__init__.py', '');
   write('glue-scripts/xetl_transform/contract.py', 'COLUMNS = ()\n');
@@ -37,6 +56,7 @@ function fixtureRoot(): string {
   write('apps/trigger/xetl_trigger/local_poller.py', 'LOCAL_ONLY = True\n');
   write('sql/migrations/0001_schema.sql', 'create schema if not exists xetl;\n');
   write('sql/tests/fixture.sql', 'select 1;\n');
+  write('sql/dbt/models/products.sql', 'select 1\n');
   return dir;
 }
 
@@ -56,8 +76,8 @@ function statements(json: any, types: string[]): Statement[] {
 
 /** Actions that have no resource-level permission (or an AWS-owned resource); each is explained in the constructs. */
 const WILDCARD_RESOURCE_ACTIONS = new Set([
-  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData', 'glue:GetCrawlerMetrics',
-  'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:GetStatementResultV2',
+  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData',
+  'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult',
   // The trigger Lambda's VPC network interfaces (docs/event-trigger.md, the documented exception).
   'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
   'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
@@ -108,25 +128,45 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
   test("writes the xetl_pipeline variable with account A's names from Naming and B's from Terraform", () => {
     const [version] = Object.values(json.resource.aws_secretsmanager_secret_version) as any[];
     const value = JSON.parse(version.secret_string.replace(/\$\{[^}]*\}/g, (m: string) => m.replace(/"/g, "'")));
-    expect(Object.keys(value).sort()).toEqual([
-      'environment', 'glue_crawler', 'glue_database', 'glue_job', 'redshift_copy_role_arn', 'redshift_database',
-      'redshift_secret_arn', 'redshift_workgroup', 'region', 'sensor_timeout_seconds', 'sns_topic_arn', 'source_bucket',
-      'source_prefix', 'staging_bucket', 'target_bucket', 'target_kms_key_arn', 'target_prefix', 'unload_role_chain',
-    ]);
-    expect(value.redshift_secret_arn).toMatch(/aws_redshiftserverless_namespace\..*\.admin_password_secret_arn/);
+    // Exactly the contract's builder: names from Naming, the two deploy-time values from Terraform.
+    expect(value).toEqual(pipelineVariable(new Naming(env), env, {
+      snsTopicArn: value.sns_topic_arn, targetKmsKeyArn: value.target_kms_key_arn,
+    }));
+    expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
+    expect(value.sns_topic_arn).toMatch(/^\$\{aws_sns_topic\..*\.arn\}$/);
+    expect(value.target_kms_key_arn).toBe(`\${coalesce(var.source_data_key_arn, '${new Naming(env).dataKeyAliasArn}')}`);
+    // The DAG authenticates to Redshift with its IAM role: no credentials in the variable.
+    expect(value).not.toHaveProperty('redshift_secret_arn');
     expect(value.unload_role_chain).toBe(`arn:aws:iam::${env.accounts.analytics}:role/xetl-${envName}-redshift,arn:aws:iam::${env.accounts.source}:role/xetl-${envName}-unload`);
     const [secret] = Object.values(json.resource.aws_secretsmanager_secret) as any[];
     expect(secret).toMatchObject({ name: 'airflow/variables/xetl_pipeline', kms_key_id: expect.stringMatching(/aws_kms_key/) });
   });
 
-  test('uploads DAGs (without tests or dev requirements), the Glue script and zip, and the SQL', () => {
-    const keys = (Object.values(json.resource.aws_s3_object) as any[]).map((o) => o.key).sort();
-    expect(keys).toEqual([
-      'dags/constraints-3.0.6-3.12.txt', 'dags/requirements.txt', 'dags/xetl_products_pipeline.py', 'dags/xetl_tasks/__init__.py',
-      'glue-scripts/xetl_products_job.py', 'glue-scripts/xetl_transform.zip', 'sql/migrations/0001_schema.sql',
+  test("uploads exactly the DAG bundle's allow-list to MWAA's bucket, and the Glue code and migrations to the assets bucket", () => {
+    const objects = Object.values(json.resource.aws_s3_object) as any[];
+    const keysIn = (bucket: RegExp) => objects.filter((o) => bucket.test(o.bucket)).map((o) => o.key).sort();
+    expect(keysIn(/AirflowBucket/)).toEqual([
+      'dags/.airflowignore', 'dags/constraints-3.0.6-3.12.txt', 'dags/requirements.txt', 'dags/xetl_products_pipeline.py',
+      'dags/xetl_sql/__init__.py', 'dags/xetl_sql/queries/unload_partition.sql', 'dags/xetl_sql/render.py',
+      'dags/xetl_tasks/__init__.py', 'dags/xetl_tasks/aws.py', 'dags/xetl_tasks/contract/pipeline_contract.json',
     ]);
+    expect(keysIn(/Assets/)).toEqual(['glue-scripts/xetl_products_job.py', 'glue-scripts/xetl_transform.zip', 'sql/migrations/0001_schema.sql']);
+    expect(objects).toHaveLength(13);
     const [mwaa] = Object.values(json.resource.aws_mwaa_environment) as any[];
     expect(mwaa.requirements_s3_object_version).toMatch(/aws_s3_object\..*requirements.*\.version_id/);
+  });
+
+  test('first apply in order: objects after versioning; MWAA after its policy and every endpoint', () => {
+    const versioningOf = (bucketRef: string) => {
+      const id = Object.keys(json.resource.aws_s3_bucket_versioning).find((k) => json.resource.aws_s3_bucket_versioning[k].bucket === bucketRef);
+      return `aws_s3_bucket_versioning.${id}`;
+    };
+    for (const o of Object.values(json.resource.aws_s3_object) as any[]) expect(o.depends_on).toEqual([versioningOf(o.bucket)]);
+    const [mwaa] = Object.values(json.resource.aws_mwaa_environment) as any[];
+    const endpoints = Object.keys(json.resource.aws_vpc_endpoint).map((id) => `aws_vpc_endpoint.${id}`);
+    expect(endpoints.length).toBeGreaterThan(10);
+    const mwaaPolicy = Object.keys(json.resource.aws_iam_role_policy).find((id) => /Airflow_ExecutionRole/.test(id));
+    expect(mwaa.depends_on).toEqual(expect.arrayContaining([...endpoints, `aws_iam_role_policy.${mwaaPolicy}`]));
   });
 
   test('references no other stack (no remote state)', () => {

@@ -165,12 +165,7 @@ class LocalStack:
                 problems = check_prerequisites()
                 if problems:
                     raise PrerequisiteError("missing prerequisites:\n  - " + "\n  - ".join(problems))
-                self.names = json.loads(
-                    subprocess.run(
-                        ["node", "--import", "tsx", "tools/local/names.ts", "local"],
-                        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-                    ).stdout
-                )  # fmt: skip
+                self.names = _node_json(["tools/local/names.ts", "local"])
             with self.timings.step("start moto + PostgreSQL", "starting the AWS emulator (moto) and PostgreSQL", typical=5):
                 self._start_moto()
                 self._start_postgres()
@@ -303,7 +298,7 @@ class LocalStack:
         glue = self.client("glue")
         with contextlib.suppress(glue.exceptions.AlreadyExistsException):
             glue.create_database(DatabaseInput={"Name": n["glueDatabase"]})
-        role = n["redshiftRoleArn"].replace(":role/xetl-local-redshift", ":role/xetl-local-glue")
+        role = n["glueRoleArn"]
         with contextlib.suppress(glue.exceptions.AlreadyExistsException):
             glue.create_crawler(
                 Name=n["glueCrawler"], Role=role, DatabaseName=n["glueDatabase"],
@@ -324,27 +319,9 @@ class LocalStack:
         self.notice_queue_url = queue_url
         key_arn = self.client("kms").describe_key(KeyId=n["dataKeyAlias"])["KeyMetadata"]["Arn"]
         secrets = self.client("secretsmanager")
-        self.variable = {
-            "environment": n["environment"],
-            "region": region,
-            "source_bucket": n["sourceBucket"],
-            "source_prefix": n["productsPrefix"],
-            "staging_bucket": n["stagingBucket"],
-            "target_bucket": n["targetBucket"],
-            "target_prefix": n["productsPrefix"],
-            "glue_database": n["glueDatabase"],
-            "glue_crawler": n["glueCrawler"],
-            "glue_job": n["glueJob"],
-            "redshift_workgroup": n["redshiftWorkgroup"],
-            "redshift_database": WAREHOUSE_DB,
-            "redshift_copy_role_arn": n["redshiftRoleArn"],
-            "unload_role_chain": f"{n['redshiftRoleArn']},{n['unloadRoleArn']}",
-            "target_kms_key_arn": key_arn,
-            "sns_topic_arn": topic_arn,
-            # A local drop is already there when the DAG starts; a minute is plenty.
-            "sensor_timeout_seconds": 60,
-            "max_quarantine_ratio": 0.2,
-        }
+        # The contract's own builder, as the analytics stack uses it (tools/local/names.ts).
+        self.variable = _node_json(["tools/local/names.ts", "local", "--variable", json.dumps(
+            {"snsTopicArn": topic_arn, "targetKmsKeyArn": key_arn})])
         # Where MWAA's secrets backend would read it; the local Airflow reads AIRFLOW_VAR_* instead.
         _put_secret(secrets, n["pipelineVariableSecret"], self.variable)
         self.account_id = account
@@ -394,6 +371,14 @@ class LocalStack:
             if proc.returncode != 0:
                 raise LocalRunError(f"airflow {' '.join(command[:2])} failed:\n{proc.stderr[-3000:]}")
         stamp.write_text("ok\n")
+
+
+def _node_json(script_and_args: list[str]) -> Any:
+    """Run a TypeScript script of the repository (the config, the naming module) and parse its JSON."""
+    proc = subprocess.run(["node", "--import", "tsx", *script_and_args], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise LocalRunError(f"node {script_and_args[0]} failed: {proc.stderr.strip()[-2000:]}")
+    return json.loads(proc.stdout)
 
 
 def _put_secret(client: Any, name: str, value: dict[str, Any]) -> str:

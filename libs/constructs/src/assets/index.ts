@@ -2,3 +2,4 @@ export * from './asset-files';
 export * from './bucket-assets';
 export * from './bucket-assets-props';
 export * from './deterministic-zip';
+export * from './pipeline-files';

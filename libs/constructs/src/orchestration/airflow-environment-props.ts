@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from 'cdktf';
 import type { EnvironmentConfig, Naming } from '@xetl/config';
 import type { DataKey } from '../storage/data-key';
 import type { SecureBucket } from '../storage/secure-bucket';
@@ -18,8 +19,14 @@ export interface AirflowEnvironmentProps {
   /** Airflow version, environment class and worker counts, from config. */
   readonly mwaa: EnvironmentConfig['mwaa'];
   /**
-   * Extra Airflow configuration options, merged over the fixed ones (the secrets backend
-   * cannot be overridden). @default {} — none
+   * What must exist before the environment is created beyond its role, e.g. the VPC endpoints of a
+   * private network (MWAA reaches S3, SQS, Logs, KMS and ECR through them while it starts).
+   * @default [] — none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * Extra Airflow configuration options, merged under the fixed ones (the secrets backend
+   * and `core.dags_are_paused_at_creation` cannot be overridden). @default {} — none
    */
   readonly airflowConfigurationOptions?: Readonly<Record<string, string>>;
 }

@@ -8,9 +8,13 @@ import { applyDefaults, Naming } from '@xetl/config';
 import { ScopedRole } from '../iam/scoped-role';
 import { AccessLogBucket } from '../storage/access-log-bucket';
 import { DataKey } from '../storage/data-key';
+import { ExternalBucket } from '../storage/external-bucket';
 import { SecureBucket } from '../storage/secure-bucket';
-import { resourcesOf, synthJson, testStack } from '../test-helpers';
-import { GluePipeline } from './glue-pipeline';
+import { roleStatements, synthJson, testStack } from '../test-helpers';
+import { FeedCrawler } from './crawler';
+import { GlueRole } from './glue-role';
+import { FeedJob } from './job';
+import { GlueSecurityConfig } from './security-configuration';
 
 const env = applyDefaults('dev', {
   region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' }, glue: { executionClass: 'FLEX' },
@@ -22,22 +26,21 @@ function build() {
   const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
   const logs = new AccessLogBucket(stack, 'Logs', { bucketName: 'logs', accountId: '222222222222', retentionDays: 30 });
   const bucket = (id: string, name: string) => new SecureBucket(stack, id, { bucketName: name, region: 'eu-west-1', encryptionKey: key, accessLogs: logs });
-  const glue = new GluePipeline(stack, 'Glue', {
-    names, encryptionKey: key, stagingBucket: bucket('Staging', names.stagingBucket), assetsBucket: bucket('Assets', names.assetsBucket), glue: env.glue,
+  const role = new GlueRole(stack, 'GlueRole', { names });
+  const securityConfiguration = new GlueSecurityConfig(stack, 'GlueSecurity', { names, encryptionKey: key, role });
+  const crawler = new FeedCrawler(stack, 'Crawler', { names, role, securityConfiguration });
+  const job = new FeedJob(stack, 'Job', {
+    names, role, securityConfiguration, stagingBucket: bucket('Staging', names.stagingBucket), assetsBucket: bucket('Assets', names.assetsBucket), glue: env.glue,
   });
+  new ExternalBucket(stack, 'Source', { bucketName: names.sourceBucket, region: 'eu-west-1', keyArnPattern: names.dataKeyArnPattern }).grantRead(role, 'products/');
   const caller = new ScopedRole(stack, 'Caller', { roleName: 'caller', accountId: '222222222222', description: 'test', trustedServices: ['airflow.amazonaws.com'] });
-  glue.grantRun(caller);
+  crawler.grantRun(caller);
+  job.grantRun(caller);
   return { json: synthJson(stack), raw: Testing.synth(stack) };
 }
 
-const statementsOf = (json: ReturnType<typeof synthJson>, roleName: string) => {
-  const roles = json.resource.aws_iam_role;
-  const id = Object.keys(roles).find((k) => roles[k].name === roleName);
-  const p = resourcesOf(json, 'aws_iam_role_policy').find((r) => String(r.role).includes(`aws_iam_role.${id}.`));
-  return JSON.parse(String(p?.policy)).Statement as Array<Record<string, any>>;
-};
 
-describe('GluePipeline', () => {
+describe('Glue: role, security configuration, crawler and job', () => {
   const { json, raw } = build();
 
   test('crawls only new folders of the source prefix in account A, with the security configuration', () => {
@@ -67,7 +70,6 @@ describe('GluePipeline', () => {
       number_of_workers: 2,
       execution_class: 'FLEX',
       timeout: 60,
-      max_retries: 1,
       command: expect.objectContaining({ script_location: `s3://${names.assetsBucket}/glue-scripts/xetl_products_job.py` }),
       default_arguments: expect.objectContaining({
         '--extra-py-files': `s3://${names.assetsBucket}/glue-scripts/xetl_transform.zip`,
@@ -81,8 +83,12 @@ describe('GluePipeline', () => {
     });
   });
 
-  test("scopes the Glue role to the source prefix, staging prefixes, scripts, its logs and the database", () => {
-    const statements = statementsOf(json, 'xetl-dev-glue');
+  test('leaves retries to Airflow (no Glue retries) and runs one partition at a time', () => {
+    expect(raw).toHaveResourceWithProperties(GlueJob, { max_retries: 0, execution_property: { max_concurrent_runs: 1 } });
+  });
+
+  test('scopes the Glue role to the source prefix, staging prefixes, scripts, its logs and the database', () => {
+    const statements = roleStatements(json, 'xetl-dev-glue');
     const resources = statements.flatMap((s) => [s.Resource].flat()).map(String);
     expect(resources).toEqual(expect.arrayContaining([
       `arn:aws:s3:::${names.sourceBucket}/products/*`,
@@ -104,13 +110,14 @@ describe('GluePipeline', () => {
     expect(source?.Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } });
   });
 
-  test('grantRun: start and watch exactly the named crawler and job', () => {
-    const bySid = Object.fromEntries(statementsOf(json, 'caller').map((s) => [s.Sid, s]));
-    expect(bySid.RunCrawler).toMatchObject({ Action: ['glue:GetCrawler', 'glue:StartCrawler'], Resource: expect.stringMatching(/aws_glue_crawler\..*\.arn/) });
-    expect(bySid.RunJob).toMatchObject({
-      Action: ['glue:BatchStopJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:StartJobRun'],
+  test("grantRun: exactly the calls of provider 9.12.0's GlueCrawlerOperator and GlueJobOperator (GetJob before StartJobRun)", () => {
+    const statements = roleStatements(json, 'caller');
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    expect(Object.keys(bySid).sort()).toEqual(['RunCrawler', 'RunJob']);
+    expect(bySid.RunCrawler).toEqual({ Sid: 'RunCrawler', Effect: 'Allow', Action: ['glue:GetCrawler', 'glue:StartCrawler'], Resource: expect.stringMatching(/aws_glue_crawler\..*\.arn/) });
+    expect(bySid.RunJob).toEqual({
+      Sid: 'RunJob', Effect: 'Allow', Action: ['glue:BatchStopJobRun', 'glue:GetJob', 'glue:GetJobRun', 'glue:StartJobRun'],
       Resource: expect.stringMatching(/aws_glue_job\..*\.arn/),
     });
-    expect(bySid.CrawlerMetrics).toMatchObject({ Action: ['glue:GetCrawlerMetrics'], Resource: '*' });
   });
 });
