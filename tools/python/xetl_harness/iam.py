@@ -58,23 +58,34 @@ class UnresolvedReference(KeyError):
         return f"no value for Terraform reference ${{{self.args[0]}}} (in {self.args[1]})"
 
 
+_COALESCE = re.compile(r'(?<!\$)\$\{coalesce\(var\.([A-Za-z0-9_\-]+),\s*"([^"]*)"\)\}')
+_ANY_INTERPOLATION = re.compile(r"(?<!\$)\$\{([^}]*)\}")
+
+
 @dataclass
 class Resolver:
-    """Values of Terraform references (``"aws_s3_bucket.Staging_Bucket_FFBBB1F1.arn"`` -> ARN)."""
+    """Values of Terraform references (``"aws_s3_bucket.Staging_Bucket_FFBBB1F1.arn"`` -> ARN)
+    and of the stack's input variables (``coalesce(var.x, "default")`` is the one function the
+    stacks use in values the tests read)."""
 
     values: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
 
     def set(self, reference: str, value: str) -> None:
         self.values[reference] = value
 
     def resolve(self, text: str, where: str) -> str:
-        def sub(match: re.Match[str]) -> str:
+        def reference(match: re.Match[str]) -> str:
             ref = match.group(1)
             if ref not in self.values:
                 raise UnresolvedReference(ref, where)
             return self.values[ref]
 
-        return _REFERENCE.sub(sub, text).replace(_ESCAPED, "${")
+        text = _COALESCE.sub(lambda m: self.variables.get(m.group(1)) or m.group(2), text)
+        text = _REFERENCE.sub(reference, text)
+        for match in _ANY_INTERPOLATION.finditer(text):
+            raise UnresolvedReference(match.group(1), where)
+        return text.replace(_ESCAPED, "${")
 
 
 @dataclass(frozen=True)

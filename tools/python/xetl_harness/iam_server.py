@@ -289,12 +289,12 @@ def decide(req: Any, moto_resource: str) -> None:
             resource_policy_required=tgt.policy_required,
         )
         endpoint_policy = _endpoint_policy(principal, action.split(":", 1)[0])
-        if decision.allowed and endpoint_policy is not None:
-            through_endpoint = evaluate(
-                request, [], endpoint_policy, resource_account=principal.account
-            )
-            if not through_endpoint.allowed:
-                decision = Decision(False, "because no VPC endpoint policy allows the action")
+        if endpoint_policy is not None and not evaluate(
+            request, [], endpoint_policy, resource_account=principal.account
+        ).allowed:
+            # Reported together with an identity denial, so one fix does not reveal the next.
+            why = "no VPC endpoint policy allows the action"
+            decision = Decision(False, f"{decision.reason}, and {why}" if not decision.allowed else f"because {why}")
         _record(principal, request, decision, kind, req._action)
         if not decision.allowed and denied is None:
             denied = (request, decision)
@@ -344,6 +344,48 @@ def install() -> None:
     # moto recomputes S3 signatures over the path it rewrote for path-style requests and never
     # matches botocore's; the access key still names the principal, which is what is tested here.
     S3IAMRequest.check_signature = lambda self: None  # type: ignore[method-assign]
+    # moto also applies bucket policies to object requests by itself, with its own evaluator that
+    # ignores condition operators (so `Deny ... Bool aws:SecureTransport false` denies everything).
+    # Bucket policies are evaluated in `decide` instead, with the request's context.
+    from moto.iam.access_control import PermissionResult
+    from moto.s3.models import FakeBucket
+
+    FakeBucket.get_permission = lambda self, action, resource: PermissionResult.NEUTRAL  # type: ignore[method-assign]
+    _add_batch_execute_statement()
+
+
+def _add_batch_execute_statement() -> None:
+    """moto's Redshift Data API has no BatchExecuteStatement (the DAG's load sends one): run the
+    batch as one statement, as the real API runs it as one transaction."""
+    from moto.redshiftdata.responses import RedshiftDataAPIServiceResponse
+
+    def batch_execute_statement(self: Any) -> Any:
+        statement = self.redshiftdata_backend.execute_statement(
+            cluster_identifier=self._get_param("ClusterIdentifier"),
+            database=self._get_param("Database"),
+            db_user=self._get_param("DbUser"),
+            parameters=None,
+            secret_arn=self._get_param("SecretArn"),
+            sql=";\n".join(self._get_param("Sqls") or []),
+        )
+        body = {"CreatedAt": statement.created_at, "Database": statement.database, "Id": statement.id}
+        if statement.secret_arn:
+            body["SecretArn"] = statement.secret_arn
+        return 200, {}, json.dumps(body)
+
+    RedshiftDataAPIServiceResponse.batch_execute_statement = batch_execute_statement  # type: ignore[attr-defined]
+
+    # moto's statements stay STARTED forever; callers that wait would wait forever. Here they
+    # finish at once (they run nothing either way).
+    from moto.redshiftdata.models import Statement
+
+    started = Statement.__init__
+
+    def finished(self: Any, *args: Any, **kwargs: Any) -> None:
+        started(self, *args, **kwargs)
+        self.status = "FINISHED"
+
+    Statement.__init__ = finished  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> int:
