@@ -57,8 +57,8 @@ NEEDS_API_SERVER = {"notify_success", "notify_failure"}
 
 @pytest.fixture(scope="module")
 def pipeline():
-    from xetl_harness.iam_emulator import IamEmulator, tools_python
     from iam_support import REPO_ROOT
+    from xetl_harness.iam_emulator import IamEmulator, tools_python
 
     with IamEmulator.start(tools_python(REPO_ROOT)) as emulator:
         deployed = deploy_pipeline(emulator)

@@ -88,6 +88,85 @@ class Resolver:
         return text.replace(_ESCAPED, "${")
 
 
+# A placeholder where AWS makes up part of an ARN (a key id, a workgroup id, a secret suffix).
+_GENERATED_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def stack_location(synth: Mapping[str, Any]) -> tuple[str, str]:
+    """(account, region) the stack's provider is pinned to."""
+    (provider,) = synth["provider"]["aws"]
+    (account,) = provider["allowed_account_ids"]
+    return account, provider["region"]
+
+
+def reference_resolver(synth: Mapping[str, Any], resolver: Resolver | None = None) -> Resolver:
+    """Values of the references a stack's policies use, as AWS will name the resources: exact for
+    names AWS takes from the configuration, a placeholder id where AWS generates one. The emulator
+    overwrites the generated ones with what it created."""
+    resolver = resolver or Resolver()
+    account, region = stack_location(synth)
+    resources: Mapping[str, Mapping[str, Any]] = synth.get("resource", {})
+
+    def each(rtype: str):
+        for key, body in resources.get(rtype, {}).items():
+            yield f"{rtype}.{key}", body
+
+    def put(address: str, **attrs: str) -> None:
+        for attr, value in attrs.items():
+            resolver.set(f"{address}.{attr}", value)
+
+    def arn(service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{region}:{account}:{resource}"
+
+    for address, body in each("aws_iam_role"):
+        put(address, arn=f"arn:aws:iam::{account}:role/{body['name']}", id=body["name"], name=body["name"],
+            unique_id="AROA" + "X" * 17)
+    for address, body in each("aws_iam_policy"):
+        put(address, arn=f"arn:aws:iam::{account}:policy/{body['name']}", id=f"arn:aws:iam::{account}:policy/{body['name']}")
+    for address, body in each("aws_iam_openid_connect_provider"):
+        host = str(body.get("url", "")).removeprefix("https://")
+        put(address, arn=f"arn:aws:iam::{account}:oidc-provider/{host}")
+    for address, body in each("aws_s3_bucket"):
+        put(address, arn=f"arn:aws:s3:::{body['bucket']}", id=body["bucket"], bucket=body["bucket"])
+    for address, _body in each("aws_kms_key"):
+        put(address, arn=arn("kms", f"key/{_GENERATED_ID}"), key_id=_GENERATED_ID, id=_GENERATED_ID)
+    for address, body in each("aws_kms_alias"):
+        put(address, arn=arn("kms", body["name"]), name=body["name"])
+    for address, body in each("aws_sqs_queue"):
+        url = f"https://sqs.{region}.amazonaws.com/{account}/{body['name']}"
+        put(address, arn=arn("sqs", body["name"]), url=url, id=url, name=body["name"])
+    for address, body in each("aws_sns_topic"):
+        put(address, arn=arn("sns", body["name"]), id=arn("sns", body["name"]), name=body["name"])
+    for address, body in each("aws_cloudwatch_event_bus"):
+        put(address, arn=arn("events", f"event-bus/{body['name']}"), name=body["name"], id=body["name"])
+    for address, body in each("aws_cloudwatch_log_group"):
+        put(address, arn=arn("logs", f"log-group:{body['name']}"), name=body["name"], id=body["name"])
+    for address, body in each("aws_secretsmanager_secret"):
+        put(address, arn=arn("secretsmanager", f"secret:{body['name']}-AbCdEf"), id=arn("secretsmanager", f"secret:{body['name']}-AbCdEf"), name=body["name"])
+    for address, body in each("aws_glue_catalog_database"):
+        put(address, name=body["name"], id=f"{account}:{body['name']}", arn=arn("glue", f"database/{body['name']}"))
+    for address, body in each("aws_glue_security_configuration"):
+        put(address, name=body["name"], id=body["name"])
+    for address, body in each("aws_glue_crawler"):
+        put(address, arn=arn("glue", f"crawler/{body['name']}"), name=body["name"], id=body["name"])
+    for address, body in each("aws_glue_job"):
+        put(address, arn=arn("glue", f"job/{body['name']}"), name=body["name"], id=body["name"])
+    for address, body in each("aws_redshiftserverless_namespace"):
+        put(address, namespace_name=body["namespace_name"], arn=arn("redshift-serverless", f"namespace/{_GENERATED_ID}"),
+            admin_password_secret_arn=arn("secretsmanager", f"secret:redshift!{body['namespace_name']}-admin-AbCdEf"))
+    for address, body in each("aws_redshiftserverless_workgroup"):
+        put(address, workgroup_name=body["workgroup_name"], arn=arn("redshift-serverless", f"workgroup/{_GENERATED_ID}"))
+    for address, body in each("aws_lambda_function"):
+        put(address, arn=arn("lambda", f"function:{body['function_name']}"), function_name=body["function_name"])
+    for address, body in each("aws_mwaa_environment"):
+        put(address, arn=arn("airflow", f"environment/{body['name']}"), name=body["name"])
+    for address, body in each("aws_dynamodb_table"):
+        put(address, arn=arn("dynamodb", f"table/{body['name']}"), name=body["name"], id=body["name"])
+    for key, body in synth.get("variable", {}).items():
+        resolver.variables.setdefault(key, str(body.get("default", "")))
+    return resolver
+
+
 @dataclass(frozen=True)
 class RolePolicies:
     """One role as the stack declares it: its name, trust policy and permission policies."""

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xetl_harness.iam import Resolver, StackIam
+from xetl_harness.iam import Resolver, StackIam, reference_resolver
 from xetl_harness.iam_server import SETUP_USER
 
 HARNESS_ROOT = Path(__file__).resolve().parent.parent  # tools/python
@@ -261,26 +261,9 @@ class IamEmulator:
             for attr, value in attrs.items():
                 resolver.set(f"{address}.{attr}", value)
 
-        # Names and ARNs first: policies of one resource name others.
-        for address, body in each("aws_iam_role"):
-            put(address, arn=f"arn:aws:iam::{account}:role/{body['name']}", id=body["name"], name=body["name"])
-        for address, body in each("aws_s3_bucket"):
-            put(address, arn=f"arn:aws:s3:::{body['bucket']}", id=body["bucket"], bucket=body["bucket"])
-        for address, body in each("aws_cloudwatch_log_group"):
-            arn = f"arn:aws:logs:{region}:{account}:log-group:{body['name']}"
-            put(address, arn=arn, name=body["name"], id=body["name"])
-        for address, body in each("aws_glue_catalog_database"):
-            put(address, name=body["name"], id=f"{account}:{body['name']}")
-        for address, body in each("aws_glue_security_configuration"):
-            put(address, name=body["name"], id=body["name"])
-        for address, body in each("aws_glue_crawler"):
-            put(address, arn=f"arn:aws:glue:{region}:{account}:crawler/{body['name']}", name=body["name"])
-        for address, body in each("aws_glue_job"):
-            put(address, arn=f"arn:aws:glue:{region}:{account}:job/{body['name']}", name=body["name"])
-        for address, body in each("aws_redshiftserverless_namespace"):
-            put(address, namespace_name=body["namespace_name"], arn=f"arn:aws:redshift-serverless:{region}:{account}:namespace/{uuid.uuid4()}")
-        for address, body in each("aws_redshiftserverless_workgroup"):
-            put(address, workgroup_name=body["workgroup_name"], arn=f"arn:aws:redshift-serverless:{region}:{account}:workgroup/{uuid.uuid4()}")
+        # Names and ARNs first (policies of one resource name others); the ids AWS generates are
+        # replaced below by those of what the emulator creates.
+        reference_resolver(synth, resolver)
 
         kms = c("kms")
         for address, body in each("aws_kms_key"):
@@ -308,6 +291,9 @@ class IamEmulator:
         for address, body in each("aws_secretsmanager_secret"):
             arn = secrets.create_secret(Name=body["name"], SecretString="{}")["ARN"]
             put(address, arn=arn, id=arn, name=body["name"])
+        for address, _body in each("aws_redshiftserverless_workgroup"):
+            arn = f"arn:aws:redshift-serverless:{region}:{account}:workgroup/{uuid.uuid4()}"
+            put(address, arn=arn)
         for address, body in each("aws_redshiftserverless_namespace"):
             # Redshift creates the managed admin secret itself; it is a secret of this account.
             arn = secrets.create_secret(Name=f"redshift!{body['namespace_name']}-admin", SecretString="{}")["ARN"]

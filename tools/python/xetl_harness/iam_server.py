@@ -50,11 +50,11 @@ ACTION_ALIASES = {
     "s3:ListObjectsV2": "s3:ListBucket",
     "s3:HeadObject": "s3:GetObject",
     "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
-    "sqs:ReceiveMessage": "sqs:ReceiveMessage",
     "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
     "sqs:SendMessageBatch": "sqs:SendMessage",
     "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
-    "redshift-data:GetStatementResultV2": "redshift-data:GetStatementResultV2",
+    # AWS authorises GetStatementResultV2 with the GetStatementResult permission.
+    "redshift-data:GetStatementResultV2": "redshift-data:GetStatementResult",
 }
 
 
@@ -322,18 +322,19 @@ def _record(principal: Principal, request: Request, decision: Decision, kind: st
 
 
 def _raise_denied(req: Any, request: Request, decision: Decision) -> None:
-    from moto.core.exceptions import RESTError
+    from moto.core.exceptions import JsonRESTError, RESTError
     from moto.iam.access_control import S3IAMRequest
 
     if isinstance(req, S3IAMRequest):
         req._raise_access_denied()  # S3's own "Access Denied"; the decisions file has the detail
 
-    class AccessDenied(RESTError):
+    query_protocol = req._service in ("sns", "sts", "iam", "cloudwatch")
+
+    class AccessDenied(RESTError if query_protocol else JsonRESTError):  # type: ignore[misc,valid-type]
         code = 403
 
-    # Query-protocol services answer "AccessDenied", JSON ones "AccessDeniedException"; the text
-    # is AWS's, naming principal, action, resource and why.
-    query_protocol = req._service in ("sns", "sts", "iam", "cloudwatch")
+    # Query-protocol services answer "AccessDenied" in XML, JSON ones "AccessDeniedException";
+    # the text is AWS's, naming principal, action, resource and why.
     raise AccessDenied("AccessDenied" if query_protocol else "AccessDeniedException", denial_message(request, decision))
 
 
