@@ -45,7 +45,11 @@ def test_the_event_source_and_the_dead_letter_path_are_allowed_to_the_function_r
     from botocore.stub import Stubber
     from handler import deps_from_env, process_batch
 
+    import boto3
+
     emulator, env, role, resolver, _ = deployed
+    # deps_from_env uses boto3's default session, which caches the credentials it first found.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     for name, value in role.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.endpoint)
