@@ -117,7 +117,8 @@ export function estimate(input: EstimateInput, options: { fileSize?: PricingCont
             }
             used.set(`${stack.region}/${d.priceKey}`, { region: stack.region, key: d.priceKey, usd: entry.usd, unit: def.unit, basis: entry.basis, asOf: entry.asOf, source: entry.source });
             d.uses?.forEach((u) => assumptionsUsed.add(u));
-            const quantity = d.quantity * n;
+            // 12 significant digits: enough for any bill, and no 25.200000000000003 in the JSON.
+            const quantity = Number((d.quantity * n).toPrecision(12));
             lines.push({
               stack: stack.name, account: stack.account, region: stack.region, address, type,
               component: n > 1 ? `${d.component} (× ${n})` : d.component,
@@ -152,9 +153,15 @@ export function estimate(input: EstimateInput, options: { fileSize?: PricingCont
   const prices = [...used.values()].sort((x, y) => `${x.region}/${x.key}`.localeCompare(`${y.region}/${y.key}`));
   const warnings: string[] = [];
   if (stale) warnings.push(`the price snapshot is ${ageDays} days old (dated ${input.snapshot.date}, more than ${STALE_AFTER_DAYS}); refresh it: npx nx run cost:refresh-prices`);
-  const unconfirmed = prices.filter((p) => p.basis === 'hand-entered' || p.basis === 'carried-over');
-  if (unconfirmed.length) {
-    warnings.push(`${unconfirmed.length} of ${prices.length} prices used are not confirmed by the Price List (${unconfirmed.map((p) => `${p.region}/${p.key}: ${p.basis}`).join(', ')}); refresh with credentials to replace them`);
+  const handEntered = prices.filter((p) => p.basis === 'hand-entered');
+  const carried = prices.filter((p) => p.basis === 'carried-over');
+  if (handEntered.length + carried.length) {
+    const list = (ps: UsedPrice[]) => ps.map((p) => `${p.region}/${p.key}`).join(', ');
+    const parts = [
+      ...(handEntered.length ? [`${handEntered.length} hand-entered (${list(handEntered)})`] : []),
+      ...(carried.length ? [`${carried.length} carried over from another region (${list(carried)})`] : []),
+    ];
+    warnings.push(`${handEntered.length + carried.length} of ${prices.length} prices used are not confirmed by the Price List API: ${parts.join(', ')}; refresh with credentials to replace them`);
   }
   if (unpriced.length) warnings.push(`${unpriced.length} resources or components are not priced and not in the totals (see "not priced")`);
 

@@ -69,8 +69,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** Kept one month: the per-run storage lines price a run's output for one month. */
 function logLines(gb: number, what: string, part: Part, months: number, uses: AssumptionName[], monthsNote: string): Draft[] {
   return [
-    { component: `${what}: log ingestion`, part, quantity: gb, priceKey: 'logs.ingest.gb', uses },
-    { component: `${what}: log storage, ${monthsNote}`, part, quantity: gb * months, priceKey: 'logs.storage.gb-month', uses },
+    { component: `${what} ingestion`, part, quantity: gb, priceKey: 'logs.ingest.gb', uses },
+    { component: `${what} storage, ${monthsNote}`, part, quantity: gb * months, priceKey: 'logs.storage.gb-month', uses },
   ];
 }
 
@@ -103,8 +103,8 @@ const mwaaEnvironment: Pricer = ({ attrs }, { a }) => {
     const verbose = levels.filter((l) => l === 'INFO' || l === 'DEBUG').length;
     const quiet = levels.length - verbose;
     const gb = verbose * a.mwaaLogGbAtInfo + quiet * a.mwaaLogGbAtWarning;
-    const what = `Airflow logs (${verbose} types at INFO/DEBUG, ${quiet} at WARNING or above)`;
-    drafts.push(...logLines(gb, what, 'idle', a.unsetRetentionMonths, ['mwaaLogGbAtInfo', 'mwaaLogGbAtWarning', 'unsetRetentionMonths'], `MWAA's log groups never expire: ${a.unsetRetentionMonths} months counted`));
+    const what = `Airflow logs (${verbose} INFO, ${quiet} WARNING)`;
+    drafts.push(...logLines(gb, what, 'idle', a.unsetRetentionMonths, ['mwaaLogGbAtInfo', 'mwaaLogGbAtWarning', 'unsetRetentionMonths'], `no expiry: ${a.unsetRetentionMonths} months`));
   }
   drafts.push({ component: 'S3 requests re-syncing the DAG folder', part: 'idle', quantity: a.mwaaDagBucketRequestsPerMonth, priceKey: 's3.request.put', uses: ['mwaaDagBucketRequestsPerMonth'] });
   const options = (attrs.airflow_configuration_options ?? {}) as Attributes;
@@ -154,7 +154,7 @@ const workgroup: Pricer = ({ attrs }, { a }) => {
   const base = num(attrs.base_capacity, 128); // AWS's default base capacity
   const seconds = Math.max(60, a.redshiftActiveSeconds);
   return priced([
-    { component: `compute while no query runs (${base} RPU base, billed only while queries run)`, part: 'idle', quantity: 0, priceKey: 'redshift-serverless.rpu-hour' },
+    { component: `compute while no query runs (${base} RPU base)`, part: 'idle', quantity: 0, priceKey: 'redshift-serverless.rpu-hour' },
     { component: `${base} RPU base capacity × ${seconds} s of queries`, part: 'run', quantity: (base * seconds) / 3600, priceKey: 'redshift-serverless.rpu-hour', uses: ['redshiftActiveSeconds'] },
     { component: 'managed storage of one partition, one month', part: 'run', quantity: a.warehouseMbPerPartition / MB_PER_GB, priceKey: 'redshift.managed-storage.gb-month', uses: ['warehouseMbPerPartition'] },
   ]);
@@ -164,7 +164,7 @@ const namespace: Pricer = ({ attrs }, { a }) => {
   const drafts: Draft[] = [];
   if (attrs.manage_admin_password === true) drafts.push({ component: 'admin password secret (managed by Redshift)', part: 'idle', quantity: 1, priceKey: 'secretsmanager.secret.month' });
   const exports = Array.isArray(attrs.log_exports) ? attrs.log_exports.length : 0;
-  if (exports) drafts.push(...logLines((exports * a.redshiftLogMbPerExport) / MB_PER_GB, `${plural(exports, 'log export')}`, 'run', 1, ['redshiftLogMbPerExport'], 'one month'));
+  if (exports) drafts.push(...logLines((exports * a.redshiftLogMbPerExport) / MB_PER_GB, `${plural(exports, 'log export')}:`, 'run', 1, ['redshiftLogMbPerExport'], 'one month'));
   return drafts.length ? priced(drafts) : free('the namespace has no charge of its own; compute and storage are priced on the workgroup');
 };
 
@@ -183,7 +183,7 @@ const glueJob: Pricer = ({ attrs }, { a }) => {
   const size = workerType ? `${workers} × ${workerType}` : `max_capacity ${dpus}`;
   const drafts: Draft[] = [{ component: `${size} = ${dpus} DPU × ${minutes} min, ${flex ? 'flex' : 'standard'} execution`, part: 'run', quantity: (dpus * minutes) / 60, priceKey: flex ? 'glue.etl-flex.dpu-hour' : 'glue.etl.dpu-hour', uses: ['glueJobMinutes'] }];
   const args = (attrs.default_arguments ?? {}) as Attributes;
-  if (args['--enable-continuous-cloudwatch-log'] === 'true') drafts.push(...logLines(a.glueLogMbPerRun / MB_PER_GB, 'continuous job logging', 'run', 1, ['glueLogMbPerRun'], 'one month'));
+  if (args['--enable-continuous-cloudwatch-log'] === 'true') drafts.push(...logLines(a.glueLogMbPerRun / MB_PER_GB, 'job logs', 'run', 1, ['glueLogMbPerRun'], 'one month'));
   return priced(drafts);
 };
 
@@ -203,14 +203,14 @@ const logGroup: Pricer = ({ stack, name, attrs }, { a }) => {
     const gb = flowLogs.length * a.flowLogGbPerMonth;
     const uses: AssumptionName[] = ['flowLogGbPerMonth', ...(days ? [] : ['unsetRetentionMonths' as const])];
     return priced([
-      { component: `flow logs of ${plural(flowLogs.length, 'VPC')}: vended log ingestion`, part: 'idle', quantity: gb, priceKey: 'logs.vended-ingest.gb', uses },
-      { component: `flow logs: log storage, ${kept}`, part: 'idle', quantity: gb * months, priceKey: 'logs.storage.gb-month', uses },
+      { component: `flow logs of ${plural(flowLogs.length, 'VPC')} ingestion (vended)`, part: 'idle', quantity: gb, priceKey: 'logs.vended-ingest.gb', uses },
+      { component: `flow logs storage, ${kept}`, part: 'idle', quantity: gb * months, priceKey: 'logs.storage.gb-month', uses },
     ]);
   }
   const lambda = resourcesOf(stack, 'aws_lambda_function').find(([fnName, fn]) =>
     refersTo(fn, 'aws_cloudwatch_log_group', name) || attrs.name === `/aws/lambda/${String(fn.function_name)}` || refersTo(attrs, 'aws_lambda_function', fnName));
   if (lambda) return countedIn(`its log lines are priced per run on aws_lambda_function.${lambda[0]}`);
-  return priced(logLines(a.logGroupGbPerMonth, 'no writer recognised', 'idle', months, ['logGroupGbPerMonth', ...(days ? [] : ['unsetRetentionMonths' as const])], kept));
+  return priced(logLines(a.logGroupGbPerMonth, 'logs of an unrecognised writer', 'idle', months, ['logGroupGbPerMonth', ...(days ? [] : ['unsetRetentionMonths' as const])], kept));
 };
 
 // ---- events, queues, functions -------------------------------------------------------------
@@ -221,7 +221,7 @@ const lambdaFunction: Pricer = ({ attrs }, { a }) => {
   return priced([
     { component: 'invocation', part: 'run', quantity: 1, priceKey: 'lambda.request' },
     { component: `${num(attrs.memory_size, 128)} MB × ${a.lambdaSecondsPerRun} s, ${arch}`, part: 'run', quantity: memoryGb * a.lambdaSecondsPerRun, priceKey: `lambda.${arch}.gb-second`, uses: ['lambdaSecondsPerRun'] },
-    ...logLines(a.lambdaLogKbPerRun / (1024 * 1024), 'function', 'run', 1, ['lambdaLogKbPerRun'], 'one month'),
+    ...logLines(a.lambdaLogKbPerRun / (1024 * 1024), 'function logs', 'run', 1, ['lambdaLogKbPerRun'], 'one month'),
   ]);
 };
 
@@ -263,7 +263,7 @@ const eventTarget: Pricer = ({ stack, attrs }) => {
 
 const dynamodbTable: Pricer = ({ attrs }, { a }) => {
   if (attrs.billing_mode !== 'PAY_PER_REQUEST') return unpriced('provisioned DynamoDB capacity is not in the price catalog');
-  return priced([{ component: 'on-demand writes (Terraform locks); storage of a few KB not counted', part: 'idle', quantity: a.stateLockWritesPerMonth, priceKey: 'dynamodb.on-demand.write', uses: ['stateLockWritesPerMonth'] }]);
+  return priced([{ component: 'on-demand writes (Terraform state locks)', part: 'idle', quantity: a.stateLockWritesPerMonth, priceKey: 'dynamodb.on-demand.write', uses: ['stateLockWritesPerMonth'] }]);
 };
 
 // ---- S3 ------------------------------------------------------------------------------------

@@ -42,7 +42,8 @@ export function summarize(lines: readonly LineItem[]): SummaryRow[] {
 
 export const usd = (value: number, part: Part) => `$${value.toLocaleString('en-US', { minimumFractionDigits: part === 'idle' ? 2 : 4, maximumFractionDigits: part === 'idle' ? 2 : 4 })}`;
 const qty = (q: number) => (q === 0 ? '0' : q >= 100 ? Math.round(q).toLocaleString('en-US') : q >= 1 ? String(Math.round(q * 100) / 100) : q.toPrecision(3));
-const price = (p: number) => `$${p < 0.01 ? p.toPrecision(3).replace(/0+$/, '') : p}`;
+/** Prices under a tenth of a cent read better per million units. */
+const price = (p: number) => (p > 0 && p < 0.001 ? `$${Number((p * 1e6).toPrecision(4))}/M` : `$${p}`);
 const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
 
 function accountLabel(e: Estimate, account: string): string {
@@ -77,9 +78,9 @@ export function renderText(e: Estimate, options: { detail?: boolean } = {}): str
         ? e.lines.filter((l) => l.account === acct.account && l.part === part).map((l) => ({ label: `${l.address.replace(/_[0-9A-F]{8}$/, '')}`, what: l.component, quantity: l.quantity, unit: l.unit, unitPrice: l.unitPrice, usd: l.usd }))
         : summarize(e.lines).filter((r) => r.account === acct.account && r.part === part).map((r) => ({ label: `${r.type}${r.resources > 1 ? ` ×${r.resources}` : ''}`, what: r.what, quantity: r.quantity, unit: r.unit, unitPrice: r.unitPrice, usd: r.usd }));
       for (const r of rows) {
-        out.push(`    ${r.label.padEnd(38)} ${r.what.slice(0, 60).padEnd(60)} ${`${qty(r.quantity)} ${r.unit}`.padStart(22)} × ${price(r.unitPrice).padEnd(11)} ${usd(r.usd, part).padStart(11)}`);
+        out.push(`    ${r.label.padEnd(36)} ${r.what.slice(0, 58).padEnd(58)} ${`${qty(r.quantity)} ${r.unit}`.padStart(24)} × ${price(r.unitPrice).padEnd(9)} ${usd(r.usd, part).padStart(10)}`);
       }
-      out.push(`    ${'subtotal'.padEnd(38)} ${''.padEnd(60)} ${''.padStart(22)}   ${''.padEnd(11)} ${usd(part === 'idle' ? acct.idleMonthly : acct.perRun, part).padStart(11)}`);
+      out.push(`    ${'subtotal'.padEnd(36)} ${''.padEnd(58)} ${''.padStart(24)}   ${''.padEnd(9)} ${usd(part === 'idle' ? acct.idleMonthly : acct.perRun, part).padStart(10)}`);
     }
   };
   out.push('', 'always on, per month');
