@@ -10,9 +10,10 @@
  *   npx nx run cost:refresh-prices -- --dry-run
  */
 import * as fs from 'node:fs';
-import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { loadConfig } from '@xetl/config';
-import { refreshSnapshot, type GetProducts } from '../refresh';
+import { sdkGetProducts } from '../pricing-client';
+import { refreshSnapshot } from '../refresh';
 import { DEFAULT_SNAPSHOT_PATH, loadSnapshot } from '../snapshot';
 
 function args(name: string): string[] {
@@ -23,8 +24,7 @@ async function main(): Promise<number> {
   const file = args('--snapshot')[0] ?? DEFAULT_SNAPSHOT_PATH;
   const old = loadSnapshot(file);
   const regions = [...new Set([...args('--region'), ...(args('--region').length ? [] : [...loadConfig().environments.map((e) => e.region), ...Object.keys(old.regions)])])];
-  const client = new PricingClient({ region: 'us-east-1' });
-  const getProducts: GetProducts = (input) => client.send(new GetProductsCommand(input));
+  const getProducts = sdkGetProducts(new PricingClient({ region: 'us-east-1' }));
   let result;
   try {
     result = await refreshSnapshot(old, getProducts, { regions, today: new Date().toISOString().slice(0, 10) });
