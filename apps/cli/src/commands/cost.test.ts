@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Estimate } from '@xetl/cost';
+import { COST_DOC_BEGIN, COST_DOC_END, renderCostOverview, type Estimate } from '@xetl/cost';
 import { REPO_ROOT } from '@xetl/testing';
 import { commandHelp, main } from '../main';
 
@@ -64,6 +64,13 @@ describe('xetl cost on the synthesized dev and prod stacks', () => {
   test('dev idles for less than prod', () => {
     expect(estimates.dev.totals.idleMonthly).toBeLessThan(estimates.prod.totals.idleMonthly);
     expect(estimates.dev.totals.idleParkedMonthly).toBeLessThan(estimates.dev.totals.idleMonthly / 10);
+  });
+
+  test('docs/cost.md carries the estimates of the deployed environments as `npx nx run cost:docs` writes them', async () => {
+    const stage: Estimate = JSON.parse((await cost(['--env', 'stage', '--out', outdir, '--json'])).out);
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'cost.md'), 'utf8');
+    const block = doc.slice(doc.indexOf(COST_DOC_BEGIN), doc.indexOf(COST_DOC_END) + COST_DOC_END.length);
+    expect(block).toBe(renderCostOverview([estimates.dev, stage, estimates.prod]));
   });
 
   test('the interface endpoints are priced per AZ from their subnets', () => {
