@@ -8,6 +8,7 @@ import {
   renderDoctor, renderDrop, renderProgress, renderStatus, renderTrigger, status, statusComplete, trigger,
   type OpsContext,
 } from '@xetl/ops';
+import { costCommand } from './commands/cost';
 
 export interface Io {
   out(line: string): void;
@@ -144,6 +145,7 @@ const COMMANDS: Record<string, Command> = {
       return doctorPassed(r) ? EXIT.ok : EXIT.aws;
     },
   },
+  cost: costCommand,
 };
 
 function envList(): string {
