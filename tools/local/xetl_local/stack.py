@@ -22,12 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from xetl_harness.postgres import PostgresNotAvailableError, find_binaries
-from xetl_sql_tools.migrations import list_migrations
 from xetl_tasks import RUNTIME_ENV_VAR
 from xetl_tasks.contract import POOL, POOL_INCLUDE_DEFERRED, POOL_SLOTS
 
 from xetl_local.env import DSN_ENV, GLUE_PYTHON_ENV, LOCAL_RUNTIME, TOOLS_PYTHON_ENV, WORK_ENV
-from xetl_local.warehouse import run_statements
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VENVS = REPO_ROOT / ".venvs"
@@ -147,7 +145,8 @@ class LocalStack:
     timings: Timings = field(default_factory=Timings)
     names: dict[str, Any] = field(default_factory=dict)
     endpoint: str = ""
-    pg_dsn: str = ""
+    pg_dsn: str = ""  # the superuser's: migrations, and the summary's read-back
+    pipeline_dsn: str = ""  # the pipeline's own login: what the DAG's tasks connect as
     variable: dict[str, Any] = field(default_factory=dict)
     deploy_report: dict[str, Any] = field(default_factory=dict)
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
@@ -291,7 +290,7 @@ class LocalStack:
         are not emulated; see docs/local-run.md.)
         """
         n = self.names
-        region, account = n["region"], n["analyticsAccount"]
+        account = n["analyticsAccount"]
         s3 = self.client("s3")
         with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
             s3.create_bucket(Bucket=n["stagingBucket"])
@@ -327,8 +326,23 @@ class LocalStack:
         self.account_id = account
 
     def _migrate(self) -> None:
-        for migration in list_migrations():
-            run_statements(migration.statements(), dsn=self.pg_dsn)
+        """The migrations, as `xetl bootstrap` applies them with the admin secret on Redshift (here as
+        the superuser), then the pipeline's own login: on Redshift, MWAA's role logs in as
+        IAMR:<role name> and gets the xetl_pipeline database role from its RedshiftDbRoles tag; here
+        a login of the same name is a member of that role. The DAG's tasks connect as it
+        (`pipeline_dsn`), so a grant the pipeline lacks fails locally as it would on AWS."""
+        proc = subprocess.run([str(TOOLS_PYTHON), "-m", "xetl_sql_tools.warehouse", "--migrate", self.pg_dsn],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        if proc.returncode != 0:
+            raise LocalRunError(f"the warehouse migrations failed on PostgreSQL:\n{proc.stderr.strip()[-3000:]}")
+        login = f"IAMR:{self.names['mwaaRoleName']}"
+        import psycopg2
+
+        with psycopg2.connect(self.pg_dsn) as conn, conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,))
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE ROLE "{login}" LOGIN IN ROLE xetl_pipeline')
+        self.pipeline_dsn = self.pg_dsn.replace("user=postgres", f"user={login}")
 
     # ---- what the DAG's processes need ----------------------------------------------------------
     def airflow_env(self) -> dict[str, str]:
@@ -340,7 +354,7 @@ class LocalStack:
             # The run's log is a file: no colour codes in it.
             "NO_COLOR": "1",
             WORK_ENV: str(self.work),
-            DSN_ENV: self.pg_dsn,
+            DSN_ENV: self.pipeline_dsn,
             TOOLS_PYTHON_ENV: str(TOOLS_PYTHON),
             GLUE_PYTHON_ENV: str(GLUE_PYTHON),
             "AIRFLOW_HOME": str(home),
