@@ -7,16 +7,18 @@
 #   scripts/python-env.sh glue      # Python 3.11, PySpark 3.5 as Glue 5.0 runs it (glue-scripts/)
 #   scripts/python-env.sh tools     # Python 3.11, moto server, sqlglot, psycopg, pyarrow, ruff, pytest (harnesses)
 #   scripts/python-env.sh security  # Python 3.11, checkov (policy scan of synthesized stacks)
+#   scripts/python-env.sh dbt       # Python 3.12, dbt-core + Redshift/Postgres adapters + sqlfluff (sql/dbt/)
 set -euo pipefail
 
-name="${1:?usage: scripts/python-env.sh airflow|glue|tools|security}"
+name="${1:?usage: scripts/python-env.sh airflow|glue|tools|security|dbt}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 case "$name" in
   airflow) want_python="3.12"; req_files=("dags/requirements-dev.txt" "dags/constraints-3.0.6-3.12.txt") ;;
   glue)    want_python="3.11"; req_files=("glue-scripts/requirements-dev.txt") ;;
   tools)   want_python="3.11"; req_files=("tools/python/requirements.txt") ;;
   security) want_python="3.11"; req_files=("tools/python/requirements-security.txt") ;;
-  *) echo "python-env: unknown environment '$name' (expected airflow, glue, tools or security)" >&2; exit 2 ;;
+  dbt)     want_python="3.12"; req_files=("sql/dbt/requirements-dev.txt" "sql/dbt/requirements.txt") ;;
+  *) echo "python-env: unknown environment '$name' (expected airflow, glue, tools, security or dbt)" >&2; exit 2 ;;
 esac
 
 find_python() {
