@@ -19,11 +19,11 @@ summarized as (
 )
 
 select
-    coalesce(loaded.partition_date, summarized.partition_date) as partition_date,
     loaded.products as products_loaded,
     summarized.products as products_summarized,
     loaded.units as units_loaded,
-    summarized.units as units_summarized
+    summarized.units as units_summarized,
+    coalesce(loaded.partition_date, summarized.partition_date) as partition_date
 from loaded
 full outer join summarized on loaded.partition_date = summarized.partition_date
 where

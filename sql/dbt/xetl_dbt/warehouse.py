@@ -169,18 +169,20 @@ def run_dbt(
     target_path: Path,
     *,
     dbt_vars: Mapping[str, Any] | None = None,
+    project_dir: Path = PROJECT_DIR,
     timeout: float = 1800,
 ) -> DbtResult:
-    """Run the dbt CLI on this project with ``env`` added to the environment; outputs go to
-    ``target_path`` (its run_results.json is read back and removed first, so it is this run's)."""
+    """Run the dbt CLI on the project in ``project_dir`` (its own profiles.yml) with ``env`` added
+    to the environment; outputs go to ``target_path`` (its run_results.json is removed first and
+    read back, so it is this run's)."""
     target_path.mkdir(parents=True, exist_ok=True)
     results_file = target_path / "run_results.json"
     results_file.unlink(missing_ok=True)
     command = [
         dbt_executable(),
         *args,
-        "--project-dir", str(PROJECT_DIR),
-        "--profiles-dir", str(PROJECT_DIR),
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(project_dir),
         "--target-path", str(target_path),
         "--log-path", str(target_path / "logs"),
     ]  # fmt: skip
@@ -189,7 +191,7 @@ def run_dbt(
     proc = subprocess.run(
         command,
         env={**os.environ, **env},
-        cwd=PROJECT_DIR,
+        cwd=project_dir,
         capture_output=True,
         text=True,
         timeout=timeout,

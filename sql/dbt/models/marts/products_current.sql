@@ -25,9 +25,9 @@ select
     ranked.first_seen_partition,
     ranked.partition_date as last_seen_partition,
     ranked.partitions_seen,
-    ranked.partition_date = latest_partition.partition_date as in_latest_partition,
     ranked.run_id,
-    ranked.loaded_at
+    ranked.loaded_at,
+    ranked.partition_date = latest_partition.partition_date as in_latest_partition
 from ranked
 cross join latest_partition
 where ranked.recency = 1

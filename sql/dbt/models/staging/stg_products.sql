@@ -3,13 +3,13 @@
 select
     product_id,
     product_name,
-    coalesce(category, 'uncategorized') as category,
     price,
     quantity,
-    price * quantity as stock_value,
     updated_at,
     source_file,
     partition_date,
     run_id,
-    loaded_at
+    loaded_at,
+    coalesce(category, 'uncategorized') as category,
+    price * quantity as stock_value
 from {{ source('xetl', 'products') }}
