@@ -143,7 +143,7 @@ def local_warehouse() -> Iterator[LocalWarehouse]:
 
 @dataclass
 class DbtResult:
-    """What one dbt command did: exit code, console output, and its run_results.json (if any)."""
+    """What one dbt command did: exit code, console output, and its results file (if any)."""
 
     command: list[str]
     returncode: int
@@ -173,10 +173,10 @@ def run_dbt(
     timeout: float = 1800,
 ) -> DbtResult:
     """Run the dbt CLI on the project in ``project_dir`` (its own profiles.yml) with ``env`` added
-    to the environment; outputs go to ``target_path`` (its run_results.json is removed first and
-    read back, so it is this run's)."""
+    to the environment; outputs go to ``target_path``. Its results file (run_results.json, or
+    sources.json for ``source freshness``) is removed first and read back, so it is this run's."""
     target_path.mkdir(parents=True, exist_ok=True)
-    results_file = target_path / "run_results.json"
+    results_file = target_path / ("sources.json" if list(args[:2]) == ["source", "freshness"] else "run_results.json")
     results_file.unlink(missing_ok=True)
     command = [
         dbt_executable(),
