@@ -135,17 +135,21 @@ def _profile_config(settings: DbtSettings) -> Any:
     )
 
 
-def operator_args(settings: DbtSettings) -> dict[str, Any]:
-    """Arguments every dbt task gets: the partition var, the profile's environment, no retries."""
+def profile_env(settings: DbtSettings) -> dict[str, str]:
+    """Environment of every dbt command: the profiles.yml target, and for Redshift its connection
+    values as templates of the ``xetl_pipeline`` variable (rendered when the task runs)."""
     env = {"XETL_DBT_TARGET": settings.warehouse}
     if settings.warehouse == "redshift":
         env.update(REDSHIFT_PROFILE_ENV)
+    return env
+
+
+def operator_args() -> dict[str, Any]:
+    """Arguments every dbt task gets: the partition var, the worker's environment, no retries."""
     return {
         "vars": {"partition": PARTITION},
-        "env": env,
         # Keep the worker's environment (PATH, AWS credentials of the execution role) under ours.
         "append_env": True,
-        "install_deps": False,  # the project has no packages; MWAA could not download them anyway
         # A dbt failure is a failed test or a SQL error: retrying repeats it minutes later. Network
         # blips on connect are retried by dbt-redshift itself (profiles.yml `retries`).
         "retries": 0,
@@ -165,6 +169,8 @@ def add_dbt_task_group(settings: DbtSettings | None = None, *, group_id: str = G
             dbt_project_path=chosen.project_dir,
             manifest_path=chosen.manifest_path,
             project_name=PROFILE_NAME,
+            env_vars=profile_env(chosen),
+            # The project has no packages; MWAA could not download them anyway.
             install_dbt_deps=False,
         ),
         profile_config=_profile_config(chosen),
@@ -182,5 +188,5 @@ def add_dbt_task_group(settings: DbtSettings | None = None, *, group_id: str = G
             emit_datasets=False,
             enable_mock_profile=False,
         ),
-        operator_args=operator_args(chosen),
+        operator_args=operator_args(),
     )
