@@ -1,5 +1,6 @@
-"""A small, hand-checkable history of three partitions, and what each mart must hold for it,
-computed here in Python independently of the models (imported by the tests, not collected)."""
+"""A small, hand-checkable history of three partitions, what each mart must hold for it (computed
+here in Python, independently of the models), and how to load it and read the marts back
+(imported by the tests, not collected)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from xetl_dbt.warehouse import LocalWarehouse
+
 D1, D2, D3 = "2026-11-01", "2026-11-02", "2026-11-03"
 RUNS = {D1: "scheduled__2026-11-01T01:00:00+00:00", D2: "scheduled__2026-11-02T01:00:00+00:00",
         D3: "scheduled__2026-11-03T01:00:00+00:00"}  # fmt: skip
 UNCATEGORIZED = "uncategorized"
+SUMMARY_COLUMNS = ("product_count", "total_quantity", "stock_value", "min_price", "max_price", "avg_price", "median_price")
 
 
 def product(product_id: str, category: str | None, price: str, quantity: int, day: str) -> dict[str, Any]:
@@ -106,3 +110,20 @@ def current_products(partitions: Mapping[str, Iterable[Mapping[str, Any]]]) -> d
             seen.update(current_price=row["price"], last_seen_partition=day, in_latest_partition=day == latest)
             seen["partitions_seen"] += 1
     return out
+
+
+def load(warehouse: LocalWarehouse, partitions: dict) -> None:
+    for day, rows in sorted(partitions.items()):
+        warehouse.load_partition(day, rows, RUNS[day])
+
+
+def summary_rows(warehouse: LocalWarehouse) -> dict[tuple[str, str], tuple]:
+    """(partition, category) -> every column of the row, as stored."""
+    rows = warehouse.query("SELECT * FROM xetl_marts.daily_category_summary ORDER BY partition_date, category")
+    return {(r[0].isoformat(), r[1]): r for r in rows}
+
+
+def summary_figures(warehouse: LocalWarehouse) -> dict[tuple[str, str], dict]:
+    columns = ", ".join(SUMMARY_COLUMNS)
+    rows = warehouse.query(f"SELECT partition_date, category, {columns} FROM xetl_marts.daily_category_summary")
+    return {(r[0].isoformat(), r[1]): dict(zip(SUMMARY_COLUMNS, r[2:], strict=True)) for r in rows}

@@ -18,33 +18,18 @@ from sample import (
     RUNS,
     category_summary,
     current_products,
+    load,
     price_history,
+    summary_figures,
+    summary_rows,
 )
 from xetl_dbt.warehouse import LocalWarehouse, run_dbt
 
 MODELS = ("stg_products", "stg_pipeline_runs", "daily_category_summary", "products_current", "product_price_history")
-SUMMARY_COLUMNS = ("product_count", "total_quantity", "stock_value", "min_price", "max_price", "avg_price", "median_price")
-
-
-def load(warehouse: LocalWarehouse, partitions: dict) -> None:
-    for day, rows in sorted(partitions.items()):
-        warehouse.load_partition(day, rows, RUNS[day])
 
 
 def build(warehouse: LocalWarehouse, target_path: Path, *args: str, partition: str | None = None):
     return run_dbt(["build", *args], warehouse.dbt_env(), target_path, dbt_vars={"partition": partition} if partition else None)
-
-
-def summary_rows(warehouse: LocalWarehouse) -> dict[tuple[str, str], tuple]:
-    """(partition, category) -> every column of the row, as stored."""
-    rows = warehouse.query("SELECT * FROM xetl_marts.daily_category_summary ORDER BY partition_date, category")
-    return {(r[0].isoformat(), r[1]): r for r in rows}
-
-
-def summary_figures(warehouse: LocalWarehouse) -> dict[tuple[str, str], dict]:
-    columns = ", ".join(SUMMARY_COLUMNS)
-    rows = warehouse.query(f"SELECT partition_date, category, {columns} FROM xetl_marts.daily_category_summary")
-    return {(r[0].isoformat(), r[1]): dict(zip(SUMMARY_COLUMNS, r[2:], strict=True)) for r in rows}
 
 
 def mart_snapshot(warehouse: LocalWarehouse) -> dict[str, list[tuple]]:
