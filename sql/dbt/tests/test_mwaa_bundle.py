@@ -126,3 +126,12 @@ def test_the_startup_script_builds_dbt_offline_and_keeps_a_current_environment(m
 
     again = run(["sh", startup], env=env)
     assert "is current" in again.stdout
+
+
+def test_the_dags_venv_pins_what_mwaa_installs():
+    """dags/requirements-dev.txt builds the environment the DAG tests run in; it must hold every pin
+    of dags/requirements.txt (MWAA's install) at the same version, or the tests would see another
+    Cosmos or provider than MWAA runs."""
+    shipped = set(mwaa_bundle.MwaaRequirements.parse().requirements)
+    dev = set(mwaa_bundle.pins(mwaa_bundle.IMAGE_REQUIREMENTS))
+    assert shipped <= dev, f"pinned for MWAA but not in the dags venv: {sorted(shipped - dev)}"
