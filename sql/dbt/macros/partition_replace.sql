@@ -16,10 +16,9 @@
 {% macro get_incremental_partition_replace_sql(arg_dict) %}
   {%- set target = arg_dict['target_relation'] -%}
   {%- set source = arg_dict['temp_relation'] -%}
-  {%- set column = config.get('partition_column', 'partition_date') -%}
   {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
   delete from {{ target }}
-  where {{ adapter.quote(column) }} = {{ xetl_partition_date() }};
+  where partition_date = {{ xetl_partition_date() }};
   insert into {{ target }} ({{ columns }})
   select {{ columns }}
   from {{ source }}
