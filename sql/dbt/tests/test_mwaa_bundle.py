@@ -101,6 +101,8 @@ def test_dags_requirements_install_offline_into_a_clean_mwaa_like_environment(mw
         "AIRFLOW_HOME": str(tmp_path / "airflow-home"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "XETL_DBT_PROJECT_DIR": str(PACKAGED_PROJECT),
+        # MWAA puts its dags folder on sys.path; xetl_tasks and xetl_sql ship in it.
+        "PYTHONPATH": os.pathsep.join((str(REPO_ROOT / "dags"), str(REPO_ROOT / "sql"))),
     }
     tasks = int(run([python, "-c", probe], env=env).stdout.strip().splitlines()[-1])
     assert tasks >= 5
