@@ -50,6 +50,7 @@ def test_the_migrations_run_in_numbered_order_one_intent_per_file():
         "0004_pipeline_runs.sql",
         "0005_sp_load_products_partition.sql",
         "0006_pipeline_role.sql",
+        "0007_dbt_schemas.sql",
     ]
 
 
@@ -72,7 +73,7 @@ def test_every_statement_parses_as_redshift_and_every_template_renders():
     migration_count, migration_problems = check.check_migrations()
     query_count, query_problems = check.check_queries()
     assert migration_problems + query_problems == []
-    assert migration_count == 14  # schema, 3 tables, 2 procedure signatures; role: procedure, call, 6 grants
+    assert migration_count == 18  # schema, 3 tables, 2 procedures; role: procedure, call, 6 grants; dbt: 2 schemas, 2 grants
     assert query_count >= 9
 
 

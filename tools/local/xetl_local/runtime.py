@@ -52,7 +52,7 @@ from xetl_local.env import GLUE_PYTHON_ENV, WORK_ENV
 from xetl_local.warehouse import REPO_ROOT, WarehouseError, run_statements
 
 if TYPE_CHECKING:
-    from airflow.sdk import BaseOperator
+    from airflow.sdk import BaseOperator, TaskGroup
 
 GLUE_SCRIPT = REPO_ROOT / "glue-scripts" / "xetl_products_job.py"
 FAILURES_DIR = "failures"
@@ -339,13 +339,21 @@ class LocalRuntime(PipelineRuntime):
 
         return publish_partition(partition=PARTITION, dag_run_id=RUN_ID, marker=RUN_MARKER).operator
 
+    def transform_with_dbt(self) -> TaskGroup:
+        """The same dbt models and task group, on the local PostgreSQL (the settings' environment
+        variables, set by the local run, point it at the packaged project and the dbt venv)."""
+        from xetl_tasks.dbt import DbtSettings, add_dbt_task_group
+
+        return add_dbt_task_group(DbtSettings.from_env())
+
     def unload_to_target(self) -> BaseOperator:
         @task(task_id=TaskIds.UNLOAD_TO_TARGET, execution_timeout=timedelta(hours=1), **LOCAL_TASK_ARGS)
         def unload_to_target(
-            partition: str, target_bucket: str, target_prefix: str, role_chain: str, kms_key_arn: str, region: str
+            partition: str, template: str, target_bucket: str, target_prefix: str, role_chain: str, kms_key_arn: str,
+            region: str,
         ) -> dict[str, Any]:
             """UNLOAD: the SELECT on PostgreSQL -> Parquet; CLEANPATH; SSE-KMS put to the target prefix."""
-            statements = sql.statements("unload_partition", {
+            statements = sql.statements(template, {
                 "partition": partition, "target_bucket": target_bucket, "target_prefix": target_prefix,
                 "unload_role_chain": role_chain, "target_kms_key_arn": kms_key_arn,
             })  # fmt: skip
@@ -361,7 +369,7 @@ class LocalRuntime(PipelineRuntime):
             return {"rows_unloaded": result["rowcount"], "files": [f"s3://{bucket}/{k}" for k in keys]}
 
         return unload_to_target(
-            partition=PARTITION, target_bucket=var("target_bucket"), target_prefix=var("target_prefix"),
+            partition=PARTITION, template=var("unload_template"), target_bucket=var("target_bucket"), target_prefix=var("target_prefix"),
             role_chain=var("unload_role_chain"), kms_key_arn=var("target_kms_key_arn"), region=var("region"),
         ).operator  # fmt: skip
 
