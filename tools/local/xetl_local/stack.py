@@ -173,9 +173,7 @@ class LocalStack:
             with self.timings.step("start moto + PostgreSQL", "starting the AWS emulator (moto) and PostgreSQL", typical=5):
                 self._start_moto()
                 self._start_postgres()
-            with self.timings.step("deploy account A (terraform apply)",
-                                   "deploying account A's stack to the emulator with Terraform", typical=80):
-                self._deploy_account_a()
+            self._deploy_account_a()
             with self.timings.step("account B stand-ins + migrations", "creating account B's stand-ins and migrating the warehouse", typical=3):
                 self._stand_in_account_b()
                 self._migrate()
@@ -201,7 +199,8 @@ class LocalStack:
         self._stack.callback(log.close)
         proc = subprocess.Popen(
             [str(TOOLS_PYTHON), str(REPO_ROOT / "tools" / "local" / "moto_server.py"), "-H", "127.0.0.1", "-p", str(port)],
-            env={**os.environ, "MOTO_ACCOUNT_ID": self.names["sourceAccount"]},
+            env={**os.environ, "MOTO_ACCOUNT_ID": self.names["sourceAccount"],
+                 "MOTO_RECORDER_FILEPATH": str(self.work / "moto-recording.jsonl")},
             stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us, not moto: we stop it in order
         )  # fmt: skip
@@ -261,15 +260,42 @@ class LocalStack:
 
     # ---- infrastructure -------------------------------------------------------------------------
     def _deploy_account_a(self) -> None:
-        state = self.work / "terraform" / "xetl-local-source.tfstate"
-        # moto starts empty every time: a state file from an earlier server would describe
-        # resources that no longer exist.
-        shutil.rmtree(state.parent, ignore_errors=True)
+        """Synthesize account A's stack; restore the emulator state of its last real apply when the
+        stack is unchanged (xetl_local.emulator_state), apply it with Terraform otherwise."""
+        from xetl_local.emulator_state import EmulatorState, stack_hash
+
+        with self.timings.step("synth account A", "synthesizing account A's stack (cdktf)", typical=5):
+            synthesized = self._run_deploy_local("--synth-only")
+        current = stack_hash(Path(synthesized["json"]))
+        state = EmulatorState(self.work / "emulator-state", self.endpoint, self.client)
+        why = state.why_apply(current)
+        if why is None:
+            with self.timings.step("restore account A (stack unchanged)"):
+                why = state.restore()
+            if why is None:
+                saved = state.saved()
+                self.deploy_report = {**saved.report, "restoredFrom": saved.deployed_at}
+                self.log(f"  account A: restored from the deploy of {saved.deployed_at} (stack unchanged)")
+                return
+        self.log(f"  account A: deploying with Terraform ({why})")
+        tf_state = self.work / "terraform" / "xetl-local-source.tfstate"
+        # Every apply starts from an empty emulator: a state file from an earlier server would
+        # describe resources that no longer exist.
+        shutil.rmtree(tf_state.parent, ignore_errors=True)
+        with self.timings.step("deploy account A (terraform apply)",
+                               "deploying account A's stack to the emulator with Terraform", typical=70):
+            with state.recording():
+                report = self._run_deploy_local("--synthesized", "--endpoint", self.endpoint, "--state", str(tf_state))
+            state.save(current, report)
+        self.deploy_report = {**report, "restoredFrom": None}
+        self.log(f"  account A: deployed with Terraform ({report.get('resourcesAdded')} resources added)")
+
+    def _run_deploy_local(self, *args: str) -> dict[str, Any]:
+        """tools/local/deploy-local.ts with ``args``; its JSON report."""
         # Its own process group: on Ctrl-C the whole group (node, terraform, the provider) is
         # stopped, not only node, which would leave terraform running against a dead emulator.
         proc = subprocess.Popen(
-            ["node", "--import", "tsx", "tools/local/deploy-local.ts", "--endpoint", self.endpoint,
-             "--state", str(state), "--out", str(self.work / "cdktf.out")],
+            ["node", "--import", "tsx", "tools/local/deploy-local.ts", *args, "--out", str(self.work / "cdktf.out")],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         )  # fmt: skip
         try:
@@ -281,7 +307,7 @@ class LocalStack:
             raise
         if proc.returncode != 0:
             raise LocalRunError(f"deploying xetl-local-source to the emulator failed:\n{stderr.strip()[-3000:]}")
-        self.deploy_report = json.loads(stdout.strip().splitlines()[-1])
+        return json.loads(stdout.strip().splitlines()[-1])
 
     def client(self, service: str) -> Any:
         import boto3
