@@ -51,6 +51,8 @@ class SavedDeploy:
     deployed_at: str
     report: dict[str, Any]
     fingerprint: dict[str, Any]
+    # The emulator the apply ran against: URLs in the report (a queue's) name its port.
+    endpoint: str = ""
 
 
 @dataclass
@@ -69,7 +71,7 @@ class EmulatorState:
             data = json.loads((self.folder / SAVED).read_text())
             if not (self.folder / RECORDING).is_file():
                 return None
-            return SavedDeploy(data["stack_hash"], data["deployed_at"], data["report"], data["fingerprint"])
+            return SavedDeploy(**data)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -103,12 +105,26 @@ class EmulatorState:
             deployed_at=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S"),
             report=report,
             fingerprint=fingerprint(self.client),
+            endpoint=self.endpoint,
         )
+        self.keep(saved, recording)
+        return saved
+
+    def keep(self, saved: SavedDeploy, recording: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / SAVED).unlink(missing_ok=True)  # never a new recording under an old record
         (self.folder / RECORDING).write_bytes(recording)
         (self.folder / SAVED).write_text(json.dumps(saved.__dict__, indent=1, sort_keys=True))
-        return saved
+
+    def restored_report(self) -> dict[str, Any]:
+        """The saved apply's report as of this emulator (its URLs on this endpoint), and when it ran."""
+        saved = self.saved()
+        if saved is None:
+            return {}
+        text = json.dumps(saved.report)
+        if saved.endpoint:
+            text = text.replace(saved.endpoint, self.endpoint)
+        return {**json.loads(text), "restoredFrom": saved.deployed_at}
 
     # ---- a restore ------------------------------------------------------------------------------
     def restore(self) -> str | None:

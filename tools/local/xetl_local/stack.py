@@ -273,9 +273,8 @@ class LocalStack:
             with self.timings.step("restore account A (stack unchanged)"):
                 why = state.restore()
             if why is None:
-                saved = state.saved()
-                self.deploy_report = {**saved.report, "restoredFrom": saved.deployed_at}
-                self.log(f"  account A: restored from the deploy of {saved.deployed_at} (stack unchanged)")
+                self.deploy_report = state.restored_report()
+                self.log(f"  account A: restored from the deploy of {self.deploy_report['restoredFrom']} (stack unchanged)")
                 return
         self.log(f"  account A: deploying with Terraform ({why})")
         tf_state = self.work / "terraform" / "xetl-local-source.tfstate"
