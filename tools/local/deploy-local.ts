@@ -6,6 +6,7 @@
  *   node --import tsx tools/local/deploy-local.ts --endpoint http://127.0.0.1:PORT --state FILE --out DIR
  *   node --import tsx tools/local/deploy-local.ts --synth-only --out DIR
  *   node --import tsx tools/local/deploy-local.ts --synthesized --endpoint ... --state FILE --out DIR
+ *   ... --app tools/local/bench-one-bucket-app.ts --stack xetl-local-floor-one-bucket  (the benchmark's floor)
  *
  * Prints one JSON line: {"stack", "seconds": {"synth", "init", "apply"}, "outputs"}; with
  * --synth-only {"stack", "json", "seconds": {"synth"}} (json: the stack's cdk.tf.json), so the
@@ -33,10 +34,10 @@ function arg(name: string): string {
   return value;
 }
 
-function synthesize(outDir: string): number {
+function synthesize(outDir: string, app: string): number {
   const t0 = Date.now();
   fs.rmSync(outDir, { recursive: true, force: true });
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/infra/src/main.ts')], {
+  execFileSync(process.execPath, ['--import', 'tsx', path.resolve(REPO_ROOT, app)], {
     cwd: REPO_ROOT,
     env: { ...process.env, XETL_ENV: 'local', CDKTF_OUTDIR: outDir },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -47,7 +48,8 @@ function synthesize(outDir: string): number {
 function main(): void {
   const outDir = path.resolve(arg('out'));
   const stackName = process.argv.includes('--stack') ? arg('stack') : 'xetl-local-source';
-  const synth = process.argv.includes('--synthesized') ? 0 : synthesize(outDir);
+  const app = process.argv.includes('--app') ? arg('app') : 'apps/infra/src/main.ts';
+  const synth = process.argv.includes('--synthesized') ? 0 : synthesize(outDir, app);
   const stack = listSynthesizedStacks(path.join(outDir, 'stacks')).find((s) => s.name === stackName);
   if (!stack) throw new Error(`synth produced no stack ${stackName} in ${outDir}/stacks`);
   if (process.argv.includes('--synth-only')) {

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,13 +171,21 @@ class LocalStack:
                         cwd=REPO_ROOT, capture_output=True, text=True, check=True,
                     ).stdout
                 )  # fmt: skip
-            with self.timings.step("start moto + PostgreSQL", "starting the AWS emulator (moto) and PostgreSQL", typical=5):
+            with self.timings.step("start moto", "starting the AWS emulator (moto)", typical=2):
                 self._start_moto()
-                self._start_postgres()
-            self._deploy_account_a()
-            with self.timings.step("account B stand-ins + migrations", "creating account B's stand-ins and migrating the warehouse", typical=3):
+            # PostgreSQL, the warehouse's migrations and Airflow's metadata database need nothing
+            # from the emulator: they are prepared while account A deploys (which is mostly the
+            # provider waiting, see docs/local-run.md).
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                engines = pool.submit(self._prepare_engines)
+                try:
+                    self._deploy_account_a()
+                finally:
+                    failed = engines.exception()  # waits: nothing may still be starting after an error
+                if failed is not None:
+                    raise failed
+            with self.timings.step("account B stand-ins", "creating account B's stand-ins", typical=2):
                 self._stand_in_account_b()
-                self._migrate()
         except BaseException:
             self.__exit__(*sys.exc_info())
             raise
@@ -189,6 +198,13 @@ class LocalStack:
             self._stack.pop_all()
             return
         self._stack.close()
+
+    def _prepare_engines(self) -> None:
+        with self.timings.step("PostgreSQL + migrations + Airflow DB (alongside account A)",
+                               "starting PostgreSQL, migrating the warehouse and Airflow's database", typical=10):
+            self._start_postgres()
+            self._migrate()
+            self.ensure_airflow_db()
 
     def _pids(self) -> list[str]:
         return [(self.work / f"{name}.pid").read_text().strip() for name in ("moto", "postgres")]
