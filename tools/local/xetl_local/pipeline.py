@@ -22,7 +22,6 @@ sys.path.insert(0, str(REPO_ROOT / "tools" / "sample_data"))
 
 from generate_products import BAD_KINDS, ExpectedOutcome, generate_products  # noqa: E402
 from xetl_tasks.base import TaskIds  # noqa: E402
-from xetl_tasks.local import FAILURES_DIR  # noqa: E402
 from xetl_tasks.local_warehouse import run_in_tools_venv  # noqa: E402
 from xetl_tasks.partition import partition_path  # noqa: E402
 
@@ -166,6 +165,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def failure_reason(stack: LocalStack, run_id: str, states: dict[str, tuple[str, float]], log_path: str) -> str:
     """Which task failed and why: the message the local task recorded (xetl_tasks.local._fail),
     else the exception line of the run's log."""
+    # Imported here: xetl_tasks.local imports Airflow (seconds), which only a failed run needs here.
+    from xetl_tasks.local import FAILURES_DIR
+
     failed = [t for t in TaskIds.PIPELINE if states.get(t, ("",))[0] == "failed"]
     folder = stack.work / FAILURES_DIR / run_id.replace(":", "_").replace("+", "_")
     for task_id in failed:
