@@ -200,7 +200,7 @@ class LocalStack:
         self._stack.close()
 
     def _prepare_engines(self) -> None:
-        with self.timings.step("PostgreSQL + migrations + Airflow DB (alongside account A)",
+        with self.timings.step("PostgreSQL + Airflow DB (beside deploy)",
                                "starting PostgreSQL, migrating the warehouse and Airflow's database", typical=10):
             self._start_postgres()
             self._migrate()
