@@ -176,6 +176,7 @@ class LocalStack:
             # PostgreSQL, the warehouse's migrations and Airflow's metadata database need nothing
             # from the emulator: they are prepared while account A deploys (which is mostly the
             # provider waiting, see docs/local-run.md).
+            self.log("  starting PostgreSQL, migrating the warehouse and Airflow's database, beside account A ...")
             with ThreadPoolExecutor(max_workers=1) as pool:
                 engines = pool.submit(self._prepare_engines)
                 try:
@@ -200,8 +201,8 @@ class LocalStack:
         self._stack.close()
 
     def _prepare_engines(self) -> None:
-        with self.timings.step("PostgreSQL + Airflow DB (beside deploy)",
-                               "starting PostgreSQL, migrating the warehouse and Airflow's database", typical=10):
+        # Announced by the caller: a line printed from this thread could land inside the deploy's.
+        with self.timings.step("PostgreSQL + Airflow DB (beside deploy)"):
             self._start_postgres()
             self._migrate()
             self.ensure_airflow_db()
