@@ -32,13 +32,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from xetl_local.emulator_state import RECORDING  # noqa: E402
+from xetl_local.emulator_state import RECORDING, moto_api  # noqa: E402
 from xetl_local.pipeline import run_partition  # noqa: E402
 from xetl_local.stack import (  # noqa: E402
     AIRFLOW_BIN,
@@ -111,13 +110,6 @@ def stock_moto(work: Path) -> Iterator[tuple[str, float]]:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-
-
-def moto_api(endpoint: str, path: str, method: str = "POST", body: bytes = b"") -> bytes:
-    request = urllib.request.Request(f"{endpoint}/moto-api/{path}", data=body if method == "POST" else None, method=method,
-                                     headers={"Content-Type": "application/octet-stream"})  # fmt: skip
-    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=120) as response:
-        return response.read()
 
 
 def floor_deploy(endpoint: str, work: Path) -> dict[str, float]:

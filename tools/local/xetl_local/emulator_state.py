@@ -111,6 +111,7 @@ class EmulatorState:
         return saved
 
     def keep(self, saved: SavedDeploy, recording: bytes) -> None:
+        """Write ``saved`` and its recording to the folder, replacing what was there."""
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / SAVED).unlink(missing_ok=True)  # never a new recording under an old record
         (self.folder / RECORDING).write_bytes(recording)
@@ -143,12 +144,18 @@ class EmulatorState:
         return None
 
     def _api(self, path: str, method: str = "POST", body: bytes = b"") -> bytes:
-        request = urllib.request.Request(
-            f"{self.endpoint}/moto-api/{path}", data=body if method == "POST" else None, method=method,
-            headers={"Content-Type": "application/octet-stream"},
-        )  # fmt: skip
-        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=120) as response:
-            return response.read()
+        return moto_api(self.endpoint, path, method, body)
+
+
+def moto_api(endpoint: str, path: str, method: str = "POST", body: bytes = b"") -> bytes:
+    """A call to moto's own API (``/moto-api/<path>``), past any proxy settings."""
+    # An octet-stream body: with a form content type Flask hands moto's recorder an empty upload.
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/{path}", data=body if method == "POST" else None, method=method,
+        headers={"Content-Type": "application/octet-stream"},
+    )  # fmt: skip
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=120) as response:
+        return response.read()
 
 
 def fingerprint(client: Callable[[str], Any]) -> dict[str, Any]:
