@@ -20,7 +20,7 @@ from xetl_tasks.contract import DAG_ID
 from xetl_tasks.partition import manifest_uri, partition_path
 from xetl_tasks.runtime import TaskIds
 
-from xetl_local.runtime import delete_prefix, failure_file
+from xetl_local.files import delete_prefix, failure_file
 from xetl_local.stack import AIRFLOW_BIN, REPO_ROOT, LocalRunError, LocalStack, Timings
 from xetl_local.warehouse import run_statements
 
