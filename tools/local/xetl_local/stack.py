@@ -364,7 +364,7 @@ class LocalStack:
         secrets = self.client("secretsmanager")
         # The contract's own builder, as the analytics stack uses it (tools/local/names.ts).
         self.variable = _node_json(["tools/local/names.ts", "local", "--variable", json.dumps(
-            {"snsTopicArn": topic_arn, "targetKmsKeyArn": key_arn})])
+            {"snsTopicArn": topic_arn, "targetKmsKeyArn": key_arn, "redshiftEndpoint": _dsn_field(self.pg_dsn, "host")})])
         # Where MWAA's secrets backend would read it; the local Airflow reads AIRFLOW_VAR_* instead.
         _put_secret(secrets, n["pipelineVariableSecret"], self.variable)
         self.account_id = account
@@ -444,6 +444,10 @@ class LocalStack:
             if proc.returncode != 0:
                 raise LocalRunError(f"airflow {' '.join(command[:2])} failed:\n{proc.stderr[-3000:]}")
         stamp.write_text("ok\n")
+
+
+def _dsn_field(dsn: str, name: str) -> str:
+    return dict(part.split("=", 1) for part in dsn.split())[name]
 
 
 def _node_json(script_and_args: list[str]) -> Any:
