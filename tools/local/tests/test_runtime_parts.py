@@ -10,7 +10,7 @@ import boto3
 import pytest
 from xetl_local import warehouse
 from xetl_local.catalog import infer_columns, infer_type, register_partition
-from xetl_local.runtime import delete_prefix, is_data_file, replace_prefix
+from xetl_local.files import delete_prefix, is_data_file, replace_prefix
 
 REGION = "eu-west-1"
 BUCKET = "xetl-test-source-111111111111"
