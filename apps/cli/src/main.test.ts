@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { LOOPBACK_ONLY_ENV, REPO_ROOT, startMotoServer, type MotoServer } from '@xetl/testing';
-import { commandHelp, main, topHelp } from './main';
+import { VERSION, commandHelp, main, topHelp } from './main';
 
 // No test may reach AWS: clients built without an endpoint throw, and credentials are dummies.
 process.env.XETL_FORBID_REAL_AWS = '1';
@@ -31,6 +31,40 @@ describe('xetl CLI (in process)', () => {
     expect(await main([cmd, '--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toBe(commandHelp(cmd));
     expect(commandHelp(cmd)).toMatch(/usage: xetl .*\n[\s\S]*examples:\n {2}xetl /);
+  });
+
+  test('--version prints the CLI package version', async () => {
+    const c = capture();
+    expect(await main(['--version'], c.io)).toBe(0);
+    expect(c.out).toEqual([`xetl ${VERSION}`]);
+    expect(VERSION).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version);
+  });
+
+  test('every config problem is listed once, without a doubled prefix; --help says why the config does not load', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xetl-cfg-'));
+    const file = path.join(dir, 'bad.config.js');
+    fs.writeFileSync(file, `module.exports = { environments: {
+      dev: { region: 'mars-1', accounts: { source: '1', analytics: '222222222222' }, colour: 'blue' },
+    } };`);
+    const saved = process.env.XETL_CONFIG;
+    process.env.XETL_CONFIG = file;
+    try {
+      const c = capture();
+      expect(await main(['status', '--env', 'dev', '--endpoint-url', 'http://127.0.0.1:9'], c.io)).toBe(2);
+      const lines = c.err.join('\n').split('\n');
+      expect(lines[0]).toMatch(/^xetl status: config: \d+ problems in xetl\.config\.ts$/);
+      expect(lines.slice(1)).toEqual(expect.arrayContaining([
+        expect.stringMatching(/^ {2}environments\.dev\.region: /),
+        expect.stringMatching(/^ {2}environments\.dev\.accounts\.source: /),
+        expect.stringMatching(/^ {2}environments\.dev\.colour: unknown setting/),
+      ]));
+      expect(new Set(lines).size).toBe(lines.length);
+      expect(c.err.join('\n')).not.toContain('xetl config:');
+      expect(topHelp()).toMatch(/environments: none, xetl\.config\.ts does not load: \d+ problems in xetl\.config\.ts\n {2}environments\.dev\./);
+    } finally {
+      if (saved === undefined) delete process.env.XETL_CONFIG;
+      else process.env.XETL_CONFIG = saved;
+    }
   });
 
   test('unknown environment: one line listing the known ones, exit 2', async () => {
@@ -98,5 +132,74 @@ describe('npx xetl (the linked bin, against moto_server)', () => {
     expect(r.status).toBe(4);
     expect(r.stdout).toContain('FAIL  data-key');
     expect(r.stdout).toContain('alias/xetl-local-data not found');
+  });
+
+  /** No credentials anywhere: an empty home, no keys in the environment, no instance metadata. */
+  function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'xetl-home-'));
+    return { HOME: home, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_EC2_METADATA_DISABLED: 'true', ...extra };
+  }
+  const withoutEmpty = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== ''));
+  const bare = (args: string[], env: NodeJS.ProcessEnv) =>
+    spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'xetl'), args, {
+      cwd: os.tmpdir(), encoding: 'utf8', env: withoutEmpty({ ...LOOPBACK_ONLY_ENV, XETL_FORBID_REAL_AWS: '', ...env }),
+    });
+
+  test('AWS_PROFILE naming a missing profile: one line naming it and where it came from, printed once', () => {
+    const r = bare(['doctor', '--env', 'local', '--endpoint-url', moto.endpoint], bareEnv({ AWS_PROFILE: 'nope' }));
+    expect(r.status).toBe(4);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'xetl doctor: no AWS credentials: profile "nope" (from AWS_PROFILE) is not in ~/.aws/config and ~/.aws/credentials (profiles there: none); fix the name, or create it with: aws configure --profile nope',
+    ]);
+  });
+
+  test('no credentials at all: one line listing every source tried', () => {
+    const r = bare(['status', '--env', 'local', '--endpoint-url', moto.endpoint], bareEnv());
+    expect(r.status).toBe(4);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^xetl status: no AWS credentials found: tried the environment \(AWS_ACCESS_KEY_ID not set\), profile "default" in ~\/\.aws\/config and ~\/\.aws\/credentials \(not there\), SSO, web identity and the container or instance role; pass --profile <name>/),
+    ]);
+  });
+
+  test('--profile reads the named profile of the shared config, as the AWS CLI does', () => {
+    const env = bareEnv();
+    fs.mkdirSync(path.join(env.HOME!, '.aws'));
+    fs.writeFileSync(path.join(env.HOME!, '.aws', 'config'), '[profile ops]\naws_access_key_id = test\naws_secret_access_key = test\n');
+    const r = bare(['doctor', '--env', 'local', '--profile', 'ops', '--endpoint-url', moto.endpoint], env);
+    expect(r.stdout).toContain('PASS  identity         caller arn:aws:sts::123456789012:user/moto (account 123456789012: source and analytics; credentials from profile "ops" (from --profile))');
+    const missing = bare(['doctor', '--env', 'local', '--profile', 'other', '--endpoint-url', moto.endpoint], env);
+    expect(missing.stderr).toContain('profile "other" (from --profile) is not in ~/.aws/config and ~/.aws/credentials (profiles there: ops)');
+  });
+});
+
+describe('wrong account (moto_server answering as account 999999999999)', () => {
+  jest.setTimeout(120_000);
+  let other: MotoServer;
+  beforeAll(async () => {
+    other = await startMotoServer('999999999999');
+  }, 120_000);
+  afterAll(() => other?.stop());
+
+  test('drop stops before any upload, with both account IDs in one line', async () => {
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: other.endpoint, forcePathStyle: true });
+    const bucket = 'xetl-local-source-123456789012-us-east-1';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xetl-cli-'));
+    fs.writeFileSync(path.join(dir, 'feed.csv'), 'product_id,product_name,category,price,quantity,updated_at\nP-1,A,,1.00,1,2026-11-21T08:00:00Z\n');
+    const c = capture();
+    expect(await main(['drop', dir, '--env', 'local', '--date', '2026-11-21', '--endpoint-url', other.endpoint], c.io)).toBe(4);
+    expect(c.err).toEqual([
+      "xetl drop: wrong account: the credentials from the environment (AWS_ACCESS_KEY_ID) are for account 999999999999 (arn:aws:sts::999999999999:user/moto), but environment local's source stack (account A) is in account 123456789012; nothing was changed; use credentials for 123456789012 (--profile or AWS_PROFILE)",
+    ]);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(0);
+  });
+
+  test.each(['status', 'trigger --partition 2026-11-21', 'redrive', 'bootstrap'])('%s stops before its first call with both accounts', async (args) => {
+    const c = capture();
+    expect(await main([...args.split(' '), '--env', 'local', '--endpoint-url', other.endpoint], c.io)).toBe(4);
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toContain('account 999999999999');
+    expect(c.err[0]).toContain("environment local's analytics stack (account B) is in account 123456789012");
   });
 });

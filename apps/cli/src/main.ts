@@ -3,31 +3,42 @@
  * the typed config, call @xetl/ops, render. Exit codes are documented in docs/operations.md.
  */
 import { parseArgs } from 'node:util';
-import { EXIT, XetlError, createContext, knownEnvironments } from '@xetl/ops';
+import { ConfigError } from '@xetl/config';
+import { EXIT, XetlError, configErrorMessage, createContext, knownEnvironments, requireAccount } from '@xetl/ops';
 import type { Io, Values } from './command';
 import { COMMANDS } from './commands';
 
 export type { Io } from './command';
 
+/** The CLI's version: apps/cli/package.json, which npm links as the `xetl` bin. */
+export const VERSION: string = (require('../package.json') as { version: string }).version;
+
 const COMMON = {
   env: { type: 'string' },
   'endpoint-url': { type: 'string' },
+  profile: { type: 'string' },
+  region: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 const COMMON_HELP = [
   '--env <name>            environment from xetl.config.ts (required)',
+  '--profile <name>        AWS profile from ~/.aws/config, as in the AWS CLI (default:',
+  '                        AWS_PROFILE, then AWS_ACCESS_KEY_ID, SSO, instance role)',
+  '--region <region>       region of every call (default: the environment\'s region)',
   '--endpoint-url <url>    send every AWS call to this endpoint, e.g. a local emulator',
   '                        (or set XETL_AWS_ENDPOINT_URL)',
-  '--json                  machine-readable output on stdout',
+  '--json                  machine-readable output on stdout (docs/cli-json/<command>.schema.json)',
   '-h, --help              this help',
 ];
 
+/** The environments for help texts, or why the config does not load (every problem, once). */
 function envList(): string {
   try {
     return knownEnvironments().join(', ');
-  } catch {
-    return '(config does not load)';
+  } catch (err) {
+    const why = err instanceof ConfigError ? configErrorMessage(err).replace(/^config: /, '') : (err as Error).message.split('\n')[0];
+    return `none, xetl.config.ts does not load: ${why}`;
   }
 }
 
@@ -37,6 +48,7 @@ export function topHelp(): string {
     'xetl: operations CLI for the xetl cross-account pipeline',
     '',
     'usage: xetl <command> --env <name> [options]',
+    '       xetl --version',
     '',
     'commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
@@ -75,6 +87,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     io.out(topHelp());
     return name ? EXIT.ok : EXIT.usage;
   }
+  if (name === '--version' || name === '-V') {
+    io.out(`xetl ${VERSION}`);
+    return EXIT.ok;
+  }
   const command = COMMANDS[name];
   if (!command) {
     io.err(`xetl: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (xetl --help)`);
@@ -99,7 +115,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return EXIT.usage;
   }
   try {
-    const ctx = createContext({ envName: values.env as string, endpointUrl: values['endpoint-url'] as string | undefined });
+    command.validate?.(values, positionals);
+    const ctx = createContext({
+      envName: values.env as string,
+      endpointUrl: values['endpoint-url'] as string | undefined,
+      profile: values.profile as string | undefined,
+      region: values.region as string | undefined,
+    });
+    // Identity first: the caller is resolved once and compared with the config before any call.
+    const account = typeof command.account === 'function' ? command.account(ctx, values) : command.account;
+    if (account) await requireAccount(ctx, account);
     return await command.run(ctx, values, positionals, io);
   } catch (err) {
     io.progress?.('');

@@ -22,6 +22,8 @@ export interface ClientOptions {
   readonly endpointUrl?: string;
   /** Explicit credentials (e.g. from an assumed role); default: the SDK's default chain. */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Named profile of the shared config files (`--profile`); wins over AWS_PROFILE, as in the AWS CLI. */
+  readonly profile?: string;
 }
 
 /** `--endpoint-url` wins over `XETL_AWS_ENDPOINT_URL`; empty strings count as unset. */
@@ -68,8 +70,12 @@ export class AwsClients {
   }
 
   private common() {
-    const { region, endpointUrl, credentials } = this.options;
-    return { region, ...(endpointUrl ? { endpoint: endpointUrl } : {}), ...(credentials ? { credentials } : {}) };
+    const { region, endpointUrl, credentials, profile } = this.options;
+    return {
+      region,
+      ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+      ...(credentials ? { credentials } : profile ? { profile } : {}),
+    };
   }
 
   private get<T>(key: string, make: () => T): T {

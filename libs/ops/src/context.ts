@@ -14,6 +14,22 @@ export interface ContextOptions {
   readonly envName: string;
   readonly endpointUrl?: string;
   readonly configPath?: string;
+  /** `--profile`: named profile of the shared AWS config files. */
+  readonly profile?: string;
+  /** `--region`: overrides the environment's region for every call, as in the AWS CLI. */
+  readonly region?: string;
+}
+
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/**
+ * One config error per line, each once, without a doubled "xetl config:" prefix (the CLI adds
+ * its own "xetl <command>:").
+ */
+export function configErrorMessage(err: ConfigError): string {
+  const lines = [...new Set(err.problems.map((p) => `${p.field}: ${p.message}`))];
+  if (lines.length === 1) return `config: ${lines[0]}`;
+  return [`config: ${lines.length} problems in xetl.config.ts`, ...lines.map((l) => `  ${l}`)].join('\n');
 }
 
 /** Loads the typed config, selects the environment and builds the clients; config errors exit 2. */
@@ -24,12 +40,17 @@ export function createContext(options: ContextOptions): OpsContext {
   } catch (err) {
     if (err instanceof ConfigError) {
       const [first] = err.problems;
-      throw new XetlError(first?.field === 'environment' ? first.message : err.message.split('\n')[0], EXIT.usage);
+      throw new XetlError(err.problems.length === 1 && first.field === 'environment' ? first.message : configErrorMessage(err), EXIT.usage);
     }
     throw err;
   }
+  if (options.region !== undefined && !REGION.test(options.region)) {
+    throw new XetlError(`--region must be an AWS region such as ${env.region}, got "${options.region}"`, EXIT.usage);
+  }
+  if (options.profile !== undefined && !options.profile.trim()) throw new XetlError('--profile needs a profile name', EXIT.usage);
   const endpointUrl = resolveEndpointUrl(options.endpointUrl);
-  return { env, names: new Naming(env), clients: new AwsClients({ region: env.region, endpointUrl }), now: () => new Date() };
+  const clients = new AwsClients({ region: options.region ?? env.region, endpointUrl, ...(options.profile ? { profile: options.profile } : {}) });
+  return { env, names: new Naming(env), clients, now: () => new Date() };
 }
 
 /** Names of the environments in the config, for help texts and errors. */

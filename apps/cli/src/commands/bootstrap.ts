@@ -4,6 +4,7 @@ import { printJson, type Command } from '../command';
 export const bootstrapCommand: Command = {
   summary: 'after deploy: write the warehouse endpoint into the Airflow variable, apply SQL migrations',
   usage: 'xetl bootstrap --env <name>',
+  account: 'analytics',
   options: {},
   optionHelp: [],
   examples: ['xetl bootstrap --env dev', 'xetl bootstrap --env local --endpoint-url http://127.0.0.1:5000'],

@@ -4,6 +4,7 @@ import { printJson, type Command } from '../command';
 export const doctorCommand: Command = {
   summary: 'check the cross-account path with your credentials; names any missing grant',
   usage: 'xetl doctor --env <name> [--role <unload|glue|mwaa|redshift|role-arn>]',
+  account: 'either',
   options: { role: { type: 'string' } },
   optionHelp: ['--role <name|arn>       assume this role first and check as it'],
   examples: ['xetl doctor --env dev', 'xetl doctor --env dev --role mwaa'],

@@ -1,13 +1,16 @@
-import { EXIT, drop, renderDrop, renderProgress } from '@xetl/ops';
-import { printJson, type Command } from '../command';
+import { DEFAULT_CONCURRENCY, DropProgressView, EXIT, MAX_CONCURRENCY, drop, parsePartition, renderDrop } from '@xetl/ops';
+import { printJson, wholeNumber, type Command } from '../command';
+import { ProgressReporter } from '../progress';
 
 export const dropCommand: Command = {
   summary: "upload a day's CSV files to the source bucket, then write its _SUCCESS marker",
-  usage: 'xetl drop <file|folder>... --env <name> [--date YYYY-MM-DD] [--replace]',
-  options: { date: { type: 'string' }, replace: { type: 'boolean' } },
+  usage: 'xetl drop <file|folder>... --env <name> [--date YYYY-MM-DD] [--replace] [--concurrency N]',
+  account: 'source',
+  options: { date: { type: 'string' }, replace: { type: 'boolean' }, concurrency: { type: 'string' } },
   optionHelp: [
     '--date YYYY-MM-DD       partition day (default: today in UTC, printed)',
     '--replace               overwrite objects that already exist in the partition',
+    `--concurrency N         files uploaded at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`,
   ],
   positionals: true,
   examples: [
@@ -15,19 +18,28 @@ export const dropCommand: Command = {
     'xetl drop products-1.csv products-2.csv --env dev',
     'xetl drop ./fixed.csv --env dev --date 2026-11-21 --replace',
   ],
+  validate(v) {
+    if (v.date !== undefined) parsePartition(v.date as string);
+    wholeNumber(v, 'concurrency', DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
+  },
   async run(ctx, v, positionals, io) {
-    const r = await drop(ctx, {
-      paths: positionals,
-      date: v.date as string | undefined,
-      replace: Boolean(v.replace),
-      onProgress: (p) => {
-        if (io.progress) io.progress(renderProgress(p));
-        else if (p.loaded === p.total && !v.json) io.err(renderProgress(p));
-      },
-    });
-    io.progress?.(''); // clear the bar; the summary lists every file
-    if (v.json) printJson(io, { bucket: r.bucket, partition: r.partition.date, prefix: r.prefix, marker_key: r.markerKey, files: r.files, other_objects: r.otherObjects });
-    else renderDrop(r).forEach((l) => io.out(l));
+    const concurrency = wholeNumber(v, 'concurrency', DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
+    const view = new DropProgressView();
+    const progress = new ProgressReporter(io, { quiet: Boolean(v.json) });
+    try {
+      const r = await drop(ctx, {
+        paths: positionals,
+        date: v.date as string | undefined,
+        replace: Boolean(v.replace),
+        concurrency,
+        onProgress: (p) => progress.update(view.render(p, Date.now()), p.phase),
+      });
+      progress.done();
+      if (v.json) printJson(io, r);
+      else renderDrop(r).forEach((l) => io.out(l));
+    } finally {
+      progress.done();
+    }
     return EXIT.ok;
   },
 };

@@ -1,0 +1,54 @@
+import type { Io } from './command';
+
+/** How often a progress line is written when stderr is not a terminal (logs, CI). */
+export const LOG_PROGRESS_INTERVAL_MS = 5000;
+/** A command that ends sooner than this writes no progress lines to a log, only its summary. */
+export const LOG_PROGRESS_FIRST_MS = 1000;
+/** How often the line is redrawn on a terminal. */
+const TERMINAL_REDRAW_MS = 100;
+
+/**
+ * One progress display for a long command: on a terminal a single line redrawn in place (at most
+ * every 100 ms, at once when the `key`, the phase, changes); otherwise, in logs, a line on stderr
+ * from the first second on and then every few seconds; never one line per file.
+ */
+export class ProgressReporter {
+  private lastDraw = Number.NEGATIVE_INFINITY;
+  private lastKey?: string;
+  private readonly started: number;
+
+  constructor(
+    private readonly io: Io,
+    private readonly options: { readonly quiet?: boolean; readonly now?: () => number; readonly intervalMs?: number } = {},
+  ) {
+    this.started = this.now();
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** Offers a new line; `key` names the phase, and a new phase is always shown. */
+  update(line: string, key = ''): void {
+    const now = this.now();
+    const changed = key !== this.lastKey;
+    this.lastKey = key;
+    if (this.io.progress) {
+      if (changed || now - this.lastDraw >= TERMINAL_REDRAW_MS) {
+        this.io.progress(line);
+        this.lastDraw = now;
+      }
+      return;
+    }
+    if (this.options.quiet || now - this.started < LOG_PROGRESS_FIRST_MS) return;
+    if (now - this.lastDraw >= (this.options.intervalMs ?? LOG_PROGRESS_INTERVAL_MS)) {
+      this.io.err(line);
+      this.lastDraw = now;
+    }
+  }
+
+  /** Ends the display: clears the terminal line (the summary follows on stdout). */
+  done(): void {
+    if (this.io.progress) this.io.progress('');
+  }
+}
