@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { LOOPBACK_ONLY_ENV, REPO_ROOT, startMotoServer, type MotoServer } from '@xetl/testing';
 import { VERSION, commandHelp, main, topHelp } from './main';
@@ -22,11 +23,11 @@ describe('xetl CLI (in process)', () => {
     const c = capture();
     expect(await main(['--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toBe(topHelp());
-    for (const cmd of ['drop', 'bootstrap', 'trigger', 'status', 'doctor']) expect(topHelp()).toContain(`  ${cmd} `);
+    for (const cmd of ['drop', 'bootstrap', 'trigger', 'status', 'runs', 'logs', 'redrive', 'doctor']) expect(topHelp()).toContain(`  ${cmd} `);
     expect(topHelp()).toContain('environments: local, dev, stage, prod');
   });
 
-  test.each(['drop', 'bootstrap', 'trigger', 'status', 'doctor'])('%s --help shows usage and examples', async (cmd) => {
+  test.each(['drop', 'bootstrap', 'trigger', 'status', 'runs', 'logs', 'redrive', 'doctor'])('%s --help shows usage and examples', async (cmd) => {
     const c = capture();
     expect(await main([cmd, '--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toBe(commandHelp(cmd));
@@ -81,7 +82,7 @@ describe('xetl CLI (in process)', () => {
     expect(c.err).toEqual([
       'xetl doctor: missing --env <name>; known environments: local, dev, stage, prod',
       "xetl status: Unknown option '--nope'; see xetl status --help",
-      'xetl: unknown command "deploy"; commands: drop, bootstrap, trigger, status, redrive, doctor (xetl --help)',
+      'xetl: unknown command "deploy"; commands: drop, bootstrap, trigger, status, runs, logs, redrive, doctor (xetl --help)',
     ]);
   });
 
@@ -90,8 +91,60 @@ describe('xetl CLI (in process)', () => {
     expect(await main(['trigger', '--env', 'local', '--endpoint-url', 'http://127.0.0.1:9'], c.io)).toBe(2);
     expect(await main(['drop', 'x.csv', '--env', 'local', '--date', '2026-13-01', '--endpoint-url', 'http://127.0.0.1:9'], c.io)).toBe(2);
     expect(c.err).toEqual([
-      'xetl trigger: missing --partition YYYY-MM-DD; see xetl trigger --help',
+      'xetl trigger: missing --partition YYYY-MM-DD (or --from and --to); see xetl trigger --help',
       'xetl drop: --date must be a real calendar day as YYYY-MM-DD, got "2026-13-01"',
+    ]);
+  });
+
+  test('usage errors of runs, logs and backfills come before any AWS call (the endpoint here answers nothing)', async () => {
+    const c = capture();
+    const at = ['--endpoint-url', 'http://127.0.0.1:9'];
+    expect(await main(['logs', '--env', 'dev', ...at], c.io)).toBe(2);
+    expect(await main(['runs', '--env', 'dev', '--limit', '0', ...at], c.io)).toBe(2);
+    expect(await main(['trigger', '--env', 'dev', '--from', '2026-11-01', ...at], c.io)).toBe(2);
+    expect(await main(['trigger', '--env', 'dev', '--partition', '2026-11-01', '--from', '2026-11-01', '--to', '2026-11-02', ...at], c.io)).toBe(2);
+    expect(await main(['trigger', '--env', 'dev', '--from', '2026-01-01', '--to', '2026-03-01', ...at], c.io)).toBe(2);
+    expect(await main(['drop', 'x.csv', '--env', 'dev', '--concurrency', '65', ...at], c.io)).toBe(2);
+    expect(c.err).toEqual([
+      'xetl logs: missing --partition YYYY-MM-DD; see xetl logs --help',
+      'xetl runs: --limit must be a whole number from 1 to 100, got "0"',
+      'xetl trigger: a backfill needs both --from and --to',
+      'xetl trigger: give --partition or --from/--to, not both; see xetl trigger --help',
+      'xetl trigger: --from 2026-01-01 --to 2026-03-01 is 60 days, above the cap of 31; pass --max-days 60 (or --yes) to start 60 runs',
+      'xetl drop: --concurrency must be a whole number from 1 to 64, got "65"',
+    ]);
+  });
+});
+
+describe('npx xetl logs (the linked bin, against moto_server as account B of dev)', () => {
+  jest.setTimeout(120_000);
+  let b: MotoServer;
+  beforeAll(async () => {
+    b = await startMotoServer('222222222222');
+  }, 120_000);
+  afterAll(() => b?.stop());
+
+  test("reads a run's task log from the log group the test creates", async () => {
+    const logs = new CloudWatchLogsClient({ region: 'eu-west-1', endpoint: b.endpoint });
+    const group = 'airflow-xetl-dev-Task';
+    const stream = 'dag_id=xetl_products_pipeline/run_id=manual__2026-11-21__20261122T070809Z/task_id=check_data_quality/attempt=1.log';
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+    await logs.send(new PutLogEventsCommand({
+      logGroupName: group, logStreamName: stream,
+      logEvents: [{ timestamp: Date.parse('2026-11-22T07:18:00Z'), message: JSON.stringify({ event: 'rows_read = rows_loaded + rows_quarantined: 1000 = 950 + 50', level: 'info' }) }],
+    }));
+    const r = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'xetl'), [
+      'logs', '--env', 'dev', '--partition', '2026-11-21', '--run-id', 'manual__2026-11-21__20261122T070809Z', '--task', 'check_data_quality', '--endpoint-url', b.endpoint,
+    ], { cwd: os.tmpdir(), encoding: 'utf8', env: { ...process.env, ...LOOPBACK_ONLY_ENV, XETL_FORBID_REAL_AWS: '' } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'xetl_products_pipeline run manual__2026-11-21__20261122T070809Z (partition 2026-11-21) in dev',
+      '',
+      `== check_data_quality, attempt 1 (airflow-xetl-dev-Task: ${stream})`,
+      '2026-11-22T07:18:00.000Z INFO  rows_read = rows_loaded + rows_quarantined: 1000 = 950 + 50',
+      '',
     ]);
   });
 });

@@ -19,7 +19,15 @@ export class ProgressReporter {
 
   constructor(
     private readonly io: Io,
-    private readonly options: { readonly quiet?: boolean; readonly now?: () => number; readonly intervalMs?: number } = {},
+    private readonly options: {
+      readonly quiet?: boolean;
+      readonly now?: () => number;
+      readonly intervalMs?: number;
+      /** In a log, also write a line whenever the key changes (a backfill's finished runs). */
+      readonly logEveryKey?: boolean;
+      /** In a log, nothing before this many ms (default 1 s: a quick command prints only its result). */
+      readonly firstAfterMs?: number;
+    } = {},
   ) {
     this.started = this.now();
   }
@@ -40,8 +48,8 @@ export class ProgressReporter {
       }
       return;
     }
-    if (this.options.quiet || now - this.started < LOG_PROGRESS_FIRST_MS) return;
-    if (now - this.lastDraw >= (this.options.intervalMs ?? LOG_PROGRESS_INTERVAL_MS)) {
+    if (this.options.quiet || now - this.started < (this.options.firstAfterMs ?? LOG_PROGRESS_FIRST_MS)) return;
+    if ((changed && this.options.logEveryKey) || now - this.lastDraw >= (this.options.intervalMs ?? LOG_PROGRESS_INTERVAL_MS)) {
       this.io.err(line);
       this.lastDraw = now;
     }

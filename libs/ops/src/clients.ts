@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
@@ -107,6 +108,9 @@ export class AwsClients {
   }
   get kms(): KMSClient {
     return this.get('kms', () => new KMSClient(this.common()));
+  }
+  get logs(): CloudWatchLogsClient {
+    return this.get('logs', () => new CloudWatchLogsClient(this.common()));
   }
   /** The Airflow REST API of one MWAA environment. */
   airflow(environmentName: string): AirflowApi {

@@ -1,5 +1,6 @@
 import { loadConfig, selectEnvironment, ConfigError, Naming, type EnvironmentConfig } from '@xetl/config';
-import { AwsClients, resolveEndpointUrl } from './clients';
+import { AwsClients, resolveEndpointUrl, type AirflowApi } from './clients';
+import { LocalAirflowApi } from './local-airflow';
 import { XetlError, EXIT } from './errors';
 
 /** What every command needs: the environment, its names, its clients and a clock. */
@@ -8,6 +9,11 @@ export interface OpsContext {
   readonly names: Naming;
   readonly clients: AwsClients;
   readonly now: () => Date;
+  /**
+   * The Airflow that runs the DAG: MWAA's REST API through InvokeRestApi, or, for an emulator-only
+   * environment (`localOnly`), the Airflow of `npm run local` (libs/ops/src/local-airflow.ts).
+   */
+  readonly airflow: () => AirflowApi;
 }
 
 export interface ContextOptions {
@@ -50,7 +56,10 @@ export function createContext(options: ContextOptions): OpsContext {
   if (options.profile !== undefined && !options.profile.trim()) throw new XetlError('--profile needs a profile name', EXIT.usage);
   const endpointUrl = resolveEndpointUrl(options.endpointUrl);
   const clients = new AwsClients({ region: options.region ?? env.region, endpointUrl, ...(options.profile ? { profile: options.profile } : {}) });
-  return { env, names: new Naming(env), clients, now: () => new Date() };
+  const names = new Naming(env);
+  let local: LocalAirflowApi | undefined;
+  const airflow = env.localOnly ? () => (local ??= new LocalAirflowApi()) : () => clients.airflow(names.mwaaEnvironment);
+  return { env, names, clients, now: () => new Date(), airflow };
 }
 
 /** Names of the environments in the config, for help texts and errors. */

@@ -8,7 +8,7 @@ import type { OpsContext } from './context';
 import { explainAwsError, refused, usageError } from './errors';
 import { MARKER_NAME, markerKey, parsePartition, partitionPrefix, todayUtc, type Partition } from './partition';
 import { forEachLimit } from './pool';
-import { printable } from './text';
+import { formatDuration, printable } from './text';
 
 /** The header line of the products feed (docs/data-contract.md, "Source feed"). */
 export const CONTRACT_COLUMNS = ['product_id', 'product_name', 'category', 'price', 'quantity', 'updated_at'] as const;
@@ -443,14 +443,6 @@ export function renderDrop(r: DropResult): string[] {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '-';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
 /**
  * Renders drop progress as one line: files and bytes done over the whole drop, and during the
  * upload the rate and an ETA (from bytes; the rate counts from the upload's start). Keeps the
@@ -479,7 +471,7 @@ export class DropProgressView {
         const bar = '#'.repeat(Math.round(fraction * width)).padEnd(width, '.');
         const seconds = (nowMs - this.phaseStart) / 1000;
         const rates = seconds > 0 && p.bytesDone > 0
-          ? `  ${count(Math.round(p.filesDone / seconds))} files/s  ${humanBytes(Math.round(p.bytesDone / seconds))}/s  ETA ${duration((seconds * (1 - fraction)) / fraction)}`
+          ? `  ${count(Math.round(p.filesDone / seconds))} files/s  ${humanBytes(Math.round(p.bytesDone / seconds))}/s  ETA ${formatDuration((seconds * (1 - fraction)) / fraction)}`
           : '';
         return `[${bar}] ${String(Math.floor(fraction * 100)).padStart(3)}% uploading ${files}  ${humanBytes(p.bytesDone)}/${humanBytes(p.bytesTotal)}${rates}`;
       }

@@ -12,3 +12,7 @@ export * from './trigger';
 export * from './status';
 export * from './queues';
 export * from './doctor';
+export * from './local-airflow';
+export * from './runs';
+export * from './backfill';
+export * from './logs';

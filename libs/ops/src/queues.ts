@@ -13,7 +13,7 @@ export interface QueueDepth {
   /** Messages waiting to be received. */
   readonly visible: number;
   /** Messages received and not yet deleted (being processed). */
-  readonly inFlight: number;
+  readonly in_flight: number;
 }
 
 async function queueUrl(ctx: OpsContext, name: string): Promise<string> {
@@ -31,7 +31,7 @@ export async function queueDepth(ctx: OpsContext, name: string): Promise<QueueDe
     const attrs = (await ctx.clients.sqs.send(new GetQueueAttributesCommand({
       QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }))).Attributes ?? {};
-    return { name, visible: Number(attrs.ApproximateNumberOfMessages ?? 0), inFlight: Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0) };
+    return { name, visible: Number(attrs.ApproximateNumberOfMessages ?? 0), in_flight: Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0) };
   } catch (err) {
     throw explainAwsError(err, 'sqs:GetQueueAttributes', `queue ${name}`, 'grant sqs:GetQueueAttributes on it');
   }

@@ -8,7 +8,7 @@ import { motoContext } from './test-support/moto';
 function stubAirflow(ctx: ReturnType<typeof motoContext>, answer: (r: RestApiRequest) => { status: number; body: unknown }) {
   const calls: RestApiRequest[] = [];
   const api: AirflowApi = { invoke: async (r) => (calls.push(r), answer(r)) };
-  jest.spyOn(ctx.clients, 'airflow').mockReturnValue(api);
+  jest.spyOn(ctx, 'airflow').mockReturnValue(api);
   return calls;
 }
 
@@ -22,7 +22,7 @@ describe('xetl trigger', () => {
     expect(calls).toEqual([{
       path: '/dags/xetl_products_pipeline/dagRuns',
       method: 'POST',
-      body: { dag_run_id: 'manual__2026-11-21__20261122T070809Z', logical_date: null, conf: { partition: '2026-11-21' } },
+      body: { dag_run_id: 'manual__2026-11-21__20261122T070809Z', logical_date: null, conf: { partition: '2026-11-21' }, note: 'xetl trigger' },
     }]);
     expect(renderTrigger(r)).toEqual([
       'triggered xetl_products_pipeline for partition 2026-11-21 in xetl-local',

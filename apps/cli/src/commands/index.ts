@@ -6,7 +6,9 @@ import type { Command } from '../command';
 import { bootstrapCommand } from './bootstrap';
 import { doctorCommand } from './doctor';
 import { dropCommand } from './drop';
+import { logsCommand } from './logs';
 import { redriveCommand } from './redrive';
+import { runsCommand } from './runs';
 import { statusCommand } from './status';
 import { triggerCommand } from './trigger';
 
@@ -15,6 +17,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   bootstrap: bootstrapCommand,
   trigger: triggerCommand,
   status: statusCommand,
+  runs: runsCommand,
+  logs: logsCommand,
   redrive: redriveCommand,
   doctor: doctorCommand,
 };
