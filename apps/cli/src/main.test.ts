@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { LOOPBACK_ONLY_ENV, REPO_ROOT, startMotoServer, type MotoServer } from '@xetl/testing';
+import { expectCliJson } from '../../../libs/ops/src/test-support/json-schema';
 import { VERSION, commandHelp, main, topHelp } from './main';
 
 // No test may reach AWS: clients built without an endpoint throw, and credentials are dummies.
@@ -178,6 +179,13 @@ describe('npx xetl (the linked bin, against moto_server)', () => {
     expect(second.status).toBe(3);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect(second.stderr).toContain('pass --replace to overwrite');
+
+    const third = xetl(['drop', dir, '--env', 'local', '--date', '2026-11-21', '--replace', '--json', '--endpoint-url', moto.endpoint]);
+    expect(third.stderr).toBe('');
+    expect(third.status).toBe(0);
+    const printed = JSON.parse(third.stdout);
+    expectCliJson('drop', printed);
+    expect(printed.files).toEqual([expect.objectContaining({ name: 'feed.csv', replaced: true, rows: 1 })]);
   });
 
   test('doctor exits 4 and names the missing key alias', () => {

@@ -28,7 +28,7 @@ const COMMON_HELP = [
   '--region <region>       region of every call (default: the environment\'s region)',
   '--endpoint-url <url>    send every AWS call to this endpoint, e.g. a local emulator',
   '                        (or set XETL_AWS_ENDPOINT_URL)',
-  '--json                  machine-readable output on stdout (docs/cli-json/<command>.schema.json)',
+  '--json                  one JSON document on stdout (libs/ops/schemas/<command>.schema.json)',
   '-h, --help              this help',
 ];
 

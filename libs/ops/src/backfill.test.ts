@@ -3,6 +3,7 @@ import { backfill, backfillDays, renderBackfill, renderBackfillProgress, type Ba
 import type { AirflowApi, RestApiRequest } from './clients';
 import { XetlError } from './errors';
 import { motoContext } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 const NOW = new Date('2026-12-01T09:00:00Z');
 
@@ -54,6 +55,7 @@ describe('xetl trigger --from --to (serialised backfill; MWAA stubbed: not in mo
     expect(sleeps.every((ms) => ms === 7000)).toBe(true);
     expect(r.runs.map((x) => [x.partition, x.state, x.duration_seconds])).toEqual([['2026-11-01', 'success', 180], ['2026-11-02', 'failed', 180], ['2026-11-03', 'success', 180]]);
     expect([r.succeeded, r.failed]).toEqual([2, 1]);
+    expectCliJson('trigger', r);
     const lines = progress.map(renderBackfillProgress);
     expect(lines.slice(0, 4)).toEqual(['triggering 0/3 run(s): 2026-11-01', 'triggering 1/3 run(s): 2026-11-02', 'triggering 2/3 run(s): 2026-11-03', 'triggering 3/3 run(s)']);
     expect(lines).toContain('0/3 run(s) finished; now 2026-11-01 (running)');

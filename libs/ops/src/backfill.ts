@@ -42,7 +42,7 @@ export interface BackfillRun {
   readonly duration_seconds: number | null;
 }
 
-/** `xetl trigger --from D1 --to D2 --json` (docs/cli-json/trigger-backfill.schema.json). */
+/** `xetl trigger --from D1 --to D2 --json` (libs/ops/schemas/trigger-backfill.schema.json). */
 export interface BackfillResult {
   readonly dag_id: string;
   readonly environment: string;

@@ -6,6 +6,7 @@ import { bootstrap, renderBootstrap } from './bootstrap';
 import type { OpsContext } from './context';
 import { listMigrations } from './migrations';
 import { acceptMotoRedshiftDataTimestamps, motoContext, resetMoto, useMoto } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 jest.setTimeout(120_000);
 const moto = useMoto();
@@ -61,7 +62,8 @@ describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
     const batches = finishDataApi(ctx);
 
     const first = await bootstrap(ctx, { pollIntervalMs: 1 });
-    expect(first.variableChanges).toEqual([{ key: 'redshift_endpoint', change: 'added' }, { key: 'redshift_port', change: 'added' }]);
+    expectCliJson('bootstrap', first);
+    expect(first.variable_changes).toEqual([{ key: 'redshift_endpoint', change: 'added' }, { key: 'redshift_port', change: 'added' }]);
     expect(await readVariable(ctx)).toEqual({
       environment: 'local', glue_job: 'xetl-local-products', redshift_secret_arn: ADMIN_SECRET,
       redshift_endpoint: 'xetl-local.123456789012.us-east-1.redshift-serverless.amazonaws.com', redshift_port: 5439,
@@ -71,7 +73,7 @@ describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
 
     // What moto recorded for single-statement files: the SQL, with the admin secret.
     for (const m of first.migrations.filter((x) => x.statements === 1)) {
-      const recorded = await ctx.clients.redshiftData.send(new DescribeStatementCommand({ Id: m.statementId }));
+      const recorded = await ctx.clients.redshiftData.send(new DescribeStatementCommand({ Id: m.statement_id }));
       expect(recorded.SecretArn).toBe(ADMIN_SECRET);
       expect(recorded.QueryString).toBe(files.find((f) => f.file.endsWith(m.file))!.statements[0]);
     }
@@ -83,7 +85,7 @@ describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
     expect(text).not.toContain(ADMIN_SECRET);
 
     const second = await bootstrap(ctx, { pollIntervalMs: 1 });
-    expect(second.variableChanges).toEqual([]);
+    expect(second.variable_changes).toEqual([]);
     expect(renderBootstrap(second).at(-1)).toBe('no changes');
   });
 
@@ -92,7 +94,7 @@ describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
     stubServerless(ctx);
     finishDataApi(ctx);
     const r = await bootstrap(ctx, { pollIntervalMs: 1 });
-    expect(r.variableChanges).toEqual([{ key: 'redshift_secret_arn', change: 'changed' }, { key: 'redshift_endpoint', change: 'changed' }]);
+    expect(r.variable_changes).toEqual([{ key: 'redshift_secret_arn', change: 'changed' }, { key: 'redshift_endpoint', change: 'changed' }]);
     expect(await readVariable(ctx)).toMatchObject({ environment: 'local', redshift_secret_arn: ADMIN_SECRET });
   });
 

@@ -29,9 +29,9 @@ export interface BootstrapResult {
   readonly workgroup: string;
   readonly endpoint: string;
   readonly port: number;
-  readonly variableSecret: string;
-  readonly variableChanges: readonly KeyChange[];
-  readonly migrations: readonly { file: string; statements: number; statementId: string }[];
+  readonly variable_secret: string;
+  readonly variable_changes: readonly KeyChange[];
+  readonly migrations: readonly { file: string; statements: number; statement_id: string }[];
 }
 
 interface Warehouse {
@@ -141,14 +141,14 @@ export async function bootstrap(ctx: OpsContext, options: BootstrapOptions = {})
     }
     if (!id) throw new XetlError(`the Data API returned no statement id for ${file}`, EXIT.unexpected);
     await waitFor(ctx, id, file, options);
-    applied.push({ file, statements: m.statements.length, statementId: id });
+    applied.push({ file, statements: m.statements.length, statement_id: id });
   }
   return {
     workgroup: ctx.names.redshiftWorkgroup,
     endpoint: wh.endpoint,
     port: wh.port,
-    variableSecret: ctx.names.pipelineVariableSecret,
-    variableChanges,
+    variable_secret: ctx.names.pipelineVariableSecret,
+    variable_changes: variableChanges,
     migrations: applied,
   };
 }
@@ -156,12 +156,12 @@ export async function bootstrap(ctx: OpsContext, options: BootstrapOptions = {})
 /** Names what changed; values stay out (the variable is a secret, even if it holds only names). */
 export function renderBootstrap(r: BootstrapResult): string[] {
   const lines = [`workgroup ${r.workgroup}: endpoint ${r.endpoint}:${r.port}`];
-  lines.push(r.variableChanges.length
-    ? `variable ${r.variableSecret}: updated ${r.variableChanges.map((c) => `${c.key} (${c.change})`).join(', ')}`
-    : `variable ${r.variableSecret}: up to date`);
+  lines.push(r.variable_changes.length
+    ? `variable ${r.variable_secret}: updated ${r.variable_changes.map((c) => `${c.key} (${c.change})`).join(', ')}`
+    : `variable ${r.variable_secret}: up to date`);
   const first = r.migrations[0]?.file;
   const last = r.migrations.at(-1)?.file;
   lines.push(`migrations: ${r.migrations.length} applied (${first} .. ${last}); each is re-runnable, so every run applies all of them`);
-  lines.push(r.variableChanges.length ? `changed: ${r.variableChanges.length} key(s) of ${r.variableSecret}` : 'no changes');
+  lines.push(r.variable_changes.length ? `changed: ${r.variable_changes.length} key(s) of ${r.variable_secret}` : 'no changes');
   return lines;
 }

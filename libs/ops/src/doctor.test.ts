@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { doctor, doctorPassed, renderDoctor } from './doctor';
 import { Naming, loadConfig, selectEnvironment } from '@xetl/config';
 import { motoContext, resetMoto, useMoto } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 jest.setTimeout(120_000);
 const moto = useMoto();
@@ -29,6 +30,7 @@ describe('xetl doctor (moto STS, S3, KMS, Secrets Manager)', () => {
     const r = await doctor(ctx);
     expect(r.checks.map((c) => `${c.status} ${c.name}`)).toEqual(['PASS identity', 'PASS source-prefix', 'PASS data-key', 'PASS airflow-secrets']);
     expect(doctorPassed(r)).toBe(true);
+    expectCliJson('doctor', r);
     const text = renderDoctor(r).join('\n');
     expect(text).toContain('caller arn:aws:sts::123456789012:user/moto');
     expect(text).toContain('1 secret(s) under airflow/: airflow/variables/xetl_pipeline');
@@ -85,5 +87,6 @@ describe('xetl doctor (moto STS, S3, KMS, Secrets Manager)', () => {
         + 'but environment dev runs in accounts 111111111111 (source, A) and 222222222222 (analytics, B); nothing was changed; use credentials for 111111111111 or 222222222222 (--profile or AWS_PROFILE)',
     }]);
     expect(renderDoctor(r).join('\n')).not.toContain('deploy');
+    expectCliJson('doctor', r);
   });
 });

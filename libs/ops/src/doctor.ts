@@ -15,7 +15,7 @@ export interface Check {
 }
 export interface DoctorReport {
   readonly environment: string;
-  readonly caller?: string;
+  readonly caller: string | null;
   readonly checks: readonly Check[];
 }
 export interface DoctorOptions {
@@ -65,7 +65,7 @@ export async function doctor(ctx: OpsContext, options: DoctorOptions = {}): Prom
   } catch (err) {
     if (!(err instanceof XetlError)) throw err;
     checks.push({ name: 'identity', status: 'FAIL', detail: err.message });
-    return { environment: ctx.env.name, checks };
+    return { environment: ctx.env.name, caller: null, checks };
   }
 
   if (options.role) {
@@ -144,7 +144,7 @@ export async function doctor(ctx: OpsContext, options: DoctorOptions = {}): Prom
         : `secretsmanager:ListSecrets failed: ${errorText(err)}`,
     });
   }
-  return { environment: ctx.env.name, caller, checks };
+  return { environment: ctx.env.name, caller: caller ?? null, checks };
 }
 
 export function doctorPassed(r: DoctorReport): boolean {

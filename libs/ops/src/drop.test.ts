@@ -6,6 +6,7 @@ import { DropProgressView, drop, inspectCsv, renderDrop, type DropMarker, type D
 import { forEachLimit } from './pool';
 import { XetlError } from './errors';
 import { HEADER, motoContext, resetMoto, tmpDir, useMoto } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 jest.setTimeout(120_000);
 const moto = useMoto();
@@ -70,6 +71,7 @@ describe('xetl drop (moto S3)', () => {
     ]);
     expect(progress.map((p) => p.phase)).toEqual(['inspect', 'inspect', 'inspect', 'check', 'upload', 'upload', 'upload', 'marker']);
     expect(progress.at(-1)).toEqual({ phase: 'marker', filesDone: 2, filesTotal: 2, bytesDone: marker.total_bytes, bytesTotal: marker.total_bytes });
+    expectCliJson('drop', result);
     const text = renderDrop(result).join('\n');
     expect(text).toContain('partition 2026-11-21 (date from flag)');
     expect(text).toContain('dropped 2 file(s)');

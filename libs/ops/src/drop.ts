@@ -87,7 +87,7 @@ export interface DropMarker {
   readonly total_rows: number;
 }
 
-/** The result of a drop; `--json` prints it as is (docs/cli-json/drop.schema.json). */
+/** The result of a drop; `--json` prints it as is (libs/ops/schemas/drop.schema.json). */
 export interface DropResult {
   readonly bucket: string;
   readonly partition: string;

@@ -6,6 +6,7 @@ import type { OpsContext } from './context';
 import { XetlError } from './errors';
 import { logs, parseLogLine, renderLogs, taskLogGroup } from './logs';
 import { motoContext, resetMoto, useMoto } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 jest.setTimeout(120_000);
 const moto = useMoto();
@@ -77,6 +78,7 @@ describe('xetl logs (moto CloudWatch Logs and Glue; MWAA stubbed: not in moto)',
     expect(r.tasks[0].lines.map((l) => `${l.level} ${l.text}`)).toEqual(['info Starting job run', 'error Job run failed']);
     expect(r.glue_driver).toMatchObject({ job_run_id: JobRunId, log_groups: [`${prefix}/output`, `${prefix}/error`] });
     expect(r.glue_driver!.lines.map((l) => l.text)).toEqual(['rows_read=1000', '25/11/22 07:11:00 INFO GlueContext: started', 'ValueError: bad partition']);
+    expectCliJson('logs', r);
     const text = renderLogs(r);
     expect(text[0]).toBe(`xetl_products_pipeline run ${RUN} (partition 2026-11-21) in dev`);
     expect(text).toContain(`== run_glue_job, attempt 2; attempts 1, 2 (--attempt N) (airflow-xetl-dev-Task: ${taskStream(RUN, 'run_glue_job', 2)})`);

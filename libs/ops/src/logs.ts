@@ -45,7 +45,7 @@ export interface GlueDriverLog {
   readonly lines: readonly LogLine[];
 }
 
-/** `xetl logs --json` (docs/cli-json/logs.schema.json). */
+/** `xetl logs --json` (libs/ops/schemas/logs.schema.json). */
 export interface LogsResult {
   readonly environment: string;
   readonly dag_id: string;

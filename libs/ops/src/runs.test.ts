@@ -9,6 +9,7 @@ import { localAirflowPaths, localRunLogFile } from './local-airflow';
 import { logs, renderLogs } from './logs';
 import { renderRuns, runs } from './runs';
 import { motoContext, tmpDir } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 const NOW = new Date('2026-11-22T08:00:00Z');
 
@@ -39,6 +40,7 @@ describe('xetl runs against MWAA (stubbed: not in moto)', () => {
     const r = await runs(ctx, { limit: 10 });
     expect(calls).toEqual([{ path: '/dags/xetl_products_pipeline/dagRuns', method: 'GET', query: { limit: 10, offset: 0, order_by: '-run_after' } }]);
     expect(r.runs.map((x) => [x.partition, x.state, x.duration_seconds])).toEqual([['2026-11-21', 'running', 3600], ['2026-11-20', 'success', 185]]);
+    expectCliJson('runs', r);
     expect(renderRuns(r)).toEqual([
       'xetl_products_pipeline runs in MWAA environment of dev',
       '  RUN ID                                  STATE    PARTITION   STARTED               DURATION',
@@ -101,6 +103,7 @@ describe('xetl runs and logs for the local environment (real Airflow 3.0.6: airf
     const ctx = createContext({ envName: 'local', endpointUrl: 'http://127.0.0.1:9' });
     const r = await runs(ctx, { limit: 10 });
     expect(r.source).toBe('local-airflow');
+    expectCliJson('runs', r);
     expect(r.runs.map((x) => [x.partition, x.state, x.logical_date])).toEqual([
       ['2026-11-21', 'success', '2026-11-22T01:00:00+00:00'],
       ['2026-11-20', 'success', '2026-11-21T01:00:00+00:00'],

@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { AirflowApi, RestApiRequest } from './clients';
 import { renderStatus, status, statusComplete, type StatusReport } from './status';
 import { motoContext, resetMoto, useMoto } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 jest.setTimeout(120_000);
 const moto = useMoto();
@@ -56,7 +57,7 @@ describe('xetl status', () => {
     expect(text).toContain('  queue xetl-local-trigger: 0 waiting, 0 in flight');
     expect(text).toContain('  dead letters xetl-local-trigger-dlq: 1 (inspect, fix, then `xetl redrive`)');
     expect(text).toContain('  last triggered runs: event__2026-11-20__0123456789abcdef running');
-    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    expectCliJson('status', report);
   });
 
   test('a missing crawler is reported in its row and does not hide the rest (MWAA and Redshift Serverless stubbed: not in moto)', async () => {
@@ -66,6 +67,7 @@ describe('xetl status', () => {
     jest.spyOn(ctx.clients, 'airflow').mockReturnValue({ invoke: async () => ({ status: 200, body: { dag_runs: [] } }) });
     const report = await status(ctx);
     expect(statusComplete(report)).toBe(false);
+    expectCliJson('status', report);
     const text = renderStatus(report);
     expect(text).toContain('  ERROR not found: crawler xetl-local-products (glue:GetCrawler); deploy the analytics stack first');
     expect(text).toContain('  ERROR not found: workgroup xetl-local (redshift-serverless:GetWorkgroup); deploy the analytics stack first');

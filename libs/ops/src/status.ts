@@ -29,7 +29,7 @@ export interface WorkgroupStatus {
   readonly status: string;
   readonly endpoint: string | null;
 }
-/** `xetl status --json` (docs/cli-json/status.schema.json). */
+/** `xetl status --json` (libs/ops/schemas/status.schema.json). */
 export interface StatusReport {
   readonly environment: string;
   readonly crawler: Part<CrawlerStatus>;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AwsClients, type AirflowApi, type RestApiRequest } from './clients';
 import { manualRunId, renderTrigger, trigger } from './trigger';
 import { motoContext } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 /** There is no MWAA in moto: the Airflow API is replaced at the client seam. */
 function stubAirflow(ctx: ReturnType<typeof motoContext>, answer: (r: RestApiRequest) => { status: number; body: unknown }) {
@@ -24,6 +25,7 @@ describe('xetl trigger', () => {
       method: 'POST',
       body: { dag_run_id: 'manual__2026-11-21__20261122T070809Z', logical_date: null, conf: { partition: '2026-11-21' }, note: 'xetl trigger' },
     }]);
+    expectCliJson('trigger', r);
     expect(renderTrigger(r)).toEqual([
       'triggered xetl_products_pipeline for partition 2026-11-21 in xetl-local',
       'run id: manual__2026-11-21__20261122T070809Z (queued)',

@@ -12,7 +12,7 @@ export const DAG_RUNS_PATH = `/dags/${DAG_ID}/dagRuns`;
 export const GLUE_TASK_ID = 'run_glue_job';
 export const GLUE_RUN_ID_ARGUMENT = '--run_id';
 
-/** `xetl trigger --partition D --json` (docs/cli-json/trigger.schema.json). */
+/** `xetl trigger --partition D --json` (libs/ops/schemas/trigger.schema.json). */
 export interface TriggerResult {
   readonly dag_id: string;
   readonly run_id: string;
