@@ -36,21 +36,25 @@ export class ProgressReporter {
     return this.options.now?.() ?? Date.now();
   }
 
-  /** Offers a new line; `key` names the phase, and a new phase is always shown. */
-  update(line: string, key = ''): void {
+  /**
+   * Offers a new state; `key` names the phase. `line` is rendered only when it is shown, so a
+   * caller can offer thousands of updates a second for the price of a few lines.
+   */
+  update(line: string | (() => string), key = ''): void {
     const now = this.now();
+    const text = () => (typeof line === 'function' ? line() : line);
     const changed = key !== this.lastKey;
     this.lastKey = key;
     if (this.io.progress) {
       if (changed || now - this.lastDraw >= TERMINAL_REDRAW_MS) {
-        this.io.progress(line);
+        this.io.progress(text());
         this.lastDraw = now;
       }
       return;
     }
     if (this.options.quiet || now - this.started < (this.options.firstAfterMs ?? LOG_PROGRESS_FIRST_MS)) return;
     if ((changed && this.options.logEveryKey) || now - this.lastDraw >= (this.options.intervalMs ?? LOG_PROGRESS_INTERVAL_MS)) {
-      this.io.err(line);
+      this.io.err(text());
       this.lastDraw = now;
     }
   }

@@ -16,8 +16,8 @@ export const CONTRACT_COLUMNS = ['product_id', 'product_name', 'category', 'pric
 export const MARKER_FORMAT = 'xetl.drop.v1';
 /** Files up to this size go up in one PUT; larger ones in parts of this size (S3's minimum is 5 MiB). */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-/** Files in flight at once: per-request latency, not bandwidth, bounds a drop of many small files. */
-export const DEFAULT_CONCURRENCY = 16;
+/** Files in flight at once, as the AWS CLI's max_concurrent_requests: per-request latency, not bandwidth, bounds a drop of many small files. */
+export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 64;
 /** Parts of one large file in flight at once. */
 const PARTS_IN_FLIGHT = 4;
@@ -445,18 +445,24 @@ const count = (n: number) => n.toLocaleString('en-US');
 
 /**
  * Renders drop progress as one line: files and bytes done over the whole drop, and during the
- * upload the rate and an ETA (from bytes; the rate counts from the upload's start). Keeps the
- * start of each phase, so give it every event in order; `nowMs` is injected for tests.
+ * upload the rate and an ETA (from bytes; the rate counts from the upload's start). It keeps the
+ * start of each phase: pass every event to `observe` (or `render`), in order; `nowMs` is injected
+ * for tests.
  */
 export class DropProgressView {
   private phase?: DropProgress['phase'];
   private phaseStart = 0;
 
-  render(p: DropProgress, nowMs: number): string {
+  /** Notes when each phase began; cheap, so call it for every event, rendered or not. */
+  observe(p: DropProgress, nowMs: number): void {
     if (p.phase !== this.phase) {
       this.phase = p.phase;
       this.phaseStart = nowMs;
     }
+  }
+
+  render(p: DropProgress, nowMs: number): string {
+    this.observe(p, nowMs);
     const files = `${count(p.filesDone)}/${count(p.filesTotal)} files`;
     switch (p.phase) {
       case 'inspect':

@@ -32,7 +32,11 @@ export const dropCommand: Command = {
         date: v.date as string | undefined,
         replace: Boolean(v.replace),
         concurrency,
-        onProgress: (p) => progress.update(view.render(p, Date.now()), p.phase),
+        onProgress: (p) => {
+          const now = Date.now();
+          view.observe(p, now);
+          progress.update(() => view.render(p, now), p.phase);
+        },
       });
       progress.done();
       if (v.json) printJson(io, r);

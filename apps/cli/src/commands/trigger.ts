@@ -53,7 +53,7 @@ export const triggerCommand: Command = {
         maxDays: maxDays(v),
         wait: !v['no-wait'],
         pollSeconds: wholeNumber(v, 'poll-seconds', 30, 1, 3600),
-        onProgress: (p) => progress.update(renderBackfillProgress(p), `${p.phase}:${p.done}`),
+        onProgress: (p) => progress.update(() => renderBackfillProgress(p), `${p.phase}:${p.done}`),
       });
       progress.done();
       if (v.json) printJson(io, r);
