@@ -27,9 +27,12 @@ export class ProgressReporter {
       readonly logEveryKey?: boolean;
       /** In a log, nothing before this many ms (default 1 s: a quick command prints only its result). */
       readonly firstAfterMs?: number;
+      /** When the command started (default: when this process started), for `firstAfterMs`. */
+      readonly startedAt?: number;
     } = {},
   ) {
-    this.started = this.now();
+    // Counted from the process's start: the operator waits from pressing Enter, not from here.
+    this.started = this.options.startedAt ?? (this.options.now ? this.now() : Date.now() - process.uptime() * 1000);
   }
 
   private now(): number {
