@@ -65,13 +65,13 @@ function boto3Loop(endpoint: string, dir: string, prefix: string): number {
 }
 
 /** Runs the real CLI (node_modules/.bin/xetl) as an operator would, stderr not a terminal. */
-function xetlDrop(endpoint: string, dir: string, date: string): Promise<{ seconds: number; firstProgress: number | null; progressLines: number }> {
+function xetlDrop(endpoint: string, dir: string, date: string, extra: string[] = []): Promise<{ seconds: number; firstProgress: number | null; progressLines: number }> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
     let firstProgress: number | null = null;
     let lines = 0;
     let stderr = '';
-    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'xetl'), ['drop', dir, '--env', 'local', '--date', date, '--endpoint-url', endpoint], {
+    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'xetl'), ['drop', dir, '--env', 'local', '--date', date, '--endpoint-url', endpoint, ...extra], {
       env: { ...process.env, ...LOOPBACK_ONLY_ENV }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr.on('data', (b: Buffer) => {
@@ -104,6 +104,7 @@ async function main() {
       const sdk: number[] = [];
       const boto: number[] = [];
       const drops: Array<{ seconds: number; firstProgress: number | null; progressLines: number; serverCpu: number }> = [];
+      const drops4: number[] = [];
       for (let r = 0; r < rounds; r++) {
         await fresh();
         sdk.push(await sdkLoop(moto.endpoint, dir, 'floor-sdk'));
@@ -113,16 +114,21 @@ async function main() {
         const before = motoCpu();
         const d = await xetlDrop(moto.endpoint, dir, '2026-10-01');
         drops.push({ ...d, serverCpu: motoCpu() - before });
+        if (count <= 2_000) {
+          await fresh();
+          drops4.push((await xetlDrop(moto.endpoint, dir, '2026-10-01', ['--concurrency', '4'])).seconds);
+        }
       }
       const drop = median(drops.map((d) => d.seconds));
       const first = median(drops.map((d) => d.firstProgress ?? NaN));
       const server = median(drops.map((d) => d.serverCpu));
       console.error(`${count} files: sdk ${sdk.map(f1)} boto3 ${boto.map(f1)} drop ${drops.map((d) => f1(d.seconds))} first progress ${drops.map((d) => d.firstProgress)} lines ${drops.map((d) => d.progressLines)}`);
-      rows.push(`| ${count.toLocaleString('en-US')} files, ${rounds === 1 ? '1 run' : `median of ${rounds}`} | ${f1(median(sdk))} s | ${f1(median(boto))} s | ${f1(drop)} s | ${(drop / median(sdk)).toFixed(2)}x / ${(drop / median(boto)).toFixed(2)}x | ${f1(first)} s | ${f1(server)} s |`);
+      const four = drops4.length ? `${f1(median(drops4))} s (${(median(drops4) / median(sdk)).toFixed(2)}x)` : '-';
+      rows.push(`| ${count.toLocaleString('en-US')} files, ${rounds === 1 ? '1 run' : `median of ${rounds}`} | ${f1(median(sdk))} s | ${f1(median(boto))} s | ${f1(drop)} s | ${(drop / median(sdk)).toFixed(2)}x / ${(drop / median(boto)).toFixed(2)}x | ${four} | ${f1(first)} s | ${f1(server)} s |`);
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    console.log('| drop | floor: sequential SDK v3 loop | floor: sequential boto3 loop | `xetl drop` (CLI process, default concurrency) | drop / floor (SDK / boto3) | first progress line (log mode) | emulator CPU during the drop |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('| drop | floor: sequential SDK v3 loop | floor: sequential boto3 loop | `xetl drop` (CLI process, default --concurrency 10) | drop / floor (SDK / boto3) | `--concurrency 4` (/ SDK floor) | first progress line (log mode) | emulator CPU during the drop |');
+    console.log('|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     console.log(`\n${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
   } finally {
