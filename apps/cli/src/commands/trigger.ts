@@ -10,7 +10,7 @@ const maxDays = (v: Values) => (v.yes ? Infinity : wholeNumber(v, 'max-days', DE
 export const triggerCommand: Command = {
   summary: 'start a DAG run for one partition, or a serialised backfill of days, through MWAA',
   usage: 'xetl trigger --env <name> (--partition YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD [--max-days N | --yes] [--no-wait])',
-  account: 'analytics',
+  account: (ctx) => (ctx.env.localOnly ? undefined : 'analytics'),
   options: {
     partition: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
     'max-days': { type: 'string' }, yes: { type: 'boolean' }, 'no-wait': { type: 'boolean' }, 'poll-seconds': { type: 'string' },
