@@ -1,10 +1,11 @@
 /**
  * `nx run cli:bench`: `xetl drop` of many small CSV files into the emulator, beside floors measured
- * in the same run on the same files: a bare sequential AWS SDK v3 PutObject loop (same process
- * kind, same client library) and a bare sequential boto3 loop. Prints a markdown table for
- * docs/benchmarks.md. Nothing is asserted: figures vary with the machine's load.
+ * in the same run on the same files: a bare sequential AWS SDK v3 PutObject loop and a bare
+ * sequential boto3 loop. Each run is timed (wall) and costed (CPU of the client and of the
+ * emulator, steadier than wall time on a shared machine). Prints markdown for docs/benchmarks.md;
+ * nothing is asserted.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +16,15 @@ import { LOOPBACK_ONLY_ENV, REPO_ROOT, motoServerBinary, startMotoServer } from 
 const HEADER = 'product_id,product_name,category,price,quantity,updated_at';
 const BUCKET = 'xetl-local-source-123456789012-us-east-1';
 
+interface Run {
+  readonly wall: number;
+  /** CPU seconds of the client (process and children). */
+  readonly client: number;
+  /** CPU seconds moto_server spent meanwhile. */
+  readonly server: number;
+  readonly firstProgress?: number;
+}
+
 function makeFiles(count: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `xetl-bench-${count}-`));
   for (let i = 0; i < count; i++) {
@@ -24,119 +34,122 @@ function makeFiles(count: number): string {
   return dir;
 }
 
-/** CPU seconds the process listening on `port` has used (the emulator's own floor). */
+/** CPU seconds used so far by the process listening on `port` (utime + stime, 100 ticks/s on Linux). */
 function cpuOfPort(port: number): () => number {
-  const pid = fs.readdirSync('/proc').find((p) => /^\d+$/.test(p) && (() => {
+  const pid = fs.readdirSync('/proc').find((p) => {
     try {
-      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').includes(`-p ${port}`);
+      return /^\d+$/.test(p) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').includes(`-p ${port}`);
     } catch {
       return false;
     }
-  })());
+  });
   return () => {
-    if (!pid) return NaN;
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s on Linux
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   };
 }
 
-async function sdkLoop(endpoint: string, dir: string, prefix: string): Promise<number> {
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+async function inProcess(server: () => number, work: () => Promise<unknown>): Promise<Run> {
+  const [t, c, s] = [performance.now(), ownCpu(), server()];
+  await work();
+  return { wall: (performance.now() - t) / 1000, client: ownCpu() - c, server: server() - s };
+}
+
+async function sdkLoop(endpoint: string, dir: string): Promise<void> {
   const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true });
-  const files = fs.readdirSync(dir).sort();
-  const t = performance.now();
-  for (const f of files) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${f}`, Body: fs.readFileSync(path.join(dir, f)) }));
-  return (performance.now() - t) / 1000;
+  for (const f of fs.readdirSync(dir).sort()) {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `floor/${f}`, Body: fs.readFileSync(path.join(dir, f)) }));
+  }
 }
 
-function boto3Loop(endpoint: string, dir: string, prefix: string): number {
-  const python = path.join(path.dirname(motoServerBinary()), 'python');
-  const script = [
-    'import os, sys, time, boto3',
-    'endpoint, folder, bucket, prefix = sys.argv[1:5]',
-    's3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")',
-    'names = sorted(os.listdir(folder))',
-    't = time.perf_counter()',
-    'for n in names:',
-    '    with open(os.path.join(folder, n), "rb") as f:',
-    '        s3.put_object(Bucket=bucket, Key=f"{prefix}/{n}", Body=f.read())',
-    'print(time.perf_counter() - t)',
-  ].join('\n');
-  const out = execFileSync(python, ['-c', script, endpoint, dir, BUCKET, prefix], { encoding: 'utf8', env: { ...process.env, ...LOOPBACK_ONLY_ENV } });
-  return Number(out.trim());
-}
-
-/** Runs the real CLI (node_modules/.bin/xetl) as an operator would, stderr not a terminal. */
-function xetlDrop(endpoint: string, dir: string, date: string, extra: string[] = []): Promise<{ seconds: number; firstProgress: number | null; progressLines: number }> {
+/** A child process under GNU time: wall from here, CPU of the child and everything it waited for. */
+function timedChild(server: () => number, command: string, args: string[], firstLine = false): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const t = performance.now();
-    let firstProgress: number | null = null;
-    let lines = 0;
+    const usage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xetl-bench-time-')), 'usage');
+    const [t, s] = [performance.now(), server()];
+    let firstProgress: number | undefined;
     let stderr = '';
-    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'xetl'), ['drop', dir, '--env', 'local', '--date', date, '--endpoint-url', endpoint, ...extra], {
+    const child = spawn('/usr/bin/time', ['-o', usage, '-f', '%U %S', command, ...args], {
       env: { ...process.env, ...LOOPBACK_ONLY_ENV }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr.on('data', (b: Buffer) => {
-      firstProgress ??= (performance.now() - t) / 1000;
+      if (firstLine) firstProgress ??= (performance.now() - t) / 1000;
       stderr += b.toString();
-      lines += b.toString().split('\n').filter(Boolean).length;
     });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve({ seconds: (performance.now() - t) / 1000, firstProgress, progressLines: lines }) : reject(new Error(`xetl drop exited ${code}: ${stderr}`))));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${command} exited ${code}: ${stderr}`));
+      const [user, system] = fs.readFileSync(usage, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+      resolve({ wall: (performance.now() - t) / 1000, client: user + system, server: server() - s, ...(firstProgress !== undefined ? { firstProgress } : {}) });
+    });
   });
 }
 
+function boto3Loop(server: () => number, endpoint: string, dir: string): Promise<Run> {
+  const python = path.join(path.dirname(motoServerBinary()), 'python');
+  const script = [
+    'import os, sys, boto3',
+    'endpoint, folder, bucket = sys.argv[1:4]',
+    's3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")',
+    'for n in sorted(os.listdir(folder)):',
+    '    with open(os.path.join(folder, n), "rb") as f:',
+    '        s3.put_object(Bucket=bucket, Key=f"floor/{n}", Body=f.read())',
+  ].join('\n');
+  return timedChild(server, python, ['-c', script, endpoint, dir, BUCKET]);
+}
+
+/** The real CLI (node_modules/.bin/xetl) as an operator runs it, stderr not a terminal. */
+function xetlDrop(server: () => number, endpoint: string, dir: string): Promise<Run> {
+  const bin = path.join(REPO_ROOT, 'node_modules', '.bin', 'xetl');
+  return timedChild(server, bin, ['drop', dir, '--env', 'local', '--date', '2026-10-01', '--endpoint-url', endpoint], true);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const f1 = (x: number) => x.toFixed(1);
+const s1 = (x: number) => `${x.toFixed(1)} s`;
 
 async function main() {
   const moto = await startMotoServer('123456789012');
   Object.assign(process.env, LOOPBACK_ONLY_ENV);
-  const motoCpu = cpuOfPort(moto.port);
+  const server = cpuOfPort(moto.port);
+  // Each run starts from an empty emulator: moto lists a prefix by walking every key of the
+  // bucket, so objects left by an earlier run would slow a later one.
+  const fresh = async () => {
+    await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
+    await new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: BUCKET }));
+  };
+  const rows: string[] = [];
   try {
-    // Each measurement starts from an empty emulator: moto lists a prefix by walking every key of
-    // the bucket, so objects left by an earlier measurement would slow a later one.
-    const fresh = async () => {
-      await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
-      await new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: BUCKET }));
-    };
-    const rows: string[] = [];
     for (const [count, rounds] of [[2_000, 3], [10_000, 1]] as const) {
       const dir = makeFiles(count);
-      const sdk: number[] = [];
-      const boto: number[] = [];
-      const drops: Array<{ seconds: number; firstProgress: number | null; progressLines: number; serverCpu: number }> = [];
-      const drops4: number[] = [];
-      const inProcess: number[] = [];
+      const runs: Record<string, Run[]> = { sdk: [], boto3: [], cli: [], lib: [] };
       for (let r = 0; r < rounds; r++) {
         await fresh();
-        sdk.push(await sdkLoop(moto.endpoint, dir, 'floor-sdk'));
+        runs.sdk.push(await inProcess(server, () => sdkLoop(moto.endpoint, dir)));
         await fresh();
-        boto.push(boto3Loop(moto.endpoint, dir, 'floor-boto3'));
+        runs.boto3.push(await boto3Loop(server, moto.endpoint, dir));
         await fresh();
-        const before = motoCpu();
-        const d = await xetlDrop(moto.endpoint, dir, '2026-10-01');
-        drops.push({ ...d, serverCpu: motoCpu() - before });
-        if (count <= 2_000) {
-          await fresh();
-          drops4.push((await xetlDrop(moto.endpoint, dir, '2026-10-01', ['--concurrency', '4'])).seconds);
-        }
-        // The same drop called in this process: the CLI's start-up and identity check left out.
+        runs.cli.push(await xetlDrop(server, moto.endpoint, dir));
         await fresh();
-        const t = performance.now();
-        await drop(createContext({ envName: 'local', endpointUrl: moto.endpoint }), { paths: [dir], date: '2026-10-01' });
-        inProcess.push((performance.now() - t) / 1000);
+        runs.lib.push(await inProcess(server, () => drop(createContext({ envName: 'local', endpointUrl: moto.endpoint }), { paths: [dir], date: '2026-10-01' })));
       }
-      const dropSeconds = median(drops.map((d) => d.seconds));
-      const first = median(drops.map((d) => d.firstProgress ?? NaN));
-      const server = median(drops.map((d) => d.serverCpu));
-      console.error(`${count} files: sdk ${sdk.map(f1)} boto3 ${boto.map(f1)} drop ${drops.map((d) => f1(d.seconds))} c4 ${drops4.map(f1)} in-process ${inProcess.map(f1)} first progress ${drops.map((d) => d.firstProgress)} lines ${drops.map((d) => d.progressLines)}`);
-      const four = drops4.length ? `${f1(median(drops4))} s (${(median(drops4) / median(sdk)).toFixed(2)}x)` : '-';
-      const inner = `${f1(median(inProcess))} s (${(median(inProcess) / median(sdk)).toFixed(2)}x)`;
-      rows.push(`| ${count.toLocaleString('en-US')} files, ${rounds === 1 ? '1 run' : `median of ${rounds}`} | ${f1(median(sdk))} s | ${f1(median(boto))} s | ${f1(dropSeconds)} s | ${(dropSeconds / median(sdk)).toFixed(2)}x / ${(dropSeconds / median(boto)).toFixed(2)}x | ${four} | ${inner} | ${f1(first)} s | ${f1(server)} s |`);
+      console.error(`${count} files:`, JSON.stringify(runs));
+      const floor = median(runs.sdk.map((x) => x.wall));
+      const label = { sdk: 'floor: sequential SDK v3 PutObject loop', boto3: 'floor: sequential boto3 put_object loop', cli: '`xetl drop` (CLI process, defaults)', lib: '`drop()` in the bench process' };
+      for (const [key, name] of Object.entries(label)) {
+        const xs = runs[key];
+        const wall = median(xs.map((x) => x.wall));
+        const first = xs[0].firstProgress === undefined ? '' : ` (first progress line ${s1(median(xs.map((x) => x.firstProgress!)))})`;
+        rows.push(`| ${count.toLocaleString('en-US')} | ${name}${first} | ${s1(wall)} | ${key === 'sdk' ? '1.00x' : `${(wall / floor).toFixed(2)}x`} | ${s1(median(xs.map((x) => x.client)))} | ${s1(median(xs.map((x) => x.server)))} |`);
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    console.log('| drop | floor: sequential SDK v3 loop | floor: sequential boto3 loop | `xetl drop` (CLI process, default --concurrency 10) | drop / floor (SDK / boto3) | `--concurrency 4` (/ SDK floor) | `drop()` in the bench process (/ SDK floor) | first progress line (log mode) | emulator CPU during the drop |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log(`| files | run (median of 3 for 2,000, 1 run for 10,000) | wall | / SDK loop | client CPU | emulator CPU |`);
+    console.log('|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     console.log(`\n${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
   } finally {

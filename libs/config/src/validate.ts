@@ -19,6 +19,8 @@ export class ConfigError extends Error {
 
 const ENV_NAME = /^[a-z][a-z0-9]{1,9}$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/** What an AWS region name looks like (the CLI's `--region` is checked with it too). */
+export const AWS_REGION_PATTERN = REGION;
 const ACCOUNT_ID = /^\d{12}$/;
 const NAME_PREFIX = /^[a-z][a-z0-9-]{0,10}[a-z0-9]$/;
 const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

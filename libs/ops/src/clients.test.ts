@@ -27,6 +27,18 @@ describe('AWS client factory', () => {
     expect(() => resolveEndpointUrl('localhost:5000', {})).toThrow(expect.objectContaining({ exitCode: 2 }));
   });
 
+  test('--region overrides the environment\'s region for every call; --profile reaches every client', async () => {
+    const ctx = createContext({ envName: 'dev', endpointUrl: 'http://127.0.0.1:9', region: 'eu-central-1', profile: 'ops' });
+    expect(await ctx.clients.s3.config.region()).toBe('eu-central-1');
+    expect(await ctx.clients.logs.config.region()).toBe('eu-central-1');
+    expect(ctx.clients.options.profile).toBe('ops');
+    expect((ctx.clients.sts.config as { profile?: string }).profile).toBe('ops');
+    expect(await createContext({ envName: 'dev', endpointUrl: 'http://127.0.0.1:9' }).clients.s3.config.region()).toBe('eu-west-1');
+    expect(() => createContext({ envName: 'dev', endpointUrl: 'http://127.0.0.1:9', region: 'europe' })).toThrow(
+      expect.objectContaining({ exitCode: 2, message: '--region must be an AWS region such as eu-west-1, got "europe"' }),
+    );
+  });
+
   test('unknown environment is one line listing the known ones (exit 2)', () => {
     expect(() => createContext({ envName: 'nope', endpointUrl: 'http://127.0.0.1:9' })).toThrow(
       expect.objectContaining({ exitCode: 2, message: 'unknown environment "nope" (known: local, dev, stage, prod)' }),

@@ -1,4 +1,4 @@
-import { loadConfig, selectEnvironment, ConfigError, Naming, type EnvironmentConfig } from '@xetl/config';
+import { AWS_REGION_PATTERN, loadConfig, selectEnvironment, ConfigError, Naming, type EnvironmentConfig } from '@xetl/config';
 import { AwsClients, resolveEndpointUrl, type AirflowApi } from './clients';
 import { LocalAirflowApi } from './local-airflow';
 import { XetlError, EXIT } from './errors';
@@ -26,8 +26,6 @@ export interface ContextOptions {
   readonly region?: string;
 }
 
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-
 /**
  * One config error per line, each once, without a doubled "xetl config:" prefix (the CLI adds
  * its own "xetl <command>:").
@@ -50,7 +48,7 @@ export function createContext(options: ContextOptions): OpsContext {
     }
     throw err;
   }
-  if (options.region !== undefined && !REGION.test(options.region)) {
+  if (options.region !== undefined && !AWS_REGION_PATTERN.test(options.region)) {
     throw new XetlError(`--region must be an AWS region such as ${env.region}, got "${options.region}"`, EXIT.usage);
   }
   if (options.profile !== undefined && !options.profile.trim()) throw new XetlError('--profile needs a profile name', EXIT.usage);
