@@ -8,7 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.base.json'), diagnostics: false }],
   },
   moduleNameMapper: {
-    '^@xetl/(config|constructs|ops|stacks|testing)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    '^@xetl/(config|constructs|cost|ops|stacks|testing)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   testMatch: ['**/*.test.ts'],
   setupFilesAfterEnv: [path.join(__dirname, 'libs/testing/src/jest-setup.ts')],

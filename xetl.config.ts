@@ -1,7 +1,8 @@
 /**
  * xetl's one config file: every environment's accounts, region and sizing.
  * Validated before anything is synthesized; see docs/configuration.md for every field and its default.
- * Replace the example account IDs and state buckets with yours.
+ * Replace the example account IDs with yours. Each account's Terraform state bucket and lock table
+ * default to `xetl-tfstate-<account>-<region>` and `xetl-tfstate-lock`; `state` overrides them.
  */
 import { defineConfig } from './libs/config/src/types';
 
@@ -15,6 +16,8 @@ export default defineConfig({
       localOnly: true,
       allowDestroyData: true,
       retention: { noncurrentVersionDays: 1, logRetentionDays: 7, accessLogDays: 7 },
+      // A local drop is complete when the DAG starts: a minute is plenty.
+      airflow: { sensorTimeoutSeconds: 60 },
     },
     dev: {
       region: 'eu-west-1',
@@ -26,10 +29,6 @@ export default defineConfig({
       notifications: { emails: ['data-team@example.com'] },
       // GitHub Actions plans on pull requests and deploys on merge (docs/ci-cd.md).
       cicd: { githubRepository: 'example-org/xetl' },
-      state: {
-        source: { bucket: 'xetl-tfstate-111111111111-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
-        analytics: { bucket: 'xetl-tfstate-222222222222-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
-      },
     },
     stage: {
       region: 'eu-west-1',
@@ -37,10 +36,6 @@ export default defineConfig({
       network: { mwaaVpcCidr: '10.40.0.0/16', redshiftVpcCidr: '10.41.0.0/16' },
       notifications: { emails: ['data-team@example.com'] },
       cicd: { githubRepository: 'example-org/xetl' },
-      state: {
-        source: { bucket: 'xetl-tfstate-111111111111-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
-        analytics: { bucket: 'xetl-tfstate-333333333333-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
-      },
     },
     prod: {
       region: 'eu-west-1',
@@ -52,10 +47,6 @@ export default defineConfig({
       retention: { noncurrentVersionDays: 90, logRetentionDays: 365, transitionToInfrequentAccessDays: 90 },
       notifications: { emails: ['data-oncall@example.com'] },
       cicd: { githubRepository: 'example-org/xetl' },
-      state: {
-        source: { bucket: 'xetl-tfstate-444444444444-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
-        analytics: { bucket: 'xetl-tfstate-555555555555-eu-west-1', dynamodbTable: 'xetl-tfstate-lock' },
-      },
     },
   },
 });

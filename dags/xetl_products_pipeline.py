@@ -3,28 +3,38 @@
 
 Moves one day (a **partition**, `YYYY-MM-DD`) of product CSV files from account A's source bucket
 through Glue and Redshift Serverless in account B, and publishes it back to account A's target
-bucket as Parquet. Contract: `docs/data-contract.md`; operations: `docs/pipeline-dag.md`.
+bucket as Parquet, only when every check passed. Contract: `docs/data-contract.md`; operations:
+`docs/pipeline-dag.md`.
 
 | # | task | does |
 |---|---|---|
-| 1 | `wait_for_source_files` | waits (deferred) for `products/year=…/month=…/day=…/*.csv` in the source bucket |
-| 2 | `run_glue_crawler` | runs the catalog crawler and waits |
-| 3 | `run_glue_job` | runs the Glue job with `--partition`, `--run_id`, `--source_uri`, `--staging_uri` |
-| 4 | `load_warehouse_partition` | DELETE staging partition + COPY curated Parquet + CALL `xetl.sp_load_products_partition`, one transaction |
-| 5 | `check_data_quality` | manifest counts reconcile (`rows_read = rows_loaded + rows_quarantined`), unique keys, no nulls in required columns |
-| 6 | `unload_to_target` | UNLOAD the partition to the target bucket (Parquet, SSE-KMS, CLEANPATH) |
-| 7 | `notify_success` | SNS: partition published, with counts |
-| - | `notify_failure` | SNS: run failed at which task (`one_failed` on tasks 1-6) |
+| 1 | `wait_for_marker` | waits (deferred) for the partition's `_SUCCESS` marker: the drop is complete |
+| 2 | `start_glue_crawler` | starts the catalog crawler (or joins the crawl already running) |
+| 3 | `wait_for_glue_crawler` | waits for a crawl newer than the previous one to succeed; stops it on timeout |
+| 4 | `start_glue_job` | starts the Glue job with `--partition`, `--run_id`, `--source_uri`, `--staging_uri` |
+| 5 | `wait_for_glue_job` | waits (deferred) for that job run; stops it when the wait fails |
+| 6 | `check_manifest` | the run manifest: counts balance, not empty, not all quarantined, quarantine ratio |
+| 7 | `stage_partition` | DELETE + COPY into `xetl.products_staging`, one transaction; nothing published changes |
+| 8 | `check_data_quality` | the staged rows: reconcile with the manifest, unique keys, no NULL required columns |
+| 9 | `publish_partition` | CALL `xetl.sp_load_products_partition`: replace the partition + audit row, atomically |
+| 10 | `transform_with_dbt.*` | the dbt models (sql/dbt), one task per model with its tests (Cosmos); a failed test stops here |
+| 11 | `unload_to_target` | UNLOAD the partition (or the configured mart) to the target bucket (Parquet, SSE-KMS, CLEANPATH) |
+| 12 | `notify_success` | SNS: partition published, with counts |
+| - | `notify_failure` | audit row 'failed' + SNS: run failed at which task (`one_failed` on tasks 1-11) |
 
-**Which partition:** `dag_run.conf["partition"]` (event trigger, `airflow dags trigger -c`), else
-the `partition` param (trigger form), else the UTC day of the logical date (scheduled runs: the
-day that ended at 01:00 UTC). Malformed values fail the run at its first task.
+**Which partition:** `dag_run.conf["partition"]` (event trigger, `xetl trigger`, `airflow dags
+trigger -c`), else the `partition` param (trigger form), else the UTC day of the logical date
+(backfills). Malformed values fail the run at its first task.
 
-**Re-run / backfill a day:** `airflow dags trigger xetl_products_pipeline -c '{"partition": "2026-11-20"}'`.
-Every step replaces exactly that partition, so a re-run leaves the same result.
+**When it runs:** no schedule. The `_SUCCESS` marker's event starts a run for its partition (the
+event trigger); re-runs and backfills start from `xetl trigger`. One run at a time: runs queue
+behind `max_active_runs=1`, and every task takes the one slot of the `xetl_pipeline` pool (which
+counts deferred tasks), so even an Airflow backfill with several active runs never runs two
+pipeline tasks at once.
 
-All names come from the Airflow variable `xetl_pipeline` (JSON, from Secrets Manager), rendered
-when a task runs; `XETL_TARGET` (default `aws`) picks where the steps run.
+All names come from the Airflow variable `xetl_pipeline` (JSON, from Secrets Manager; its fields
+are the pipeline contract's), rendered when a task runs. `XETL_RUNTIME` (default `aws`) picks where
+the steps run.
 """
 
 from __future__ import annotations
@@ -33,39 +43,41 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import DAG, Param, chain
-from airflow.timetables.interval import CronDataIntervalTimetable
-from xetl_tasks import get_targets
+from xetl_tasks import get_runtime
+from xetl_tasks.contract import DAG_ID, POOL
 
-DAG_ID = "xetl_products_pipeline"
 OWNER = "xetl-data-engineering"
 TAGS = ["xetl", "products", "etl", "cross-account"]
-
 DEFAULT_ARGS = {
     "owner": OWNER,
     "depends_on_past": False,
-    # Service calls fail transiently (throttling, a crawler still running from a previous try):
-    # retry with growing pauses, capped, rather than page someone for a blip.
+    # One slot, deferred tasks included (created by `xetl bootstrap`): runs of different partitions
+    # never overlap on the crawler, the Glue job or the staging table (docs/pipeline-dag.md, "Backfills").
+    "pool": POOL,
+    # Service calls fail transiently (throttling, a crawler still busy): retry with growing pauses,
+    # capped, rather than page someone for a blip. Bad data fails at once (AirflowFailException).
     "retries": 3,
     "retry_delay": timedelta(minutes=2),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
 }
 
-# Chosen once per parse from XETL_TARGET (an environment read, no I/O).
-targets = get_targets()
+# Chosen once per parse from XETL_RUNTIME (an environment read, no I/O).
+runtime = get_runtime()
 
 with DAG(
     dag_id=DAG_ID,
     description="Products CSV (account A) -> Glue -> Redshift Serverless -> Parquet (account A), one day at a time",
     doc_md=__doc__,
-    # A data-interval timetable: the run starting 01:00 UTC on day D+1 has logical date D 01:00,
-    # so its partition is D, a day that is over (the hour's slack lets late files land).
-    schedule=CronDataIntervalTimetable("0 1 * * *", timezone="UTC"),
+    schedule=None,
     start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
     catchup=False,
-    # One run at a time: the crawler and the Glue job cannot run twice at once, and backfills of
-    # several days then queue instead of failing.
+    # New DAGs are paused by default; a paused pipeline would ignore every marker event.
+    is_paused_upon_creation=False,
     max_active_runs=1,
+    # Holds while tasks are deferred (execution_timeout does not, in Airflow 3.0.6): no run can
+    # hold the queue for more than this.
+    dagrun_timeout=timedelta(hours=8),
     default_args=DEFAULT_ARGS,
     tags=TAGS,
     params={
@@ -85,27 +97,23 @@ with DAG(
             description="Set by the event trigger: the object whose arrival triggered the run.",
         ),
     },
-    user_defined_macros=targets.template_macros(),
+    user_defined_macros=runtime.template_macros(),
 ) as dag:
-    wait_for_source_files = targets.wait_for_source_files()
-    run_glue_crawler = targets.run_glue_crawler()
-    run_glue_job = targets.run_glue_job()
-    load_warehouse_partition = targets.load_warehouse_partition()
-    check_data_quality = targets.check_data_quality()
-    unload_to_target = targets.unload_to_target()
-    notify_success = targets.notify_success()
-    notify_failure = targets.notify_failure()
-
     pipeline = [
-        wait_for_source_files,
-        run_glue_crawler,
-        run_glue_job,
-        load_warehouse_partition,
-        check_data_quality,
-        unload_to_target,
+        runtime.wait_for_marker(),
+        runtime.start_glue_crawler(),
+        runtime.wait_for_glue_crawler(),
+        runtime.start_glue_job(),
+        runtime.wait_for_glue_job(),
+        runtime.check_manifest(),
+        runtime.stage_partition(),
+        runtime.check_data_quality(),
+        runtime.publish_partition(),
+        runtime.transform_with_dbt(),
+        runtime.unload_to_target(),
     ]
-    chain(*pipeline, notify_success)
-    # Any failed step (trigger rule one_failed) sends the failure notice at once. On a successful
-    # run the notice is skipped; after a failure notify_success ends upstream_failed, so the run is
-    # still marked failed even though the notice itself succeeded.
-    pipeline >> notify_failure
+    chain(*pipeline, runtime.notify_success())
+    # Any failed step (trigger rule one_failed) records and announces the failure at once. On a
+    # successful run the notice is skipped; after a failure notify_success ends upstream_failed, so
+    # the run is still marked failed even though the notice itself succeeded.
+    pipeline >> runtime.notify_failure()

@@ -1,22 +1,39 @@
 #!/usr/bin/env bash
 # Creates (or refreshes) one of the project's Python virtual environments under .venvs/<name>
 # and prints its path. Idempotent and safe to call from parallel Nx targets: a lock serialises
-# creation, and a stamp of the requirement files' hashes skips work when nothing changed.
+# creation, and a stamp of the inputs' hashes skips work when nothing changed.
 #
-#   scripts/python-env.sh airflow   # Python 3.12, Airflow 3.0.6 as MWAA runs it (dags/)
+# Each environment has a Python version, ONE pinned third-party requirement file (its constraints
+# included by it), and the repository's own Python projects it needs, installed editable (no copy:
+# the environment imports the checkout's code) with --no-deps (their first-party dependencies are
+# all listed here; tools/nx/check-boundaries.mjs checks the lists against each pyproject.toml and the
+# imports). This file is where an environment's contents are decided.
+#
+#   scripts/python-env.sh airflow   # Python 3.12, Airflow 3.0.6 as MWAA runs it: the DAGs and the local run
 #   scripts/python-env.sh glue      # Python 3.11, PySpark 3.5 as Glue 5.0 runs it (glue-scripts/)
 #   scripts/python-env.sh tools     # Python 3.11, moto server, sqlglot, psycopg, pyarrow, ruff, pytest (harnesses)
 #   scripts/python-env.sh security  # Python 3.11, checkov (policy scan of synthesized stacks)
+#   scripts/python-env.sh dbt       # Python 3.12, dbt-core + Redshift/Postgres adapters + sqlfluff (sql/dbt/)
 set -euo pipefail
 
-name="${1:?usage: scripts/python-env.sh airflow|glue|tools|security}"
+name="${1:?usage: scripts/python-env.sh airflow|glue|tools|security|dbt}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 case "$name" in
-  airflow) want_python="3.12"; req_files=("dags/requirements-dev.txt" "dags/constraints-3.0.6-3.12.txt") ;;
-  glue)    want_python="3.11"; req_files=("glue-scripts/requirements-dev.txt") ;;
-  tools)   want_python="3.11"; req_files=("tools/python/requirements.txt") ;;
-  security) want_python="3.11"; req_files=("tools/python/requirements-security.txt") ;;
-  *) echo "python-env: unknown environment '$name' (expected airflow, glue, tools or security)" >&2; exit 2 ;;
+  airflow)
+    want_python="3.12"; requirements="dags/requirements-dev.txt"; hashed=("dags/constraints-3.0.6-3.12.txt")
+    projects=(sql dags tools/python tools/sample_data apps/trigger tools/local) ;;
+  glue)
+    want_python="3.11"; requirements="glue-scripts/requirements-dev.txt"; hashed=()
+    projects=(glue-scripts tools/sample_data) ;;
+  tools)
+    want_python="3.11"; requirements="tools/python/requirements.txt"; hashed=()
+    projects=(sql tools/python apps/trigger) ;;
+  security)
+    want_python="3.11"; requirements="tools/python/requirements-security.txt"; hashed=(); projects=() ;;
+  dbt)
+    want_python="3.12"; requirements="sql/dbt/requirements-dev.txt"; hashed=("sql/dbt/requirements.txt")
+    projects=(sql dags tools/python tools/sample_data sql/dbt) ;;
+  *) echo "python-env: unknown environment '$name' (expected airflow, glue, tools, security or dbt)" >&2; exit 2 ;;
 esac
 
 find_python() {
@@ -40,21 +57,44 @@ mkdir -p "$repo/.venvs"
 exec 9>"$repo/.venvs/.$name.lock"
 flock 9
 
-stamp_now="$(cd "$repo" && cat "${req_files[@]}" scripts/python-env.sh | sha256sum | cut -c1-64)"
-if [ -f "$venv/.stamp" ] && [ "$(cat "$venv/.stamp")" = "$stamp_now" ] && [ -x "$venv/bin/python" ]; then
+pyprojects=()
+for project in "${projects[@]}"; do pyprojects+=("$project/pyproject.toml"); done
+# Two stamps: the third-party packages (slow to install) and the first-party projects (seconds):
+# a changed pyproject.toml re-installs the projects only.
+packages_now="$(cd "$repo" && cat "$requirements" "${hashed[@]}" scripts/python-env.sh | sha256sum | cut -c1-64)"
+projects_now="$(cd "$repo" && cat /dev/null "${pyprojects[@]}" | sha256sum | cut -c1-64)"
+if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.stamp" 2>/dev/null)" = "$packages_now" ] &&
+   [ "$(cat "$venv/.stamp-projects" 2>/dev/null)" = "$projects_now" ]; then
   echo "$venv"; exit 0
 fi
 
-python_bin="$(find_python "$want_python")" || {
-  echo "python-env: Python $want_python is required for the '$name' environment; install it (e.g. 'pyenv install $want_python') and retry" >&2
-  exit 1
+# A machine's pip configuration may list local index folders that do not exist; pip warns once per
+# package about each, which is noise. pip colours warnings when it thinks it writes to a terminal
+# (it does under Nx's pseudo-terminal), so colour is turned off and any colour codes stripped
+# before the filter; every other line (real errors included) goes through.
+quiet_pip() {
+  PIP_NO_COLOR=1 "$venv/bin/python" -m pip "$@" --quiet --disable-pip-version-check 2>&1 \
+    | sed -u 's/\x1b\[[0-9;]*m//g' | { grep -v "^WARNING: Location 'file:" || true; } >&2
+  return "${PIPESTATUS[0]}"
 }
-echo "python-env: building .venvs/$name with $python_bin (one-time, a few minutes)" >&2
-rm -rf "$venv"
-"$python_bin" -m venv "$venv"
-# The image's pip configuration lists local wheel folders that may be absent; its warnings are noise.
-quiet_pip() { "$venv/bin/python" -m pip "$@" --quiet --disable-pip-version-check 2>&1 | { grep -v "^WARNING: Location 'file:" || true; } >&2; return "${PIPESTATUS[0]}"; }
-quiet_pip install --upgrade pip==25.3
-(cd "$repo" && quiet_pip install -r "${req_files[0]}")
-echo "$stamp_now" > "$venv/.stamp"
+
+if ! [ -x "$venv/bin/python" ] || [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$packages_now" ]; then
+  python_bin="$(find_python "$want_python")" || {
+    echo "python-env: Python $want_python is required for the '$name' environment; install it (e.g. 'pyenv install $want_python', or 'apt-get install python$want_python-venv') and retry" >&2
+    exit 2
+  }
+  echo "python-env: building .venvs/$name with $python_bin (one-time, a few minutes)" >&2
+  rm -rf "$venv"
+  "$python_bin" -m venv "$venv"
+  quiet_pip install --upgrade pip==25.3
+  (cd "$repo" && quiet_pip install -r "$requirements")
+  echo "$packages_now" > "$venv/.stamp"
+  rm -f "$venv/.stamp-projects"
+fi
+if [ "${#projects[@]}" -gt 0 ]; then
+  editable=()
+  for project in "${projects[@]}"; do editable+=(-e "./$project"); done
+  (cd "$repo" && quiet_pip install --no-deps "${editable[@]}")
+fi
+echo "$projects_now" > "$venv/.stamp-projects"
 echo "$venv"

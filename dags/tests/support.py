@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-DAG_ID = "xetl_products_pipeline"
+from xetl_tasks.contract import DAG_ID, validate_variable
+
 DAG_FILE = "xetl_products_pipeline.py"
 LOOPBACK_DEAD_ENDPOINT = "http://127.0.0.1:9"
 
-# Account A = 111111111111 (source, target), account B = 222222222222 (analytics).
-TEST_PIPELINE: dict[str, Any] = {
+# Account A = 111111111111 (source, target), account B = 222222222222 (analytics). Checked against
+# the pipeline contract's schema: a field the stack stops writing fails here, not on MWAA.
+TEST_PIPELINE: dict[str, Any] = validate_variable({
     "environment": "test",
     "region": "eu-west-1",
     "source_bucket": "xetl-test-source-111111111111",
@@ -25,7 +27,8 @@ TEST_PIPELINE: dict[str, Any] = {
     "glue_job": "xetl-test-products-job",
     "redshift_workgroup": "xetl-test",
     "redshift_database": "dev",
-    "redshift_secret_arn": "arn:aws:secretsmanager:eu-west-1:222222222222:secret:xetl-test-redshift-AbCdEf",
+    "redshift_endpoint": "xetl-test.222222222222.eu-west-1.redshift-serverless.amazonaws.com",
+    "redshift_port": 5439,
     "redshift_copy_role_arn": "arn:aws:iam::222222222222:role/xetl-test-redshift-copy",
     "unload_role_chain": (
         "arn:aws:iam::222222222222:role/xetl-test-redshift-unload,"
@@ -34,7 +37,9 @@ TEST_PIPELINE: dict[str, Any] = {
     "target_kms_key_arn": "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     "sns_topic_arn": "arn:aws:sns:eu-west-1:222222222222:xetl-test-pipeline",
     "sensor_timeout_seconds": 21600,
-}
+    "max_quarantine_ratio": 0.2,
+    "unload_template": "unload_partition",
+})
 
 
 @dataclass(frozen=True)

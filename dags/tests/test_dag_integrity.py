@@ -13,20 +13,20 @@ DAGS_DIR = Path(__file__).resolve().parents[1]
 
 # The task graph, exactly: task id -> upstream task ids.
 PIPELINE = [
-    "wait_for_source_files",
-    "run_glue_crawler",
-    "run_glue_job",
-    "load_warehouse_partition",
+    "wait_for_marker",
+    "start_glue_crawler",
+    "wait_for_glue_crawler",
+    "start_glue_job",
+    "wait_for_glue_job",
+    "check_manifest",
+    "stage_partition",
     "check_data_quality",
+    "publish_partition",
     "unload_to_target",
 ]
 EXPECTED_UPSTREAM = {
-    "wait_for_source_files": set(),
-    "run_glue_crawler": {"wait_for_source_files"},
-    "run_glue_job": {"run_glue_crawler"},
-    "load_warehouse_partition": {"run_glue_job"},
-    "check_data_quality": {"load_warehouse_partition"},
-    "unload_to_target": {"check_data_quality"},
+    **{later: {earlier} for earlier, later in zip(PIPELINE, PIPELINE[1:], strict=False)},
+    "wait_for_marker": set(),
     "notify_success": {"unload_to_target"},
     "notify_failure": set(PIPELINE),
 }
@@ -55,32 +55,42 @@ def test_dags_folder_imports_without_errors(dagbag):
 
 def test_airflowignore_keeps_non_dag_files_out_of_the_dagbag(dagbag):
     parsed = {Path(stat.file).name for stat in dagbag.dagbag_stats}
-    assert parsed == {"xetl_products_pipeline.py"}, "tests, xetl_tasks and bench_parse.py must be ignored"
+    assert parsed == {"xetl_products_pipeline.py"}, "tests, xetl_tasks, xetl_sql and bench_parse.py must be ignored"
+    ignored = (DAGS_DIR / ".airflowignore").read_text().split()
+    assert {"xetl_tasks/", "xetl_sql/", "dbt/", "tests/"} <= set(ignored)
 
 
 def test_dag_attributes(dag):
     import xetl_products_pipeline as module
+    from xetl_tasks.contract import DAG_ID as CONTRACT_DAG_ID
 
-    assert dag.dag_id == module.DAG_ID == DAG_ID
+    assert dag.dag_id == CONTRACT_DAG_ID == DAG_ID
     assert dag.doc_md == module.__doc__ and "### xetl products pipeline" in dag.doc_md
     assert dag.catchup is False
     assert dag.max_active_runs == 1
+    assert dag.dagrun_timeout == timedelta(hours=8)
     assert dag.start_date.isoformat() == "2026-11-01T00:00:00+00:00"
     assert set(dag.tags) == {"xetl", "products", "etl", "cross-account"}
     assert dag.params["partition"] == ""
     assert dag.params["marker"] == ""
 
 
-def test_daily_schedule_covers_the_previous_utc_day(dag):
-    from airflow.timetables.interval import CronDataIntervalTimetable
+def test_dag_starts_unpaused_so_the_first_marker_event_runs(dag):
+    # A paused DAG ignores every trigger: the event-driven pipeline would never start.
+    assert dag.is_paused_upon_creation is False
 
-    assert isinstance(dag.timetable, CronDataIntervalTimetable)
-    assert dag.timetable.summary == "0 1 * * *"
-    # The run at 2026-11-22 01:00 UTC covers 2026-11-21 01:00 -> 2026-11-22 01:00: logical date D.
-    interval = dag.timetable.infer_manual_data_interval(
-        run_after=__import__("pendulum").datetime(2026, 11, 22, 1, tz="UTC")
-    )
-    assert interval.start.isoformat() == "2026-11-21T01:00:00+00:00"
+
+def test_no_schedule_runs_start_from_events_triggers_and_backfills(dag):
+    # A scheduled run waiting for a late day would hold every event-triggered run behind
+    # max_active_runs=1 (docs/pipeline-dag.md, "When it runs").
+    assert dag.timetable.summary == "None"
+
+
+def test_every_task_takes_the_one_slot_pool_that_counts_deferred_tasks(dag):
+    from xetl_tasks.contract import POOL, POOL_INCLUDE_DEFERRED, POOL_SLOTS
+
+    assert (POOL, POOL_SLOTS, POOL_INCLUDE_DEFERRED) == ("xetl_pipeline", 1, True)
+    assert {task.pool for task in dag.tasks} == {POOL}
 
 
 @pytest.mark.parametrize("task_id", list(EXPECTED_UPSTREAM))
@@ -108,20 +118,25 @@ def test_trigger_rules(dag):
     assert set(rules.values()) == {"all_success"}
 
 
-def test_long_waits_are_deferrable(dag):
-    for task_id in (
-        "wait_for_source_files",
-        "run_glue_crawler",
-        "run_glue_job",
-        "load_warehouse_partition",
-        "unload_to_target",
-    ):
-        assert dag.get_task(task_id).deferrable is True, task_id
+def test_waits_are_bounded_without_holding_a_worker(dag):
+    # Deferred waits end by the trigger's own timeout; the crawler sensor reschedules between pokes.
+    assert dag.get_task("wait_for_marker").deferrable is True
+    glue_wait = dag.get_task("wait_for_glue_job")
+    assert glue_wait.deferrable is True
+    assert glue_wait.poke_interval * glue_wait.max_retries == timedelta(hours=3, minutes=15).total_seconds()
+    crawler_wait = dag.get_task("wait_for_glue_crawler")
+    assert (crawler_wait.mode, crawler_wait.timeout) == ("reschedule", 3600)
 
 
-def test_crawler_is_given_only_its_name(dag):
-    # More keys would make the operator call UpdateCrawler on the infrastructure's crawler.
-    assert list(dag.get_task("run_glue_crawler").config) == ["Name"]
+def test_submitting_never_waits_so_a_retried_wait_never_submits_again(dag):
+    assert dag.get_task("start_glue_job").wait_for_completion is False
+    assert dag.get_task("start_glue_job").deferrable is False
+
+
+def test_statements_run_in_the_worker_under_execution_timeout(dag):
+    for task_id in ("stage_partition", "publish_partition", "unload_to_target"):
+        task = dag.get_task(task_id)
+        assert task.execution_timeout == timedelta(hours=1), task_id
 
 
 def test_parse_needs_no_variable_and_no_aws(monkeypatch):
@@ -145,17 +160,30 @@ def test_every_parse_serialises_identically():
     assert first == second
 
 
-def test_local_target_builds_the_same_graph(monkeypatch):
-    # The local target (dags/xetl_tasks/local.py) swaps the engines, never the graph.
-    monkeypatch.setenv("XETL_TARGET", "local")
+def test_the_runtime_named_by_import_path_builds_the_same_graph(monkeypatch):
+    # Any other runtime (the local run's lives with the local runner) swaps the engines, never the graph.
+    monkeypatch.setenv("XETL_RUNTIME", "fake_runtime:FakeRuntime")
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent))
     bag = load_dagbag()
     assert not bag.import_errors
-    local = bag.dags[DAG_ID]
-    assert {task.task_id: set(task.upstream_task_ids) for task in local.tasks} == EXPECTED_UPSTREAM
+    other = bag.dags[DAG_ID]
+    assert {task.task_id: set(task.upstream_task_ids) for task in other.tasks} == EXPECTED_UPSTREAM
+    assert {type(task).__name__ for task in other.tasks} == {"EmptyOperator"}
 
 
-def test_unknown_target_fails_the_import_naming_the_choices(monkeypatch):
-    monkeypatch.setenv("XETL_TARGET", "gcp")
+def test_an_unknown_runtime_fails_the_import_naming_the_setting(monkeypatch):
+    monkeypatch.setenv("XETL_RUNTIME", "gcp")
     bag = load_dagbag()
     (error,) = bag.import_errors.values()
-    assert "XETL_TARGET='gcp' is not a known target; expected one of ('aws', 'local')" in error
+    assert "XETL_RUNTIME='gcp': expected 'aws' or an import path 'package.module:Class'" in error
+
+
+def test_nothing_local_ships_in_the_dags_folder():
+    # dags/ holds only what runs on MWAA: nothing starts processes or imports the local runtime.
+    import re
+
+    local = re.compile(r"^\s*(?:import|from)\s+(?:subprocess|xetl_local)\b", re.MULTILINE)
+    for path in DAGS_DIR.rglob("*.py"):
+        if "tests" in path.relative_to(DAGS_DIR).parts or path.name == "bench_parse.py":
+            continue
+        assert not local.search(path.read_text()), path

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from xetl_tasks.base import TaskIds
+from xetl_tasks.runtime import TaskIds
 from xetl_tasks.notify import failed_and_blocked, failure_message, success_message
 
 DAG_ID = "xetl_products_pipeline"
@@ -43,12 +43,15 @@ def test_success_message_without_quality_summary_says_so():
 
 
 def test_failed_and_blocked_follow_the_pipeline_order():
-    states = {"wait_for_source_files": "success", "run_glue_crawler": "success", "run_glue_job": "failed"}
+    states = {"wait_for_marker": "success", "start_glue_crawler": "success", "wait_for_glue_crawler": "success",
+              "start_glue_job": "success", "wait_for_glue_job": "failed"}  # fmt: skip
     failed, blocked = failed_and_blocked(states, TaskIds.PIPELINE, TaskIds.NOTIFY_SUCCESS)
-    assert failed == ["run_glue_job"]
+    assert failed == ["wait_for_glue_job"]
     assert blocked == [
-        "load_warehouse_partition",
+        "check_manifest",
+        "stage_partition",
         "check_data_quality",
+        "publish_partition",
         "unload_to_target",
         "notify_success",
     ]
@@ -66,11 +69,17 @@ def test_failure_message_names_the_failed_task_and_how_to_rerun():
     assert "failed task(s): check_data_quality" in body
     assert "not run because of it: unload_to_target, notify_success" in body
     assert f"""Re-run: airflow dags trigger {DAG_ID} -c '{{"partition": "2026-11-21"}}'""" in body
+    assert "Nothing was published: the published table and the target prefix are exactly as they were." in body
+
+
+def test_a_failure_while_publishing_says_what_may_have_changed():
+    _, body = failure_message(DAG_ID, "prod", "2026-11-21", RUN_ID, ["unload_to_target"], ["notify_success"])
+    assert "unload_to_target failed" in body and "target prefix may be partial until a re-run" in body
 
 
 def test_failure_message_for_an_invalid_partition_shows_the_expected_form():
     bad = "<invalid partition: dag_run.conf['partition']: partition '2026-02-30' is not a calendar date>"
-    subject, body = failure_message(DAG_ID, "prod", bad, "manual__x", ["wait_for_source_files"], [])
+    subject, body = failure_message(DAG_ID, "prod", bad, "manual__x", ["wait_for_marker"], [])
     assert len(subject) <= 100 and subject.endswith("...")
     assert bad in body
     assert """-c '{"partition": "YYYY-MM-DD"}'""" in body
@@ -102,14 +111,14 @@ def test_publish_delivers_subject_body_and_filterable_attributes(topic_with_queu
 
     topic_arn, sqs, queue_url = topic_with_queue
     subject, body = failure_message(
-        DAG_ID, "test", "2026-11-21", RUN_ID, ["run_glue_job"], ["notify_success"]
+        DAG_ID, "test", "2026-11-21", RUN_ID, ["wait_for_glue_job"], ["notify_success"]
     )
     message_id = _publish(topic_arn, "eu-west-1", subject, body, "failure", "2026-11-21", "test")
     assert message_id
 
     (received,) = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
     envelope = json.loads(received["Body"])
-    assert envelope["Subject"] == "[xetl test] FAILED 2026-11-21 at run_glue_job"
+    assert envelope["Subject"] == "[xetl test] FAILED 2026-11-21 at wait_for_glue_job"
     assert envelope["Message"] == body
     assert {k: v["Value"] for k, v in envelope["MessageAttributes"].items()} == {
         "status": "failure",

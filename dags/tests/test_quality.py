@@ -1,5 +1,5 @@
-"""Data-quality rules (pure), Data API result parsing, and reading the manifest through the real
-S3 hook against moto."""
+"""The data-quality gate (pure rules), Data API result parsing, and reading the manifest through the
+real S3 hook against moto."""
 
 from __future__ import annotations
 
@@ -7,10 +7,17 @@ import json
 
 import pytest
 from support import TEST_PIPELINE
-from xetl_tasks.quality import DataQualityError, assert_quality, evaluate, statement_result_rows
+from xetl_tasks.quality import (
+    DataQualityError,
+    check_manifest,
+    check_staged,
+    staged_check_parameters,
+    statement_result_rows,
+)
 
 PARTITION = "2026-11-21"
-RUN_ID = "scheduled__2026-11-21T01:00:00+00:00"
+RUN_ID = "event__2026-11-21__0123456789abcdef"
+MAX_RATIO = 0.2
 
 
 def manifest(**overrides):
@@ -27,144 +34,115 @@ def manifest(**overrides):
     return {**base, **overrides}
 
 
-def metrics(**overrides):
-    base = {
-        "rows_loaded": 957,
-        "distinct_keys": 957,
-        "duplicate_keys": 0,
-        "null_product_id": 0,
-        "null_product_name": 0,
-        "null_price": 0,
-        "null_quantity": 0,
-        "null_updated_at": 0,
-        "rows_other_runs": 0,
-    }
-    return {**base, **overrides}
-
-
-def failure_of(**kwargs) -> DataQualityError:
+def manifest_failure(ratio: float = MAX_RATIO, **overrides) -> DataQualityError:
     with pytest.raises(DataQualityError) as err:
-        assert_quality(
-            PARTITION, RUN_ID, kwargs.get("manifest", manifest()), kwargs.get("metrics", metrics())
-        )
+        check_manifest(PARTITION, RUN_ID, manifest(**overrides), ratio)
     return err.value
 
 
-def test_good_numbers_pass_and_summarise_the_run():
-    summary = assert_quality(PARTITION, RUN_ID, manifest(), metrics())
-    assert summary["rows_read"] == 1000
-    assert summary["rows_loaded"] == 957
-    assert summary["rows_quarantined"] == 43
-    assert summary["quarantined_by_reason"] == {"invalid_decimal": 12, "duplicate_key": 31}
-    assert summary["checks"] == [
-        "manifest_identity",
-        "manifest_balance",
-        "quarantine_reasons",
-        "row_count_reconciliation",
-        "not_all_quarantined",
-        "key_uniqueness",
-        "required_not_null",
-        "partition_replaced",
+def dq_rows(reconciled=True, unique=True, not_null=True):
+    """One result row per data-quality query, as xetl_sql/queries/dq_*.sql return them."""
+    return {
+        "dq_row_count_reconciliation": {"check_name": "row_count_reconciliation", "passed": reconciled,
+                                        "rows_loaded": 957 if reconciled else 900,
+                                        "detail": "rows_read 1000, rows_loaded 900, rows_quarantined 43, unaccounted 57"},
+        "dq_key_uniqueness": {"check_name": "key_uniqueness", "passed": unique, "detail": "2 duplicated keys"},
+        "dq_required_not_null": {"check_name": "required_not_null", "passed": not_null, "detail": "3 rows have a NULL"},
+    }  # fmt: skip
+
+
+def test_a_good_manifest_passes_and_hands_on_its_counts():
+    counts = check_manifest(PARTITION, RUN_ID, manifest(), MAX_RATIO)
+    assert {k: counts[k] for k in ("rows_read", "rows_curated", "rows_quarantined")} == {
+        "rows_read": 1000, "rows_curated": 957, "rows_quarantined": 43,
+    }
+    assert counts["checks"] == [
+        "manifest_identity", "manifest_balance", "quarantine_reasons", "not_empty", "not_all_quarantined",
+        "quarantine_ratio",
     ]
 
 
-def test_every_rule_passes_on_good_numbers():
-    assert all(result.passed for result in evaluate(PARTITION, RUN_ID, manifest(), metrics()))
+def test_an_empty_partition_is_refused_with_the_number_of_files():
+    err = manifest_failure(rows_read=0, rows_curated=0, rows_quarantined=0, quarantined_by_reason={})
+    assert [f.name for f in err.failures] == ["not_empty"]
+    assert "no data rows in 1 file(s)" in str(err) and "nothing was published" in str(err)
 
 
-def test_mismatched_counts_name_the_check_and_the_numbers():
-    err = failure_of(metrics=metrics(rows_loaded=950, distinct_keys=950))
-    assert [f.name for f in err.failures] == ["row_count_reconciliation"]
-    message = str(err)
-    assert f"data quality failed for partition {PARTITION}: 1 check(s) failed" in message
-    assert (
-        "row_count_reconciliation: rows_read=1000 but rows_loaded + rows_quarantined = 950 + 43 = 993"
-        in message
-    )
+def test_a_feed_whose_every_line_was_quarantined_is_not_published():
+    err = manifest_failure(rows_curated=0, rows_quarantined=1000, quarantined_by_reason={"invalid_key": 1000}, ratio=1.0)
+    assert [f.name for f in err.failures] == ["not_all_quarantined"]
+    assert "all 1000 row(s) read were quarantined" in str(err)
 
 
-def test_duplicate_keys_are_reported_with_counts():
-    err = failure_of(metrics=metrics(distinct_keys=955, duplicate_keys=2))
-    assert [f.name for f in err.failures] == ["key_uniqueness"]
-    assert "key_uniqueness: 2 duplicate product_id row(s): 957 rows, 955 distinct keys" in str(err)
-
-
-def test_nulls_in_required_columns_are_reported_per_column():
-    err = failure_of(metrics=metrics(null_price=3, null_updated_at=1))
-    assert [f.name for f in err.failures] == ["required_not_null"]
-    assert "required_not_null: null values in required columns: price=3, updated_at=1" in str(err)
-
-
-def test_unbalanced_manifest_fails_on_its_own():
-    err = failure_of(manifest=manifest(rows_read=1001))
-    names = [f.name for f in err.failures]
-    assert names == ["manifest_balance", "row_count_reconciliation"]
-    assert "manifest_balance: rows_read=1001 but rows_curated + rows_quarantined = 957 + 43 = 1000" in str(
-        err
-    )
-
-
-def test_reason_breakdown_must_add_up():
-    err = failure_of(manifest=manifest(quarantined_by_reason={"invalid_decimal": 12}))
-    assert [f.name for f in err.failures] == ["quarantine_reasons"]
-    assert "quarantined_by_reason sums to 12 but rows_quarantined=43" in str(err)
+def test_a_quarantine_ratio_above_the_maximum_is_refused_with_the_numbers():
+    err = manifest_failure(ratio=0.04)
+    assert [f.name for f in err.failures] == ["quarantine_ratio"]
+    assert "43 of 1000 row(s) quarantined (4.3%), above the maximum of 4.0%" in str(err)
 
 
 def test_a_stale_manifest_from_another_run_is_caught():
-    err = failure_of(manifest=manifest(run_id="manual__2026-11-21T09:00:00+00:00"))
+    err = manifest_failure(run_id="manual__earlier")
     assert [f.name for f in err.failures] == ["manifest_identity"]
-    assert "run 'manual__2026-11-21T09:00:00+00:00'" in str(err)
 
 
-def test_rows_left_from_other_runs_mean_the_partition_was_not_replaced():
-    err = failure_of(metrics=metrics(rows_other_runs=5))
-    assert [f.name for f in err.failures] == ["partition_replaced"]
-    assert f"5 of 957 row(s) in the partition were not written by run '{RUN_ID}'" in str(err)
+def test_unbalanced_counts_and_reasons_that_do_not_add_up_are_all_reported():
+    err = manifest_failure(rows_curated=900, quarantined_by_reason={"invalid_decimal": 1})
+    assert [f.name for f in err.failures] == ["manifest_balance", "quarantine_reasons"]
+    assert "rows_read=1000 but rows_curated + rows_quarantined = 900 + 43 = 943" in str(err)
 
 
-def test_all_failures_are_reported_together():
-    err = failure_of(
-        metrics=metrics(rows_loaded=900, distinct_keys=899, duplicate_keys=1, null_product_name=2)
-    )
-    assert [f.name for f in err.failures] == [
-        "row_count_reconciliation",
-        "key_uniqueness",
-        "required_not_null",
-    ]
-    assert "3 check(s) failed" in str(err)
+@pytest.mark.parametrize(("key", "value"), [("rows_read", -1), ("rows_curated", "957"), ("rows_quarantined", True), ("rows_read", None)])
+def test_unreadable_counts_fail_as_schema_errors(key, value):
+    err = manifest_failure(**{key: value})
+    assert [f.name for f in err.failures] == ["manifest_schema"]
 
 
-@pytest.mark.parametrize(
-    ("source", "key", "value"),
-    [
-        ("manifest", "rows_read", None),
-        ("manifest", "rows_quarantined", "43"),
-        ("manifest", "rows_curated", True),
-        ("metrics", "rows_loaded", -1),
-        ("metrics", "null_price", None),
-    ],
-)
-def test_unreadable_counts_fail_as_schema_errors(source, key, value):
-    kwargs = {source: (manifest if source == "manifest" else metrics)(**{key: value})}
-    err = failure_of(**kwargs)
-    assert [f.name for f in err.failures] == [f"{source}_schema"]
-    assert f"{source} field {key!r} is {value!r}, not a count >= 0" in str(err)
+def test_the_maximum_ratio_must_be_a_share():
+    with pytest.raises(ValueError, match="max_quarantine_ratio"):
+        check_manifest(PARTITION, RUN_ID, manifest(), 1.5)
+
+
+def test_staged_rows_that_pass_every_query_are_summarised():
+    counts = check_manifest(PARTITION, RUN_ID, manifest(), MAX_RATIO)
+    summary = check_staged(PARTITION, counts, dq_rows())
+    assert summary["rows_loaded"] == 957
+    assert summary["checks"][-3:] == ["row_count_reconciliation", "key_uniqueness", "required_not_null"]
+
+
+def test_every_failed_staged_check_is_reported_with_its_detail():
+    with pytest.raises(DataQualityError) as err:
+        check_staged(PARTITION, {"rows_read": 1000, "rows_quarantined": 43}, dq_rows(reconciled=False, unique=False))
+    assert [f.name for f in err.value.failures] == ["row_count_reconciliation", "key_uniqueness"]
+    assert "unaccounted 57" in str(err.value) and "2 duplicated keys" in str(err.value)
+
+
+def test_a_missing_query_result_fails_the_gate():
+    rows = dq_rows()
+    del rows["dq_key_uniqueness"]
+    with pytest.raises(DataQualityError, match="the check returned no row"):
+        check_staged(PARTITION, {"rows_read": 1000, "rows_quarantined": 43}, rows)
+
+
+def test_the_staged_checks_read_the_staging_table_with_the_manifest_counts():
+    parameters = staged_check_parameters(PARTITION, {"rows_read": 1000, "rows_quarantined": 43})
+    assert parameters == {
+        "dq_row_count_reconciliation": {"table": "xetl.products_staging", "partition": PARTITION, "rows_read": 1000, "rows_quarantined": 43},
+        "dq_key_uniqueness": {"table": "xetl.products_staging", "partition": PARTITION},
+        "dq_required_not_null": {"table": "xetl.products_staging", "partition": PARTITION},
+    }  # fmt: skip
 
 
 def test_statement_result_rows_maps_typed_fields_to_column_names():
     result = {
-        "ColumnMetadata": [{"name": "rows_loaded"}, {"name": "label"}, {"name": "ratio"}, {"name": "gone"}],
-        "Records": [[{"longValue": 957}, {"stringValue": "x"}, {"doubleValue": 0.5}, {"isNull": True}]],
-        "TotalNumRows": 1,
+        "ColumnMetadata": [{"name": "check_name"}, {"name": "passed"}, {"name": "rows_loaded"}, {"name": "example_key"}],
+        "Records": [[{"stringValue": "key_uniqueness"}, {"booleanValue": True}, {"longValue": 957}, {"isNull": True}]],
     }
-    assert statement_result_rows(result) == [{"rows_loaded": 957, "label": "x", "ratio": 0.5, "gone": None}]
+    assert statement_result_rows(result) == [{"check_name": "key_uniqueness", "passed": True, "rows_loaded": 957, "example_key": None}]
 
 
 def test_statement_result_rows_refuses_ragged_records():
-    with pytest.raises(ValueError, match="2 columns"):
-        statement_result_rows(
-            {"ColumnMetadata": [{"name": "a"}, {"name": "b"}], "Records": [[{"longValue": 1}]]}
-        )
+    with pytest.raises(ValueError, match="fields but the result has"):
+        statement_result_rows({"ColumnMetadata": [{"name": "a"}], "Records": [[{"longValue": 1}, {"longValue": 2}]]})
 
 
 # --- the manifest, read through the provider's S3 hook from moto (in-process, no network) ---
@@ -214,10 +192,3 @@ def test_manifest_that_is_not_json_fails_without_retry(staging_bucket):
     s3.put_object(Bucket=bucket, Key=MANIFEST_KEY, Body=b"rows_read=1000")
     with pytest.raises(AirflowFailException, match="is not JSON"):
         read_manifest(_s3_hook(), bucket, PARTITION)
-
-
-def test_a_feed_whose_every_line_was_quarantined_is_not_published():
-    everything_bad = manifest(rows_curated=0, rows_quarantined=1000, quarantined_by_reason={"invalid_key": 1000})
-    err = failure_of(manifest=everything_bad, metrics=metrics(rows_loaded=0, distinct_keys=0))
-    assert [f.name for f in err.failures] == ["not_all_quarantined"]
-    assert "all 1000 row(s) read were quarantined" in str(err)

@@ -1,34 +1,43 @@
-"""Task factory for the xetl DAGs: one interface (``PipelineTargets``), one implementation per
-execution target, chosen by name (env var ``XETL_TARGET``, default ``aws``).
+"""Task factory of the xetl DAGs: one interface (`PipelineRuntime`), chosen by `XETL_RUNTIME`.
 
-Importing this package is cheap and does no I/O; the chosen implementation's module (and its
-provider imports) is loaded only by ``get_targets``.
+`XETL_RUNTIME` unset or `aws`: `xetl_tasks.aws.AwsRuntime`, what MWAA runs. Any other value is an
+import path `package.module:Class` of another runtime, e.g. the local run's
+`xetl_local.runtime:LocalRuntime`, which lives with the local runner and is never uploaded to MWAA.
+
+Importing this package is cheap and does no I/O; the chosen runtime's module (and its provider
+imports) is loaded only by `get_runtime`.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 
-from xetl_tasks.base import PipelineTargets, TaskIds
+from xetl_tasks.runtime import PipelineRuntime, TaskIds
 
-TARGET_ENV_VAR = "XETL_TARGET"
-DEFAULT_TARGET = "aws"
-KNOWN_TARGETS = ("aws", "local")
-
-
-def get_targets(name: str | None = None) -> PipelineTargets:
-    """The ``PipelineTargets`` named by ``name``, else by ``$XETL_TARGET``, else AWS."""
-    chosen = (name if name is not None else os.environ.get(TARGET_ENV_VAR, "")).strip().lower()
-    chosen = chosen or DEFAULT_TARGET
-    if chosen == "aws":
-        from xetl_tasks.aws import AwsTargets
-
-        return AwsTargets()
-    if chosen == "local":
-        from xetl_tasks.local import LocalTargets
-
-        return LocalTargets()
-    raise ValueError(f"{TARGET_ENV_VAR}={chosen!r} is not a known target; expected one of {KNOWN_TARGETS}")
+RUNTIME_ENV_VAR = "XETL_RUNTIME"
+DEFAULT_RUNTIME = "aws"
 
 
-__all__ = ["DEFAULT_TARGET", "KNOWN_TARGETS", "TARGET_ENV_VAR", "PipelineTargets", "TaskIds", "get_targets"]
+def get_runtime(name: str | None = None) -> PipelineRuntime:
+    """The runtime named by `name`, else by `$XETL_RUNTIME`, else AWS."""
+    chosen = (name if name is not None else os.environ.get(RUNTIME_ENV_VAR, "")).strip() or DEFAULT_RUNTIME
+    if chosen.lower() == DEFAULT_RUNTIME:
+        from xetl_tasks.aws import AwsRuntime
+
+        return AwsRuntime()
+    module_name, _, class_name = chosen.partition(":")
+    if not module_name or not class_name:
+        raise ValueError(
+            f"{RUNTIME_ENV_VAR}={chosen!r}: expected 'aws' or an import path 'package.module:Class'"
+        )
+    try:
+        runtime = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as err:
+        raise ValueError(f"{RUNTIME_ENV_VAR}={chosen!r} cannot be loaded: {err}") from err
+    if not (isinstance(runtime, type) and issubclass(runtime, PipelineRuntime)):
+        raise ValueError(f"{RUNTIME_ENV_VAR}={chosen!r} is not a PipelineRuntime")
+    return runtime()
+
+
+__all__ = ["DEFAULT_RUNTIME", "RUNTIME_ENV_VAR", "PipelineRuntime", "TaskIds", "get_runtime"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from xetl_tasks.runtime import TaskIds
+
 SUBJECT_LIMIT = 100
 
 
@@ -60,6 +62,16 @@ def failed_and_blocked(
     return failed, [*pipeline[pipeline.index(failed[0]) + 1 :], final]
 
 
+def _what_changed(failed: list[str], publishing: Sequence[str]) -> str:
+    if failed and failed[0] in publishing:
+        return (
+            f"{failed[0]} failed: if it was the publish, the procedure rolled it back and the published rows "
+            "are as they were; if it was the unload, the table is published and the target prefix may be partial "
+            "until a re-run."
+        )
+    return "Nothing was published: the published table and the target prefix are exactly as they were."
+
+
 def failure_message(
     dag_id: str,
     environment: str,
@@ -68,6 +80,7 @@ def failure_message(
     failed: list[str],
     blocked: list[str],
     log_hint: str | None = None,
+    publishing: Sequence[str] = TaskIds.PUBLISHING,
 ) -> tuple[str, str]:
     """(subject, body) for a run in which at least one pipeline task failed."""
     first = failed[0] if failed else "unknown task"
@@ -81,7 +94,7 @@ def failure_message(
         f"run: {run_id}",
         "failed task(s): " + (", ".join(failed) if failed else "(could not be determined)"),
         "not run because of it: " + (", ".join(blocked) if blocked else "-"),
-        "The target bucket was not changed unless unload_to_target is the task that failed.",
+        _what_changed(failed, publishing),
         f'Re-run: airflow dags trigger {dag_id} -c \'{{"partition": "{rerun_partition}"}}\' '
         "(or clear the failed task in the UI).",
     ]

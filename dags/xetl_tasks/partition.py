@@ -60,6 +60,21 @@ def partition_path(partition: str, prefix: str = DATASET) -> str:
     return f"{prefix}/year={day.year:04d}/month={day.month:02d}/day={day.day:02d}/"
 
 
+STAGING_AREAS = ("curated", "quarantine", "manifests")
+
+
+def staging_uri(staging_bucket: str, area: str, partition: str) -> str:
+    """``s3://<staging>/<area>/products/year=…/month=…/day=…/`` (area: curated, quarantine, manifests)."""
+    if area not in STAGING_AREAS:
+        raise ValueError(f"unknown staging area {area!r}")
+    return f"s3://{staging_bucket}/{area}/{partition_path(partition, DATASET)}"
+
+
+def manifest_uri(staging_bucket: str, partition: str) -> str:
+    """Where the Glue job writes the run manifest of a partition (docs/data-contract.md)."""
+    return staging_uri(staging_bucket, "manifests", partition) + "manifest.json"
+
+
 def resolve_partition(
     conf: Mapping[str, Any] | None,
     params: Mapping[str, Any] | None,

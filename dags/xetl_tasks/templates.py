@@ -1,8 +1,9 @@
-"""Jinja pieces the targets template their operators with, and the macros behind them.
+"""Jinja pieces the runtimes template their operators with, and the macros behind them.
 
 Nothing here reads a variable or a clock: the expressions are strings that Airflow renders on the
 worker, just before a task runs, from the run's context (``params``, ``dag_run``, ``logical_date``)
-and the ``xetl_pipeline`` variable (``var.json``, served by the secrets backend).
+and the pipeline variable (``var.json.xetl_pipeline``, served by the secrets backend; its key and
+fields come from the pipeline contract, ``xetl_tasks.contract``).
 
 The partition is resolved by one macro, ``xetl_partition()``, that every templated field calls:
 it reads the run's conf, params and logical date from the template context, so every task of a run
@@ -17,19 +18,17 @@ from typing import Any
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from xetl_tasks import sql as xetl_sql
+from xetl_tasks.contract import VARIABLE_KEY, field
 from xetl_tasks.partition import PartitionError, partition_path, resolve_partition
-
-VARIABLE_KEY = "xetl_pipeline"
 
 
 def var_expr(key: str) -> str:
-    """Jinja expression (no braces) for one key of the ``xetl_pipeline`` JSON variable."""
-    return f"var.json.{VARIABLE_KEY}.{key}"
+    """Jinja expression (no braces) for one field of the pipeline variable (checked against the contract)."""
+    return f"var.json.{VARIABLE_KEY}.{field(key)}"
 
 
 def var(key: str) -> str:
-    """Template rendering one key of the ``xetl_pipeline`` JSON variable."""
+    """Template rendering one field of the pipeline variable."""
     return "{{ " + var_expr(key) + " }}"
 
 
@@ -68,9 +67,8 @@ def xetl_partition(ctx: Context, strict: bool = True) -> str:
 
 
 def macros() -> dict[str, Any]:
-    """``user_defined_macros`` for the DAG: the partition resolver, path builder and SQL builders."""
+    """``user_defined_macros`` for the DAG: the partition resolver and path builder."""
     return {
         "xetl_partition": xetl_partition,
         "xetl_partition_path": partition_path,
-        "xetl_sql": xetl_sql,
     }

@@ -1,6 +1,6 @@
 """xetl's products transform for AWS Glue 5.0 (Spark 3.5, Python 3.11): pure PySpark functions
 plus the explicit reader and writer the job entry point (xetl_products_job.py) wires together.
-Shipped to Glue as a zip in --extra-py-files (see build_package.py)."""
+Shipped to Glue as a zip in --extra-py-files, built at synth by the analytics stack (deterministicZip)."""
 
 from .dedup import mark_duplicates
 from .manifest import ReconciliationError, build_manifest

@@ -6,7 +6,7 @@
 -- audit row's started_at, so every row of one load carries the same stamp).
 --
 -- The primary key is informational in Redshift (not enforced; the planner uses it). The load
--- procedure refuses duplicate keys itself and queries/dq_key_uniqueness.sql re-checks them.
+-- procedure refuses duplicate keys itself and xetl_sql/queries/dq_key_uniqueness.sql re-checks them.
 --
 -- Physical design:
 --   DISTKEY(product_id): high cardinality, even spread, and the same key as the staging table.

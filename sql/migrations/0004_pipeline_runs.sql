@@ -2,7 +2,7 @@
 --
 -- status is 'succeeded' (written by xetl.sp_load_products_partition in the load's own transaction,
 -- so it exists exactly when the partition it describes was committed) or 'failed' (written by the
--- caller afterwards with queries/record_run_failure.sql). The procedure also writes 'running' at its
+-- caller afterwards with xetl_sql/queries/record_run_failure.sql). The procedure also writes 'running' at its
 -- start, but that value is never committed: the same transaction turns it into 'succeeded' or
 -- rolls it back. Redshift has no CHECK constraints, so these values are documented, not enforced.
 --

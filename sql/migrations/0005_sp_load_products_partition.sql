@@ -3,14 +3,14 @@
 --
 -- Transaction semantics (docs/pipeline-sql.md, "The load procedure"):
 --   * The procedure is ATOMIC (Redshift's default, no NONATOMIC) and contains no COMMIT, ROLLBACK
---     or TRUNCATE, so it runs inside the caller's transaction: the Data API batch
---     `DELETE staging partition; COPY; CALL` (queries/load_partition.sql). Any error anywhere in
---     the batch rolls all of it back: the partition's previous rows, the staging table and the
---     audit table stay exactly as they were. No TRUNCATE because Redshift's TRUNCATE commits.
+--     or TRUNCATE, so it runs inside the caller's transaction (xetl_sql/queries/publish_partition.sql,
+--     after stage_partition.sql staged the rows and the data-quality checks passed). Any error rolls
+--     all of it back: the partition's previous rows, the staged rows and the audit table stay exactly
+--     as they were. No TRUNCATE because Redshift's TRUNCATE commits.
 --   * No EXCEPTION block: in Redshift, entering a handler rolls the whole transaction back and then
 --     commits the handler's own statements, while PostgreSQL rolls back only to the block's
 --     savepoint. The two engines would disagree, and the local stand-in would prove nothing. A
---     failure is recorded by the caller afterwards (queries/record_run_failure.sql).
+--     failure is recorded by the caller afterwards (xetl_sql/queries/record_run_failure.sql).
 --   * Parameters are named p_* and variables v_* so no name can shadow a column: Redshift's
 --     PL/pgSQL substitutes variables into the SQL statements by name.
 --   * Only syntax that Redshift and PostgreSQL share is used in the bodies (the bodies reach the
@@ -20,7 +20,7 @@
 -- Arguments: the partition, the run id, the run manifest's rows_read and rows_quarantined, and the
 -- marker (the s3:// URI of the object that triggered the run, or NULL). When the counts are given,
 -- a partition whose rows do not reconcile (rows_read = rows_loaded + rows_quarantined) is refused;
--- give both counts or neither.
+-- give both counts or neither. A partition with no staged rows is always refused.
 CREATE OR REPLACE PROCEDURE xetl.sp_load_products_partition(
     p_partition_date DATE,
     p_run_id VARCHAR,
@@ -56,6 +56,13 @@ BEGIN
     SELECT INTO v_started_at started_at
     FROM xetl.pipeline_runs
     WHERE run_id = p_run_id AND partition_date = p_partition_date;
+
+    -- Nothing staged (an empty drop, every row quarantined, a COPY that found no files): refuse,
+    -- so a published partition is never replaced by nothing.
+    IF NOT EXISTS (SELECT 1 FROM xetl.products_staging WHERE partition_date = p_partition_date) THEN
+        RAISE EXCEPTION 'xetl.sp_load_products_partition: no rows staged for partition %: refusing to replace the published partition with nothing',
+            p_partition_date;
+    END IF;
 
     -- Redshift does not enforce primary keys, so the key rule is checked here, before anything of
     -- the published partition is touched.

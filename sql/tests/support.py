@@ -10,7 +10,8 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
-from xetl_sql import render, to_postgres
+from xetl_sql import render
+from xetl_sql_tools import to_postgres
 
 CURATED_COLUMNS = (
     "product_id",
@@ -87,19 +88,24 @@ class Warehouse:
         rows_quarantined: int = 0,
         marker: str | None = MARKER,
     ) -> None:
-        """Run queries/load_partition.sql in ONE transaction; its COPY becomes `stage(rows)`.
+        """Stage `rows` (queries/stage_partition.sql), then publish them (queries/publish_partition.sql),
+        each in its own transaction, as the DAG does (with its quality checks in between).
 
         rows_read defaults to what reconciles: len(rows) + rows_quarantined.
         """
-        statements = render.render_statements(
-            "load_partition",
-            partition=partition,
+        self.stage_partition(partition, rows)
+        self.publish(
+            partition,
             run_id=run_id,
-            staging_bucket=STAGING_BUCKET,
-            copy_role_arn=COPY_ROLE,
             rows_read=len(rows) + rows_quarantined if rows_read is None else rows_read,
             rows_quarantined=rows_quarantined,
             marker=marker,
+        )
+
+    def stage_partition(self, partition: str, rows: list[dict[str, Any]]) -> None:
+        """Run queries/stage_partition.sql in ONE transaction; its COPY becomes `stage(rows)`."""
+        statements = render.render_statements(
+            "stage_partition", partition=partition, staging_bucket=STAGING_BUCKET, copy_role_arn=COPY_ROLE
         )
         with self.conn.transaction():
             for statement in statements:
@@ -110,6 +116,19 @@ class Warehouse:
                     assert spec.table == "xetl.products_staging"
                     assert spec.source_uri.endswith(f"/{render.hive_partition(partition)}/")
                     self.stage(rows)
+
+    def publish(
+        self, partition: str, *, run_id: str = RUN_A, rows_read: int, rows_quarantined: int, marker: str | None = MARKER
+    ) -> None:
+        """Run queries/publish_partition.sql (the load procedure's CALL) in its own transaction."""
+        self.run_template(
+            "publish_partition",
+            partition=partition,
+            run_id=run_id,
+            rows_read=rows_read,
+            rows_quarantined=rows_quarantined,
+            marker=marker,
+        )
 
     def run_template(self, name: str, **params: Any) -> None:
         """Render a template and run all its statements in one transaction."""

@@ -1,5 +1,6 @@
-"""xetl.sp_load_products_partition, driven through queries/load_partition.sql as the DAG drives it:
-one transaction of DELETE staging partition; COPY (here: insert the rows); CALL."""
+"""xetl.sp_load_products_partition, driven as the DAG drives it: queries/stage_partition.sql (one
+transaction of DELETE staging partition; COPY, here: insert the rows), then queries/publish_partition.sql
+(the CALL, in its own transaction)."""
 
 from __future__ import annotations
 
@@ -72,13 +73,16 @@ def test_a_reload_with_fewer_rows_removes_the_rows_that_disappeared(warehouse: W
     assert [r["product_id"] for r in warehouse.products(P)] == ["P-2"]
 
 
-def test_a_partition_whose_rows_were_all_quarantined_is_published_empty(warehouse: Warehouse):
+def test_a_partition_with_no_staged_rows_is_refused_and_the_previous_version_stays(warehouse: Warehouse):
+    # An empty or all-quarantined drop must never replace a published partition with nothing.
     warehouse.load(P, products("P-1", "P-2"), run_id=RUN_A)
+    before_products, before_runs = warehouse.products(P), warehouse.runs()
 
-    warehouse.load(P, [], run_id=RUN_B, rows_read=4, rows_quarantined=4)
+    with pytest.raises(psycopg.errors.RaiseException, match="no rows staged for partition 2026-11-21"):
+        warehouse.load(P, [], run_id=RUN_B, rows_read=4, rows_quarantined=4)
 
-    assert warehouse.products(P) == []
-    assert warehouse.runs()[-1]["status"] == "succeeded"
+    assert warehouse.products(P) == before_products
+    assert warehouse.runs() == before_runs
 
 
 def test_loading_partition_p_does_not_touch_partition_q(warehouse: Warehouse):
@@ -117,7 +121,8 @@ def test_a_failure_inside_the_procedure_leaves_the_previous_partition_and_audit_
 
     assert warehouse.products(P) == before_products
     assert warehouse.runs() == before_runs
-    assert warehouse.staged(P) == []  # the batch's own staging was rolled back too
+    # The publish rolled back; the staged rows stay for inspection until the next stage replaces them.
+    assert [r["product_id"] for r in warehouse.staged(P)] == ["P-1", "P-2", "P-3", "POISON"]
 
 
 def test_a_staged_row_missing_a_required_value_fails_the_load_and_keeps_the_previous_partition(

@@ -18,13 +18,19 @@ ROLE_A = "arn:aws:iam::111111111111:role/xetl-dev-target-writer"
 KMS_KEY = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def load(**overrides: object) -> list[str]:
+def stage(**overrides: object) -> list[str]:
+    params: dict[str, object] = {"partition": P, "staging_bucket": STAGING_BUCKET, "copy_role_arn": COPY_ROLE}
+    params.update(overrides)
+    return [strip_comments(s).strip() for s in render.render_statements("stage_partition", **params)]
+
+
+def publish(**overrides: object) -> str:
     params: dict[str, object] = {
-        "partition": P, "run_id": RUN_A, "staging_bucket": STAGING_BUCKET, "copy_role_arn": COPY_ROLE,
-        "rows_read": 1000, "rows_quarantined": 43, "marker": MARKER,
+        "partition": P, "run_id": RUN_A, "rows_read": 1000, "rows_quarantined": 43, "marker": MARKER,
     }
     params.update(overrides)
-    return [strip_comments(s).strip() for s in render.render_statements("load_partition", **params)]
+    [statement] = render.render_statements("publish_partition", **params)
+    return strip_comments(statement).strip()
 
 
 def unload(**overrides: object) -> str:
@@ -37,8 +43,9 @@ def unload(**overrides: object) -> str:
     return strip_comments(statement).strip()
 
 
-def test_the_load_renders_as_delete_copy_call_in_that_order():
-    delete, copy, call = load()
+def test_staging_renders_as_delete_then_copy_and_publishing_as_the_call():
+    delete, copy = stage()
+    call = publish()
 
     assert delete.startswith("DELETE FROM xetl.products_staging") and "CAST('2026-11-21' AS DATE)" in delete
     assert copy.startswith("COPY xetl.products_staging")
@@ -51,12 +58,12 @@ def test_the_load_renders_as_delete_copy_call_in_that_order():
 
 
 def test_a_run_without_a_marker_passes_null():
-    *_, call = load(marker=None)
-    assert "CAST(NULL AS VARCHAR)" in call
+    assert "CAST(NULL AS VARCHAR)" in publish(marker=None)
 
 
 def test_a_partition_may_be_given_as_a_date():
-    assert load(partition=dt.date(2026, 11, 21)) == load()
+    assert stage(partition=dt.date(2026, 11, 21)) == stage()
+    assert publish(partition=dt.date(2026, 11, 21)) == publish()
 
 
 def test_the_unload_quotes_the_partition_inside_its_query_and_chains_the_roles():
@@ -80,7 +87,9 @@ def test_a_role_chain_may_be_given_as_a_list():
 )
 def test_a_malformed_partition_is_refused(partition: object):
     with pytest.raises(RenderError, match="partition"):
-        load(partition=partition)
+        stage(partition=partition)
+    with pytest.raises(RenderError, match="partition"):
+        publish(partition=partition)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +106,7 @@ def test_a_malformed_partition_is_refused(partition: object):
 )
 def test_a_malformed_copy_role_is_refused(role: str):
     with pytest.raises(RenderError, match="copy_role_arn"):
-        load(copy_role_arn=role)
+        stage(copy_role_arn=role)
 
 
 @pytest.mark.parametrize(
@@ -149,7 +158,17 @@ def test_a_malformed_kms_key_is_refused(key: str):
 )
 def test_a_malformed_parameter_is_refused_with_its_name(name: str, value: object):
     with pytest.raises(RenderError, match=name):
-        load(**{name: value})
+        (stage if name == "staging_bucket" else publish)(**{name: value})
+
+
+@pytest.mark.parametrize(
+    "run_id",
+    ["manual__2026-11-21T10:00:00+00:00", "scheduled__2026-11-21T01:00:00+00:00",
+     "event__2026-11-21__0123456789abcdef", "backfill__2026-11-21T01:00:00+00:00", "_leading-underscore", "x" * 250],
+)
+def test_every_run_id_airflow_accepts_is_accepted(run_id: str):
+    # One validator for run ids: Airflow's default allowed_run_id_pattern, at most 250 characters.
+    assert f"'{run_id}'" in publish(run_id=run_id)
 
 
 def test_a_target_prefix_cannot_escape_its_folder():
@@ -202,13 +221,16 @@ def test_no_rendered_template_leaves_anything_for_airflow_to_template_again():
         assert "{{" not in rendered and "{%" not in rendered and "{#" not in rendered, name
 
 
-def test_the_renderer_and_migrations_import_without_sqlglot_for_the_airflow_environment():
+def test_the_shipped_package_imports_with_the_standard_library_alone():
+    # xetl_sql ships to MWAA beside the DAGs: every module must import in a bare interpreter
+    # (-S: no site-packages at all), and load its templates from inside the package.
     sql_folder = Path(render.__file__).resolve().parent.parent
+    modules = sorted(p.stem for p in (sql_folder / "xetl_sql").glob("*.py") if p.stem != "__init__")
     probe = (
-        "import sys; import xetl_sql.render, xetl_sql.migrations, xetl_sql.sqltext; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlglot'))"
+        f"import sys; sys.path.insert(0, {str(sql_folder)!r}); "
+        + "; ".join(f"import xetl_sql.{m}" for m in modules)
+        + "; from xetl_sql import render; print(len(render.template_names()))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=sql_folder, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    result = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == len(list((sql_folder / "xetl_sql" / "queries").glob("*.sql"))) > 0

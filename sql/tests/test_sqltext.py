@@ -6,8 +6,8 @@ import pytest
 from sqlglot.dialects.redshift import Redshift
 from sqlglot.tokens import TokenType
 from xetl_sql import render
-from xetl_sql.migrations import list_migrations
 from xetl_sql.sqltext import SqlLexError, split_statements
+from xetl_sql_tools.migrations import list_migrations
 
 
 def sqlglot_statement_count(text: str) -> int:

@@ -7,9 +7,10 @@ import re
 import pytest
 import sqlglot
 from support import P, Warehouse, products
-from xetl_sql import render, to_postgres
-from xetl_sql.migrations import list_migrations
-from xetl_sql.to_postgres import RedshiftOnlyStatementError, UnsupportedRedshiftSyntaxError
+from xetl_sql import render
+from xetl_sql_tools import to_postgres
+from xetl_sql_tools.migrations import list_migrations
+from xetl_sql_tools.to_postgres import RedshiftOnlyStatementError, UnsupportedRedshiftSyntaxError
 
 
 def migration(name: str) -> str:
@@ -74,7 +75,7 @@ def test_procedure_bodies_pass_through_byte_for_byte():
 
 
 def test_copy_and_unload_are_redshift_only_and_say_what_replaces_them():
-    copy = render.render_statements("load_partition", **render.example_parameters("load_partition"))[1]
+    copy = render.render_statements("stage_partition", **render.example_parameters("stage_partition"))[1]
     unload = render.render("unload_partition", **render.example_parameters("unload_partition"))
 
     for statement in (copy, unload):

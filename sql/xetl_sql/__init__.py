@@ -1,6 +1,7 @@
-"""xetl's warehouse SQL as a library: the migrations, the query templates and their renderer, and the
-mechanical Redshift -> PostgreSQL adaptation used by local runs and tests.
+"""xetl's warehouse SQL, as the pipeline sends it: the query templates (`queries/*.sql`, Redshift's
+dialect) and their renderer (`render`), with the lexical helpers it needs (`sqltext`).
 
-`migrations`, `render` and `sqltext` use the standard library only (the Airflow environment imports
-them); `to_postgres` and `check` need sqlglot. Python >= 3.11.
+Standard library only: this package ships to MWAA beside the DAGs (uploaded as `dags/xetl_sql/`),
+and the DAG renders every statement it sends through it. The migrations, the PostgreSQL adaptation
+and the linter live in `xetl_sql_tools`, which never ships. Python >= 3.11.
 """

@@ -1,4 +1,7 @@
-"""Render the query templates in `sql/queries/` with validated parameters.
+"""Render the query templates in `xetl_sql/queries/` with validated parameters.
+
+The one way the pipeline writes SQL: the DAG (through `xetl_tasks.sql`, on MWAA, where this package
+ships beside the DAGs), the local run and the tests all render these templates with this module.
 
 Convention (one, everywhere): a template holds Jinja-style placeholders `{{ name }}`, and
 
@@ -22,7 +25,7 @@ strings and UNLOAD's inner query cannot be bound anyway.
 Airflow renders Jinja in templated operator fields: hand operators the RENDERED SQL (render in a
 task, or pass the output of this module), never a raw template.
 
-Stdlib only: the Airflow environment imports this module.
+Stdlib only: the Airflow environment (MWAA) imports this module.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .migrations import sql_root
 from .sqltext import segments, split_statements
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")
@@ -76,7 +78,8 @@ def _show(value: object) -> str:
 # parameters) or raises RenderError. `_sql_for` turns the normalised value into SQL.
 
 _PARTITION = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.~:+-]{0,249}$")
+# Airflow's own: its default scheduler.allowed_run_id_pattern, and run_id is a String(250) column.
+_RUN_ID = re.compile(r"^[A-Za-z0-9_.~:+-]{1,250}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _KEY_PREFIX = re.compile(r"^[A-Za-z0-9_.=-]+(?:/[A-Za-z0-9_.=-]+)*$")
 _S3_KEY = re.compile(r"^[A-Za-z0-9!_.*()=/+%~@,-]+$")
@@ -116,8 +119,7 @@ def _run_id(name: str, value: object) -> str:
     text = _require_str(name, value)
     if not _RUN_ID.match(text):
         raise RenderError(
-            f"{name} must be 1-250 characters of [A-Za-z0-9_.~:+-] starting with a letter or digit "
-            f"(an Airflow run id), got {_show(value)}"
+            f"{name} must be 1-250 characters of [A-Za-z0-9_.~:+-] (an Airflow run id), got {_show(value)}"
         )
     return text
 
@@ -171,8 +173,8 @@ def _kms_key_arn(name: str, value: object) -> str:
     text = _require_str(name, value)
     if not _KMS_KEY_ARN.match(text):
         raise RenderError(
-            f"{name} must be a KMS key ARN (arn:aws:kms:<region>:<12 digits>:key/<key id>); "
-            f"aliases do not work across accounts; got {_show(value)}"
+            f"{name} must be a KMS key ARN (arn:aws:kms:<region>:<12 digits>:key/<key id>): S3 needs the "
+            f"key ARN for a key of another account, an alias would resolve in the caller's; got {_show(value)}"
         )
     return text
 
@@ -307,7 +309,8 @@ def _sql_for(name: str, value: object) -> SqlValue:
 
 
 def queries_dir(root: Path | None = None) -> Path:
-    return (root or sql_root()) / "queries"
+    """The templates: `queries/` inside this package (in the repository and beside the DAGs alike)."""
+    return (root or Path(__file__).resolve().parent) / "queries"
 
 
 def template_names(root: Path | None = None) -> list[str]:
@@ -389,7 +392,7 @@ def render_text(text: str, params: Mapping[str, object]) -> str:
 
 
 def render(name: str, /, root: Path | None = None, **params: object) -> str:
-    """Render `sql/queries/<name>.sql`; raises RenderError on any invalid, missing or extra parameter."""
+    """Render `xetl_sql/queries/<name>.sql`; raises RenderError on any invalid, missing or extra parameter."""
     return render_text(template_text(name, root), params)
 
 

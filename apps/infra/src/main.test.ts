@@ -6,8 +6,7 @@ import * as path from 'node:path';
 const repo = path.resolve(__dirname, '../../..');
 
 /** Runs the real cdktf app (as `cdktf synth` does) into a scratch output directory. */
-function runApp(env: Record<string, string>) {
-  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xetl-synth-')), 'out');
+function runApp(env: Record<string, string>, outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xetl-synth-')), 'out')) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'apps/infra/src/main.ts'], {
     cwd: repo,
     env: { ...process.env, CDKTF_OUTDIR: outdir, ...env },
@@ -57,5 +56,22 @@ describe('the infra app', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe('xetl config: environment: unknown environment "qa" (known: local, dev, stage, prod)');
     expect(fs.existsSync(r.outdir)).toBe(false);
+  });
+
+  test('a bad config leaves the last good synth in place', () => {
+    const good = runApp({ XETL_ENV: 'dev' });
+    expect(good.status).toBe(0);
+    const file = configFile(`{ environments: { dev: { region: 'nowhere' } } }`);
+    const bad = runApp({ XETL_CONFIG: file }, good.outdir);
+    expect(bad.status).toBe(2);
+    expect(fs.readdirSync(path.join(good.outdir, 'stacks'))).toContain('xetl-dev-analytics');
+    expect(fs.readdirSync(path.dirname(good.outdir))).toEqual(['out']); // no half-written sibling left
+  });
+
+  test('a later synth of one environment replaces the whole output', () => {
+    const all = runApp({});
+    expect(all.status).toBe(0);
+    expect(runApp({ XETL_ENV: 'prod' }, all.outdir).status).toBe(0);
+    expect(fs.readdirSync(path.join(all.outdir, 'stacks')).every((s) => s.startsWith('xetl-prod-'))).toBe(true);
   });
 });

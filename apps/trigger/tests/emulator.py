@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -22,11 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from emulator_setup import create_account_b  # noqa: E402 - apps/trigger is not a package
-from emulator_setup import marker_pattern as _marker_pattern  # noqa: E402
+from pipeline_contract import marker_event_pattern, marker_key
+from xetl_trigger.emulator_setup import create_account_b
+from xetl_trigger.emulator_setup import marker_pattern as fill_marker_pattern
 
 REPO = Path(__file__).resolve().parents[3]
 REGION = "eu-west-1"
@@ -45,8 +42,8 @@ PREFIX = "products"
 
 
 def marker_pattern(bucket: str = SOURCE_BUCKET, prefix: str = PREFIX) -> dict:
-    """The pattern both rules use (the constructs synthesize the same, see events/event-patterns.ts)."""
-    return _marker_pattern(bucket, prefix)
+    """The pattern both rules use: the pipeline contract's, as the stacks synthesize it."""
+    return fill_marker_pattern(marker_event_pattern(), bucket, prefix)
 
 
 def free_port() -> int:
@@ -112,7 +109,7 @@ def build(endpoint: str) -> Topology:
     # ---- account B: bus (policy admits A), rule re-checking the pattern -> queue with DLQ
     sqs_b = client("sqs", endpoint, ACCOUNT_B)
     b = create_account_b(sqs_b, client("events", endpoint, ACCOUNT_B), bus=BUS, bus_arn=BUS_ARN, rule=TRIGGER_RULE,
-                         queue=QUEUE, dlq=DLQ, source_account=ACCOUNT_A, bucket=SOURCE_BUCKET, prefix=PREFIX)
+                         queue=QUEUE, dlq=DLQ, source_account=ACCOUNT_A, event_pattern=marker_pattern())
     queue_url, dlq_url = b.queue_url, b.dlq_url
 
     # ---- account A: default-bus rule -> B's bus (role and retry policy are not enforced by moto)
@@ -132,12 +129,12 @@ def build(endpoint: str) -> Topology:
 
 def drop(topology: Topology, day: str, files: int = 2, marker_body: bytes = b"{}") -> str:
     """Data files first, the marker last (the producer contract); returns the marker key."""
-    y, m, d = day.split("-")
-    prefix = f"{PREFIX}/year={y}/month={m}/day={d}/"
+    key = marker_key(PREFIX, day)
+    folder = key.rsplit("/", 1)[0]
     for i in range(files):
-        topology.s3_a.put_object(Bucket=SOURCE_BUCKET, Key=f"{prefix}part-{i:04d}.csv", Body=b"product_id\n1\n")
-    topology.s3_a.put_object(Bucket=SOURCE_BUCKET, Key=f"{prefix}_SUCCESS", Body=marker_body)
-    return f"{prefix}_SUCCESS"
+        topology.s3_a.put_object(Bucket=SOURCE_BUCKET, Key=f"{folder}/part-{i:04d}.csv", Body=b"product_id\n1\n")
+    topology.s3_a.put_object(Bucket=SOURCE_BUCKET, Key=key, Body=marker_body)
+    return key
 
 
 def receive_all(sqs, queue_url: str, wait: int = 1) -> list[dict]:
@@ -149,6 +146,3 @@ def receive_all(sqs, queue_url: str, wait: int = 1) -> list[dict]:
             return out
         out.extend(got)
 
-
-if os.environ.get("XETL_TRIGGER_EMULATOR_DEBUG"):
-    print(marker_pattern())

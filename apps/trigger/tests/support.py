@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
+from pipeline_contract import marker_key
+from xetl_trigger.handler import PartitionWindow
+
 SOURCE_BUCKET = "xetl-test-source-111111111111-eu-west-1"
-KEY = "products/year=2026/month=11/day=21/_SUCCESS"
+PREFIX = "products"
+PARTITION = "2026-11-21"
+KEY = marker_key(PREFIX, PARTITION)
+# Tests pin "today" so their fixed dates stay inside the default partition window.
+TODAY = date(2026, 11, 22)
+WINDOW = PartitionWindow(today=lambda: TODAY)
 
 
 def s3_event(key: str = KEY, etag: str = "d41d8cd98f00b204e9800998ecf8427e", *, bucket: str = SOURCE_BUCKET,

@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 
 import boto3
-import handler
 import pytest
+import xetl_trigger.handler as handler
 from botocore.stub import Stubber
 from emulator import SOURCE_BUCKET, build, drop, moto_server, receive_all
-from handler import DAG_RUNS_PATH, MwaaApi
-from local_poller import Poller
+from pipeline_contract import dag_id
+from support import WINDOW
+from xetl_trigger.handler import MwaaApi, dag_runs_path
+from xetl_trigger.local_poller import Poller
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,7 @@ def test_emulated_event_starts_one_run_and_a_duplicate_starts_none_stubbed_mwaa(
         "partition": "2026-11-21", "marker": f"s3://{SOURCE_BUCKET}/{key}",
         "marker_object": {"bucket": SOURCE_BUCKET, "key": key, "etag": etag, "size": 2},
     }}
-    params = {"Name": "xetl-dev", "Path": DAG_RUNS_PATH, "Method": "POST", "Body": body}
+    params = {"Name": "xetl-dev", "Path": dag_runs_path(dag_id()), "Method": "POST", "Body": body}
     mwaa = boto3.client("mwaa", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(mwaa) as stub:
         stub.add_response("invoke_rest_api", {"RestApiStatusCode": 200, "RestApiResponse": {"dag_run_id": run_id}}, params)
@@ -63,7 +65,7 @@ def test_emulated_event_starts_one_run_and_a_duplicate_starts_none_stubbed_mwaa(
         topology.sqs_b.change_message_visibility(QueueUrl=topology.queue_url, ReceiptHandle=message["ReceiptHandle"],
                                                  VisibilityTimeout=0)
         poller = Poller(topology.sqs_b, topology.queue_url, topology.dlq_url, MwaaApi("xetl-dev", mwaa),
-                        expected_bucket=SOURCE_BUCKET)
+                        dag_id=dag_id(), expected_bucket=SOURCE_BUCKET, window=WINDOW)
         first = poller.poll_once()
         assert [(o["action"], o["run_id"]) for o in first] == [("started", run_id)]
         # The same marker event again (EventBridge and SQS deliver at least once).
@@ -83,6 +85,7 @@ def test_a_failed_trigger_lands_in_the_dlq_with_its_reason(topology):
         def post(self, path, body):
             return 400, {"detail": "conf.partition: bad"}
 
-    Poller(topology.sqs_b, topology.queue_url, topology.dlq_url, Refusing(), expected_bucket=SOURCE_BUCKET).poll_once()
+    Poller(topology.sqs_b, topology.queue_url, topology.dlq_url, Refusing(), dag_id=dag_id(),
+           expected_bucket=SOURCE_BUCKET, window=WINDOW).poll_once()
     [parked] = receive_all(topology.sqs_b, topology.dlq_url)
     assert parked["MessageAttributes"]["xetl_reason"]["StringValue"] == "Airflow answered 400: conf.partition: bad"

@@ -1,3 +1,4 @@
+import { defaultLockTable, defaultStateBucket } from './naming';
 import type { CicdConfig, CicdInput, EnvironmentConfig, EnvironmentInput, StateBackendInput } from './types';
 
 /** Every default in one place; `types.ts` documents why each is what it is. */
@@ -6,19 +7,20 @@ export const DEFAULTS = {
   network: { mwaaVpcCidr: '10.20.0.0/16', redshiftVpcCidr: '10.30.0.0/16' },
   redshift: { baseCapacity: 8, maxCapacity: 32, databaseName: 'dev' },
   mwaa: { environmentClass: 'mw1.small', airflowVersion: '3.0.6', minWorkers: 1, maxWorkers: 2 },
-  glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD', timeoutMinutes: 60, maxRetries: 1 },
+  glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD', timeoutMinutes: 60 },
   retention: { noncurrentVersionDays: 30, logRetentionDays: 90, accessLogDays: 365 },
-  airflow: { secretsPrefix: 'airflow', sensorTimeoutSeconds: 6 * 3600 },
+  airflow: { secretsPrefix: 'airflow', sensorTimeoutSeconds: 6 * 3600, maxQuarantineRatio: 0.2, unloadTemplate: 'unload_partition' },
   stateKeyPrefix: 'xetl',
   cicdDeployBranch: 'main',
 } as const;
 
-function backend(input: StateBackendInput | undefined, region: string): Required<StateBackendInput> {
-  // A missing side is reported by validation; the placeholder keeps the shape total.
+/** One account's state backend: what the config names, the rest derived (naming.ts). */
+function backend(input: StateBackendInput | undefined, namePrefix: string, account: string, envRegion: string): Required<StateBackendInput> {
+  const region = input?.region ?? envRegion;
   return {
-    bucket: input?.bucket as string,
-    dynamodbTable: input?.dynamodbTable as string,
-    region: input?.region ?? region,
+    bucket: input?.bucket ?? defaultStateBucket(namePrefix, account, region),
+    dynamodbTable: input?.dynamodbTable ?? defaultLockTable(namePrefix),
+    region,
     keyPrefix: input?.keyPrefix ?? DEFAULTS.stateKeyPrefix,
   };
 }
@@ -41,11 +43,14 @@ function cicd(input: CicdInput | undefined, name: string): CicdConfig | undefine
 /** Fills every optional field. Never overrides a value the user set (`??`, not `||`). */
 export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentConfig {
   const region = raw.region;
+  const namePrefix = raw.namePrefix ?? DEFAULTS.namePrefix;
+  const localOnly = raw.localOnly ?? false;
+  const accounts = { source: raw.accounts?.source, analytics: raw.accounts?.analytics } as EnvironmentConfig['accounts'];
   return {
     name,
     region,
-    accounts: { source: raw.accounts?.source, analytics: raw.accounts?.analytics } as EnvironmentConfig['accounts'],
-    namePrefix: raw.namePrefix ?? DEFAULTS.namePrefix,
+    accounts,
+    namePrefix,
     network: { ...DEFAULTS.network, ...stripUndefined(raw.network) },
     redshift: { ...DEFAULTS.redshift, ...stripUndefined(raw.redshift) },
     mwaa: { ...DEFAULTS.mwaa, ...stripUndefined(raw.mwaa) },
@@ -53,12 +58,16 @@ export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentC
     retention: { ...DEFAULTS.retention, ...stripUndefined(raw.retention) },
     notifications: { emails: raw.notifications?.emails ?? [] },
     airflow: { ...DEFAULTS.airflow, ...stripUndefined(raw.airflow) },
-    state: raw.state
-      ? { source: backend(raw.state.source, region), analytics: backend(raw.state.analytics, region) }
-      : undefined,
+    // Deployed environments always keep remote state; emulator-only ones keep theirs locally.
+    state: localOnly && !raw.state
+      ? undefined
+      : {
+        source: backend(raw.state?.source, namePrefix, accounts.source, region),
+        analytics: backend(raw.state?.analytics, namePrefix, accounts.analytics, region),
+      },
     cicd: cicd(raw.cicd, name),
     allowDestroyData: raw.allowDestroyData ?? false,
-    localOnly: raw.localOnly ?? false,
+    localOnly,
   };
 }
 

@@ -2,5 +2,6 @@ export * from './types';
 export * from './cidr';
 export * from './defaults';
 export * from './naming';
+export * from './pipeline-contract';
 export * from './validate';
 export * from './load';

@@ -1,4 +1,18 @@
+import { MARKER_FILE_NAME, PIPELINE_VARIABLE_KEY } from './pipeline-contract';
 import type { EnvironmentConfig } from './types';
+
+/**
+ * Each account's Terraform state bucket unless the config names one: one per account and region,
+ * shared by the environments of that account (the first one's bootstrap stack creates it).
+ */
+export function defaultStateBucket(namePrefix: string, account: string, region: string): string {
+  return `${namePrefix}-tfstate-${account}-${region}`;
+}
+
+/** Each account's state lock table unless the config names one. */
+export function defaultLockTable(namePrefix: string): string {
+  return `${namePrefix}-tfstate-lock`;
+}
 
 /** The two sides of xetl. Account A holds the data; account B processes it. */
 export type AccountSide = 'source' | 'analytics';
@@ -106,9 +120,13 @@ export class Naming {
   get redshiftNamespace(): string {
     return this.base;
   }
+  /** The namespace's admin user; Secrets Manager keeps its password (never in code or state). */
+  readonly redshiftAdminUsername = 'xetl_admin';
   get redshiftWorkgroup(): string {
     return this.base;
   }
+  /** The workgroup's port (Redshift's default, set explicitly so that the network and the DAG agree). */
+  readonly redshiftPort = 5439;
   get mwaaEnvironment(): string {
     return this.base;
   }
@@ -151,6 +169,10 @@ export class Naming {
   get airflowRequirementsKey(): string {
     return `${this.airflowDagsPrefix}/requirements.txt`;
   }
+  /** The wheels MWAA installs offline (Cosmos; dbt's own environment), outside the DAGs folder. */
+  readonly airflowPluginsKey = 'plugins/plugins.zip';
+  /** MWAA's startup script: builds dbt's virtual environment from the wheels in plugins.zip. */
+  readonly airflowStartupScriptKey = 'startup/startup.sh';
   /** ECR keeps image layers in this AWS bucket; private ECR pulls through the S3 gateway need it. */
   get ecrLayerBucket(): string {
     return `prod-${this.env.region}-starport-layer-bucket`;
@@ -162,8 +184,8 @@ export class Naming {
   get mwaaEnvironmentArn(): string {
     return `arn:${this.partition}:airflow:${this.env.region}:${this.accountId('analytics')}:environment/${this.mwaaEnvironment}`;
   }
-  /** Airflow variable (JSON) holding every name the DAG needs; see docs/data-contract.md. */
-  readonly pipelineVariableKey = 'xetl_pipeline';
+  /** Airflow variable (JSON) holding every name the DAG needs; defined in pipeline-contract.ts. */
+  readonly pipelineVariableKey = PIPELINE_VARIABLE_KEY;
   get airflowVariablesPrefix(): string {
     return `${this.env.airflow.secretsPrefix}/variables`;
   }
@@ -175,8 +197,8 @@ export class Naming {
   }
 
   // ---- event-driven trigger (docs/event-trigger.md) -----------------------------------------
-  /** The object a producer writes last in a partition folder; its arrival starts the run. */
-  readonly markerFileName = '_SUCCESS';
+  /** The object a producer writes last in a partition folder; defined in pipeline-contract.ts. */
+  readonly markerFileName = MARKER_FILE_NAME;
   /** Account A: default-bus rule forwarding marker events to B's pipeline bus. */
   get markerForwardRuleName(): string {
     return `${this.base}-forward-markers`;

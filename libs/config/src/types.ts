@@ -5,12 +5,15 @@
  * Every optional input documents its default and why; defaults live in `defaults.ts`.
  */
 
-/** Where Terraform keeps one stack's state. */
+/** Where Terraform keeps one account's stacks' state; every field has a derived default. */
 export interface StateBackendInput {
-  /** S3 bucket holding the state (created by the bootstrap stack of that account). */
-  readonly bucket: string;
-  /** DynamoDB table used for state locking. */
-  readonly dynamodbTable: string;
+  /**
+   * S3 bucket holding the state (created by the bootstrap stack of that account).
+   * @default `<namePrefix>-tfstate-<account>-<state region>` — `defaultStateBucket` in naming.ts
+   */
+  readonly bucket?: string;
+  /** DynamoDB table used for state locking. @default `<namePrefix>-tfstate-lock` */
+  readonly dynamodbTable?: string;
   /** Region of the state bucket. @default the environment's region */
   readonly region?: string;
   /** Prefix of the state key; the stack name is appended. @default "xetl" */
@@ -80,8 +83,7 @@ export interface EnvironmentInput {
     readonly executionClass?: 'STANDARD' | 'FLEX';
     /** @default 60 */
     readonly timeoutMinutes?: number;
-    /** Glue-level retries; the DAG retries too. @default 1 */
-    readonly maxRetries?: number;
+    // No retry setting: the job never retries itself (max_retries 0); the DAG's task retries own that.
   };
   readonly retention?: {
     /** Days a replaced object version is kept in the data buckets. @default 30 */
@@ -100,13 +102,34 @@ export interface EnvironmentInput {
   readonly airflow?: {
     /** Prefix of Airflow's secrets in Secrets Manager. @default "airflow" */
     readonly secretsPrefix?: string;
-    /** How long the DAG waits for a partition's files, in seconds. @default 21600 (6 h) */
+    /**
+     * How long the DAG waits for a partition's `_SUCCESS` marker, in seconds. Event-triggered runs
+     * start after the marker exists; the wait matters for runs started by hand or by a backfill.
+     * @default 21600 (6 h)
+     */
     readonly sensorTimeoutSeconds?: number;
+    /**
+     * The largest share of a partition's rows (0..1) that may be quarantined before the quality gate
+     * refuses to publish it. A partition over it usually means a broken feed, not bad luck.
+     * @default 0.2
+     */
+    readonly maxQuarantineRatio?: number;
+    /**
+     * What the DAG unloads to account A's target bucket: the published table (`unload_partition`,
+     * xetl.products) or the dbt mart of the day (`unload_daily_category_summary`). One query
+     * template of sql/xetl_sql/queries per choice.
+     * @default "unload_partition"
+     */
+    readonly unloadTemplate?: 'unload_partition' | 'unload_daily_category_summary';
   };
-  /** Remote state per account. Omit for environments that are never deployed to AWS (local). */
+  /**
+   * Remote state per account, to override the derived names. Environments deployed to AWS always
+   * have remote state; `localOnly` ones never do.
+   * @default each account's `<namePrefix>-tfstate-<account>-<region>` bucket and `<namePrefix>-tfstate-lock` table
+   */
   readonly state?: {
-    readonly source: StateBackendInput;
-    readonly analytics: StateBackendInput;
+    readonly source?: StateBackendInput;
+    readonly analytics?: StateBackendInput;
   };
   /**
    * GitHub Actions plans and deploys this environment; adds one bootstrap stack per account
@@ -166,7 +189,6 @@ export interface EnvironmentConfig {
     readonly numberOfWorkers: number;
     readonly executionClass: 'STANDARD' | 'FLEX';
     readonly timeoutMinutes: number;
-    readonly maxRetries: number;
   };
   readonly retention: {
     readonly noncurrentVersionDays: number;
@@ -175,7 +197,12 @@ export interface EnvironmentConfig {
     readonly accessLogDays: number;
   };
   readonly notifications: { readonly emails: readonly string[] };
-  readonly airflow: { readonly secretsPrefix: string; readonly sensorTimeoutSeconds: number };
+  readonly airflow: {
+    readonly secretsPrefix: string;
+    readonly sensorTimeoutSeconds: number;
+    readonly maxQuarantineRatio: number;
+    readonly unloadTemplate: 'unload_partition' | 'unload_daily_category_summary';
+  };
   readonly state?: {
     readonly source: Required<StateBackendInput>;
     readonly analytics: Required<StateBackendInput>;

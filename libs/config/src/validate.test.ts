@@ -37,9 +37,34 @@ describe('a valid environment', () => {
     expect(env.state?.source).toEqual({ bucket: 'state-a-111111111111', dynamodbTable: 'locks', region: 'eu-west-1', keyPrefix: 'xetl' });
   });
 
+  test("derives each account's state bucket and lock table from Naming when not given", () => {
+    const [env] = validateConfig({ environments: { dev: { ...valid, state: undefined } } }).environments;
+    expect(env.state).toEqual({
+      source: { bucket: 'xetl-tfstate-111111111111-eu-west-1', dynamodbTable: 'xetl-tfstate-lock', region: 'eu-west-1', keyPrefix: 'xetl' },
+      analytics: { bucket: 'xetl-tfstate-222222222222-eu-west-1', dynamodbTable: 'xetl-tfstate-lock', region: 'eu-west-1', keyPrefix: 'xetl' },
+    });
+  });
+
+  test('a state override wins, per side and per field; the derived name follows the state region', () => {
+    const [env] = validateConfig({ environments: { dev: { ...valid, state: { source: { bucket: 'my-state' }, analytics: { region: 'us-east-1' } } } } }).environments;
+    expect(env.state?.source).toEqual({ bucket: 'my-state', dynamodbTable: 'xetl-tfstate-lock', region: 'eu-west-1', keyPrefix: 'xetl' });
+    expect(env.state?.analytics.bucket).toBe('xetl-tfstate-222222222222-us-east-1');
+  });
+
+  test('an emulator-only environment has no remote state', () => {
+    const [env] = validateConfig({ environments: { local: { ...valid, state: undefined, localOnly: true } } }).environments;
+    expect(env.state).toBeUndefined();
+  });
+
   test('keeps values the user set, including falsy ones', () => {
-    const [env] = validateConfig({ environments: { dev: { ...valid, glue: { maxRetries: 0 }, allowDestroyData: false } } }).environments;
-    expect(env.glue.maxRetries).toBe(0);
+    const [env] = validateConfig({ environments: { dev: { ...valid, allowDestroyData: false, airflow: { sensorTimeoutSeconds: 60 } } } }).environments;
+    expect(env.allowDestroyData).toBe(false);
+    expect(env.airflow.sensorTimeoutSeconds).toBe(60);
+  });
+
+  test('has no Glue retry setting: Airflow owns retries, the job never retries itself', () => {
+    expect(() => validateConfig({ environments: { dev: { ...valid, glue: { maxRetries: 1 } } } }))
+      .toThrow('environments.dev.glue.maxRetries: unknown setting (expected one of: workerType, numberOfWorkers, executionClass, timeoutMinutes)');
   });
 
   test('may use one account for both sides', () => {
@@ -68,7 +93,6 @@ describe('a config error names the field', () => {
     [{ ...valid, glue: { workerType: 'G.4X', executionClass: 'FLEX' } }, 'environments.dev.glue.executionClass: FLEX runs only on G.1X and G.2X workers'],
     [{ ...valid, retention: { logRetentionDays: 10 } }, 'environments.dev.retention.logRetentionDays: 10 must be one of'],
     [{ ...valid, notifications: { emails: ['not-an-email'] } }, 'environments.dev.notifications.emails[0]: "not-an-email" is not an e-mail address'],
-    [{ ...valid, state: undefined }, 'environments.dev.state: is required for environments deployed to AWS'],
     [{ ...valid, state: { ...state, source: { bucket: 'Bad_Bucket', dynamodbTable: 'locks' } } }, 'environments.dev.state.source.bucket: "Bad_Bucket" is not a valid S3 bucket name'],
     [{ ...valid, regoin: 'eu-west-1' }, 'environments.dev.regoin: unknown setting'],
     [{ ...valid, mwaa: { enviromentClass: 'mw1.small' } }, 'environments.dev.mwaa.enviromentClass: unknown setting'],

@@ -18,6 +18,8 @@ export class ConfigError extends Error {
 }
 
 const ENV_NAME = /^[a-z][a-z0-9]{1,9}$/;
+/** The UNLOAD query templates of sql/xetl_sql/queries the DAG can publish with. */
+const UNLOAD_TEMPLATES = ['unload_partition', 'unload_daily_category_summary'] as const;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 /** What an AWS region name looks like (the CLI's `--region` is checked with it too). */
 export const AWS_REGION_PATTERN = REGION;
@@ -52,10 +54,10 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'env.network': ['mwaaVpcCidr', 'redshiftVpcCidr'],
   'env.redshift': ['baseCapacity', 'maxCapacity', 'databaseName'],
   'env.mwaa': ['environmentClass', 'airflowVersion', 'minWorkers', 'maxWorkers'],
-  'env.glue': ['workerType', 'numberOfWorkers', 'executionClass', 'timeoutMinutes', 'maxRetries'],
+  'env.glue': ['workerType', 'numberOfWorkers', 'executionClass', 'timeoutMinutes'],
   'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays'],
   'env.notifications': ['emails'],
-  'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds'],
+  'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds', 'maxQuarantineRatio', 'unloadTemplate'],
   'env.state': ['source', 'analytics'],
   'env.state.backend': ['bucket', 'dynamodbTable', 'region', 'keyPrefix'],
   'env.cicd': ['githubRepository', 'deployBranch', 'githubEnvironment'],
@@ -82,6 +84,13 @@ class Collector {
   pattern(value: unknown, field: string, re: RegExp, what: string): void {
     if (typeof value !== 'string' || !re.test(value)) {
       this.add(field, `${JSON.stringify(value)} is not ${what}`);
+    }
+  }
+
+  /** A finite number (not only an integer) within [min, max]. */
+  number(value: number, field: string, min: number, max: number): void {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      this.add(field, `${JSON.stringify(value)} is not a number between ${min} and ${max}`);
     }
   }
 
@@ -184,7 +193,6 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
     c.add(`${f}.glue.executionClass`, `FLEX runs only on G.1X and G.2X workers, not ${env.glue.workerType}`);
   }
   c.integer(env.glue.timeoutMinutes, `${f}.glue.timeoutMinutes`, 1, 2880);
-  c.integer(env.glue.maxRetries, `${f}.glue.maxRetries`, 0, 10);
 
   c.integer(env.retention.noncurrentVersionDays, `${f}.retention.noncurrentVersionDays`, 1, 3650);
   if (env.retention.transitionToInfrequentAccessDays !== undefined) {
@@ -203,22 +211,18 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
 
   c.pattern(env.airflow.secretsPrefix, `${f}.airflow.secretsPrefix`, SECRETS_PREFIX, 'a Secrets Manager path prefix such as "airflow"');
   c.integer(env.airflow.sensorTimeoutSeconds, `${f}.airflow.sensorTimeoutSeconds`, 60, 7 * 24 * 3600);
+  c.number(env.airflow.maxQuarantineRatio, `${f}.airflow.maxQuarantineRatio`, 0, 1);
+  c.oneOf(env.airflow.unloadTemplate, `${f}.airflow.unloadTemplate`, UNLOAD_TEMPLATES);
 
   if (env.state) {
     for (const side of ['source', 'analytics'] as const) {
       const s = env.state[side];
-      if (s === undefined) {
-        c.add(`${f}.state.${side}`, 'is required when state is set');
-        continue;
-      }
-      c.pattern(s.bucket, `${f}.state.${side}.bucket`, S3_BUCKET, 'a valid S3 bucket name');
-      c.pattern(s.dynamodbTable, `${f}.state.${side}.dynamodbTable`, DYNAMODB_TABLE, 'a valid DynamoDB table name');
-      // An unset region follows the environment's, whose problems are reported once, above.
-      const rawState = (raw.state as Record<string, Record<string, unknown> | undefined>)[side];
+      // Derived names are built from fields checked above; check only what the user wrote, once.
+      const rawState = (raw.state as Record<string, Record<string, unknown> | undefined> | undefined)?.[side];
+      if (rawState?.bucket !== undefined) c.pattern(s.bucket, `${f}.state.${side}.bucket`, S3_BUCKET, 'a valid S3 bucket name');
+      if (rawState?.dynamodbTable !== undefined) c.pattern(s.dynamodbTable, `${f}.state.${side}.dynamodbTable`, DYNAMODB_TABLE, 'a valid DynamoDB table name');
       if (rawState?.region !== undefined) c.pattern(s.region, `${f}.state.${side}.region`, REGION, 'an AWS region');
     }
-  } else if (!env.localOnly) {
-    c.add(`${f}.state`, 'is required for environments deployed to AWS (set localOnly: true for emulator-only environments)');
   }
 
   if (env.cicd) {

@@ -40,6 +40,14 @@ export function allStatements(json: SynthJson): PolicyStatement[] {
   return out;
 }
 
+/** The statements of the inline policy of the role named `roleName`. */
+export function roleStatements(json: SynthJson, roleName: string): Array<Record<string, any>> {
+  const roles = json.resource.aws_iam_role;
+  const id = Object.keys(roles).find((k) => roles[k].name === roleName);
+  const p = resourcesOf(json, 'aws_iam_role_policy').find((r) => String(r.role).includes(`aws_iam_role.${id}.`));
+  return JSON.parse(String(p?.policy)).Statement as Array<Record<string, any>>;
+}
+
 export function asArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }

@@ -40,7 +40,7 @@ export interface StatusReport {
   readonly trigger_queues: Part<{ readonly queue: QueueDepth; readonly dlq: QueueDepth }>;
 }
 
-/** Runs started by the event trigger carry this run-id prefix (apps/trigger/handler.py). */
+/** Runs started by the event trigger carry this run-id prefix (apps/trigger/xetl_trigger/handler.py). */
 export const EVENT_RUN_PREFIX = 'event__';
 
 async function part<T>(f: () => Promise<T>): Promise<Part<T>> {

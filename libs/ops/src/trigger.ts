@@ -1,12 +1,10 @@
+import { PIPELINE_DAG_ID } from '@xetl/config';
 import type { OpsContext } from './context';
 import { EXIT, XetlError, explainAwsError } from './errors';
 import { parsePartition } from './partition';
 
-/**
- * The DAG's id, as `dags/xetl_products_pipeline.py` defines it. Not a per-environment name, so
- * it is not in Naming; the two must change together.
- */
-export const DAG_ID = 'xetl_products_pipeline';
+/** The DAG's id, from the pipeline contract (libs/config/src/pipeline-contract.ts). */
+export const DAG_ID = PIPELINE_DAG_ID;
 export const DAG_RUNS_PATH = `/dags/${DAG_ID}/dagRuns`;
 /** The DAG's Glue task and the job argument naming its run (dags/xetl_tasks: TaskIds, aws.py). */
 export const GLUE_TASK_ID = 'run_glue_job';

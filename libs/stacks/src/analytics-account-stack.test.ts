@@ -2,35 +2,81 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
-import { loadConfig, selectEnvironment } from '@xetl/config';
+import { execFileSync } from 'node:child_process';
+import { Naming, PIPELINE_VARIABLE_FIELDS, loadConfig, pipelineVariable, selectEnvironment } from '@xetl/config';
 import { AnalyticsAccountStack } from './analytics-account-stack';
+import { glueLibraryZip, triggerZip } from './pipeline-packages';
+
+/** The entry names of a zip, as Python's zipfile (what Glue and Lambda use) reads them. */
+const zipNames = (zip: string): string[] =>
+  JSON.parse(execFileSync('python3', ['-c', 'import json,sys,zipfile; print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))', zip], { encoding: 'utf8' }));
 
 const config = loadConfig();
 type Statement = { Sid?: string; Effect: string; Principal?: any; Action: string | string[]; Resource?: string | string[]; Condition?: any };
 
-/** A repository-shaped fixture, so the test does not depend on the package build having run. */
+/** A repository-shaped fixture: the stack builds its packages from these sources at synth. */
 function fixtureRoot(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xetl-analytics-'));
   const write = (rel: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), text);
   };
-  write('dags/xetl_products_pipeline.py', 'DAG_ID = "xetl_products"\n');
+  // What ships to MWAA ...
+  write('dags/xetl_products_pipeline.py', 'DAG_ID = "xetl_products_pipeline"\n');
   write('dags/xetl_tasks/__init__.py', '');
+  write('dags/xetl_tasks/aws.py', 'x = 1\n');
+  write('dags/xetl_tasks/contract/pipeline_contract.json', '{}');
   write('dags/requirements.txt', '--constraint "/usr/local/airflow/dags/constraints-3.0.6-3.12.txt"\n');
   write('dags/constraints-3.0.6-3.12.txt', 'apache-airflow==3.0.6\n');
+  write('dags/.airflowignore', 'xetl_tasks/\n');
+  write('sql/xetl_sql/__init__.py', '');
+  write('sql/xetl_sql/render.py', 'x = 1\n');
+  write('sql/xetl_sql/queries/unload_partition.sql', 'unload;\n');
+  // ... and what must not: tests, local stand-ins, benchmarks, tool files, caches, notes.
+  write('dags/bench_parse.py', 'bench\n');
+  write('dags/local_run.py', 'local\n');
   write('dags/requirements-dev.txt', 'pytest\n');
   write('dags/project.json', '{}');
+  write('dags/README.md', '# dags\n');
   write('dags/tests/test_dag.py', 'def test(): pass\n');
+  write('dags/xetl_tasks/local.py', 'local\n');
+  write('dags/xetl_tasks/local_warehouse.py', 'local\n');
+  write('dags/xetl_tasks/__pycache__/aws.cpython-312.pyc', 'bytes');
+  write('dags/xetl_tasks/tests/test_aws.py', 'def test(): pass\n');
+  write('dags/xetl_tasks/notes.md', 'notes\n');
+  write('sql/xetl_sql/tests/test_render.py', 'def test(): pass\n');
+  write('sql/xetl_sql/conftest.py', 'x = 1\n');
+  // The assets bucket: the Glue job and library, the migrations (not tests, queries or dbt models).
   write('glue-scripts/xetl_products_job.py', 'print("job")\n');
-  write('dist/glue-scripts/xetl_transform.zip', 'PK');
-  write('dist/trigger/trigger.zip', 'PK');
+  write('glue-scripts/xetl_transform/__init__.py', '');
+  write('glue-scripts/xetl_transform/contract.py', 'COLUMNS = ()\n');
+  write('glue-scripts/xetl_transform/__pycache__/contract.cpython-311.pyc', 'cache');
+  write('apps/trigger/xetl_trigger/__init__.py', '');
+  write('apps/trigger/xetl_trigger/handler.py', 'def handler(event, context): pass\n');
+  write('apps/trigger/xetl_trigger/local_poller.py', 'LOCAL_ONLY = True\n');
   write('sql/migrations/0001_schema.sql', 'create schema if not exists xetl;\n');
   write('sql/tests/fixture.sql', 'select 1;\n');
+  write('sql/dbt/models/products.sql', 'select 1\n');
   return dir;
 }
 
-const root = fixtureRoot();
+/** The fixture with the dbt stage's built files (npx nx run dbt:package), which AWS environments ship. */
+function withDbtPackage(dir: string): string {
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  };
+  write('dist/dbt/project/dbt_project.yml', 'name: xetl\n');
+  write('dist/dbt/project/profiles.yml', 'xetl: {}\n');
+  write('dist/dbt/project/models/marts/daily_category_summary.sql', 'select 1\n');
+  write('dist/dbt/project/target/manifest.json', '{}');
+  write('dist/dbt/project/target/run_results.json', '{}');  // dbt output that must not ship
+  write('dist/mwaa/plugins.zip', 'PK');
+  write('dist/mwaa/startup.sh', '#!/bin/sh\n');
+  return dir;
+}
+
+const root = withDbtPackage(fixtureRoot());
 
 function synth(envName: string, repoRoot = root) {
   const app = Testing.app();
@@ -46,8 +92,8 @@ function statements(json: any, types: string[]): Statement[] {
 
 /** Actions that have no resource-level permission (or an AWS-owned resource); each is explained in the constructs. */
 const WILDCARD_RESOURCE_ACTIONS = new Set([
-  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData', 'glue:GetCrawlerMetrics',
-  'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:GetStatementResultV2',
+  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData',
+  'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult',
   // The trigger Lambda's VPC network interfaces (docs/event-trigger.md, the documented exception).
   'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
   'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
@@ -98,25 +144,65 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
   test("writes the xetl_pipeline variable with account A's names from Naming and B's from Terraform", () => {
     const [version] = Object.values(json.resource.aws_secretsmanager_secret_version) as any[];
     const value = JSON.parse(version.secret_string.replace(/\$\{[^}]*\}/g, (m: string) => m.replace(/"/g, "'")));
-    expect(Object.keys(value).sort()).toEqual([
-      'environment', 'glue_crawler', 'glue_database', 'glue_job', 'redshift_copy_role_arn', 'redshift_database',
-      'redshift_secret_arn', 'redshift_workgroup', 'region', 'sensor_timeout_seconds', 'sns_topic_arn', 'source_bucket',
-      'source_prefix', 'staging_bucket', 'target_bucket', 'target_kms_key_arn', 'target_prefix', 'unload_role_chain',
-    ]);
-    expect(value.redshift_secret_arn).toMatch(/aws_redshiftserverless_namespace\..*\.admin_password_secret_arn/);
+    // Exactly the contract's builder: names from Naming, the two deploy-time values from Terraform.
+    expect(value).toEqual(pipelineVariable(new Naming(env), env, {
+      snsTopicArn: value.sns_topic_arn, targetKmsKeyArn: value.target_kms_key_arn, redshiftEndpoint: value.redshift_endpoint,
+    }));
+    expect(value.redshift_endpoint).toMatch(/aws_redshiftserverless_workgroup\..*\.endpoint\[0\]\.address/);
+    expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
+    expect(value.sns_topic_arn).toMatch(/^\$\{aws_sns_topic\..*\.arn\}$/);
+    expect(value.target_kms_key_arn).toBe(`\${coalesce(var.source_data_key_arn, '${new Naming(env).dataKeyAliasArn}')}`);
+    // The DAG authenticates to Redshift with its IAM role: no credentials in the variable.
+    expect(value).not.toHaveProperty('redshift_secret_arn');
     expect(value.unload_role_chain).toBe(`arn:aws:iam::${env.accounts.analytics}:role/xetl-${envName}-redshift,arn:aws:iam::${env.accounts.source}:role/xetl-${envName}-unload`);
     const [secret] = Object.values(json.resource.aws_secretsmanager_secret) as any[];
     expect(secret).toMatchObject({ name: 'airflow/variables/xetl_pipeline', kms_key_id: expect.stringMatching(/aws_kms_key/) });
   });
 
-  test('uploads DAGs (without tests or dev requirements), the Glue script and zip, and the SQL', () => {
-    const keys = (Object.values(json.resource.aws_s3_object) as any[]).map((o) => o.key).sort();
-    expect(keys).toEqual([
-      'dags/constraints-3.0.6-3.12.txt', 'dags/requirements.txt', 'dags/xetl_products_pipeline.py', 'dags/xetl_tasks/__init__.py',
-      'glue-scripts/xetl_products_job.py', 'glue-scripts/xetl_transform.zip', 'sql/migrations/0001_schema.sql',
+  test("uploads exactly the DAG bundle's allow-list to MWAA's bucket, and the Glue code and migrations to the assets bucket", () => {
+    const objects = Object.values(json.resource.aws_s3_object) as any[];
+    const keysIn = (bucket: RegExp) => objects.filter((o) => bucket.test(o.bucket)).map((o) => o.key).sort();
+    const dbtStage = env.localOnly ? [] : [
+      'dags/dbt/dbt_project.yml', 'dags/dbt/models/marts/daily_category_summary.sql', 'dags/dbt/profiles.yml', 'dags/dbt/target/manifest.json',
+    ];
+    expect(keysIn(/AirflowBucket/)).toEqual([
+      'dags/.airflowignore', 'dags/constraints-3.0.6-3.12.txt', ...dbtStage,
+      'dags/requirements.txt', 'dags/xetl_products_pipeline.py',
+      'dags/xetl_sql/__init__.py', 'dags/xetl_sql/queries/unload_partition.sql', 'dags/xetl_sql/render.py',
+      'dags/xetl_tasks/__init__.py', 'dags/xetl_tasks/aws.py', 'dags/xetl_tasks/contract/pipeline_contract.json',
+      ...(env.localOnly ? [] : ['plugins/plugins.zip', 'startup/startup.sh']),
     ]);
+    expect(keysIn(/Assets/)).toEqual(['glue-scripts/xetl_products_job.py', 'glue-scripts/xetl_transform.zip', 'sql/migrations/0001_schema.sql']);
+    expect(objects).toHaveLength(env.localOnly ? 13 : 19);
     const [mwaa] = Object.values(json.resource.aws_mwaa_environment) as any[];
     expect(mwaa.requirements_s3_object_version).toMatch(/aws_s3_object\..*requirements.*\.version_id/);
+    if (env.localOnly) return;
+    expect(mwaa).toMatchObject({ plugins_s3_path: 'plugins/plugins.zip', startup_script_s3_path: 'startup/startup.sh' });
+    expect(mwaa.plugins_s3_object_version).toMatch(/aws_s3_object\..*plugins.*\.version_id/);
+    expect(mwaa.airflow_configuration_options['cosmos.enable_telemetry']).toBe('False');
+  });
+
+  test('a localOnly environment synthesizes without the dbt stage (its account B is never deployed)', () => {
+    const { json: local } = synth('local', fixtureRoot());
+    const keys = Object.values<any>(local.resource.aws_s3_object).map((o) => o.key);
+    expect(keys.some((k) => k.startsWith('dags/dbt/') || k.startsWith('plugins/'))).toBe(false);
+  });
+
+  test('an AWS environment without the built dbt stage fails synth saying how to build it', () => {
+    expect(() => synth('dev', fixtureRoot())).toThrow(/manifest\.json does not exist: build it with `npx nx run dbt:package`/);
+  });
+
+  test('first apply in order: objects after versioning; MWAA after its policy and every endpoint', () => {
+    const versioningOf = (bucketRef: string) => {
+      const id = Object.keys(json.resource.aws_s3_bucket_versioning).find((k) => json.resource.aws_s3_bucket_versioning[k].bucket === bucketRef);
+      return `aws_s3_bucket_versioning.${id}`;
+    };
+    for (const o of Object.values(json.resource.aws_s3_object) as any[]) expect(o.depends_on).toEqual([versioningOf(o.bucket)]);
+    const [mwaa] = Object.values(json.resource.aws_mwaa_environment) as any[];
+    const endpoints = Object.keys(json.resource.aws_vpc_endpoint).map((id) => `aws_vpc_endpoint.${id}`);
+    expect(endpoints.length).toBeGreaterThan(10);
+    const mwaaPolicy = Object.keys(json.resource.aws_iam_role_policy).find((id) => /Airflow_ExecutionRole/.test(id));
+    expect(mwaa.depends_on).toEqual(expect.arrayContaining([...endpoints, `aws_iam_role_policy.${mwaaPolicy}`]));
   });
 
   test('references no other stack (no remote state)', () => {
@@ -124,10 +210,37 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
   });
 });
 
-describe('AnalyticsAccountStack without the packaged Glue library', () => {
-  test('fails synth and says which target builds it', () => {
+describe('AnalyticsAccountStack packages', () => {
+  // A pristine clone has no dist/: synth (and `cdktf deploy`) must work from the sources alone.
+  test('are built at synth from the sources, with no build step before it', () => {
     const bare = fixtureRoot();
-    fs.rmSync(path.join(bare, 'dist'), { recursive: true });
-    expect(() => synth('dev', bare)).toThrow(/xetl_transform\.zip does not exist: build it with `npx nx run glue-scripts:package`/);
+    expect(fs.existsSync(path.join(bare, 'dist'))).toBe(false);
+    const { json: synthesized } = synth('local', bare);
+    const objects = Object.values<any>(synthesized.resource.aws_s3_object);
+    const library = objects.find((o) => o.key === 'glue-scripts/xetl_transform.zip');
+    expect(library).toBeDefined();
+    const lambda = Object.values<any>(synthesized.resource.aws_lambda_function)[0];
+    expect(lambda.source_code_hash).toMatch(/^[A-Za-z0-9+/]+=*$/);
+  });
+
+  test('ship the trigger handler module and its package marker, nothing local', () => {
+    const lambda = Object.values<any>(synth('dev').json.resource.aws_lambda_function)[0];
+    expect(lambda.handler).toBe('xetl_trigger.handler.handler');
+    expect(zipNames(triggerZip(root))).toEqual(['xetl_trigger/__init__.py', 'xetl_trigger/handler.py']);
+  });
+
+  test('ship the Glue library as the package sources, without caches', () => {
+    expect(zipNames(glueLibraryZip(root))).toEqual(['xetl_transform/__init__.py', 'xetl_transform/contract.py']);
+  });
+
+  test('are the same bytes on every synth (an unchanged package is no plan diff)', () => {
+    const hash = (r: string) => Object.values<any>(synth('dev', r).json.resource.aws_lambda_function)[0].source_code_hash;
+    expect(hash(withDbtPackage(fixtureRoot()))).toBe(hash(withDbtPackage(fixtureRoot())));
+  });
+
+  test('fail synth with the missing source named when the Glue package is absent', () => {
+    const bare = withDbtPackage(fixtureRoot());
+    fs.rmSync(path.join(bare, 'glue-scripts', 'xetl_transform'), { recursive: true });
+    expect(() => synth('dev', bare)).toThrow(/xetl_transform\/__init__\.py does not exist: the Glue transform package/);
   });
 });

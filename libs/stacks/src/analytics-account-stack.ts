@@ -1,45 +1,40 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import type { EnvironmentConfig } from '@xetl/config';
 import {
-  AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, DataKey, GluePipeline,
-  KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineEventBus, PipelineTopic, SecureBucket, ServerlessWarehouse,
-  TriggerFunction, identityStatements, listAssetFiles, requireFile,
+  AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, DataKey, ExternalBucket, FeedCrawler, FeedJob,
+  GlueRole, GlueSecurityConfig, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineEventBus, PipelineTopic, PipelineVariableSecret,
+  SQL_MIGRATIONS, SecureBucket, ServerlessWarehouse, TriggerFunction, TriggerQueue, airflowDagFiles, dbtStageFiles, allowListedFiles, requireFile,
 } from '@xetl/constructs';
+import { glueLibraryZip, triggerZip } from './pipeline-packages';
 import { XetlStack } from './xetl-stack';
 
 export interface AnalyticsAccountStackOptions {
   /**
-   * Repository root holding `dags/`, `glue-scripts/`, `sql/` and `dist/glue-scripts/`.
+   * Repository root holding `dags/`, `glue-scripts/`, `sql/` and `apps/trigger/`.
    * @default the root of this checkout — tests pass a fixture instead.
    */
   readonly repoRoot?: string;
 }
 
-/** Files under dags/ that never go to MWAA: tests, caches, benchmarks, dev-only requirements, Nx/tool files. */
-const DAG_EXCLUDES = [
-  /(^|\/)tests\//, /(^|\/)__pycache__\//, /\.pyc$/, /(^|\/)bench[^/]*$/, /^requirements-dev\.txt$/,
-  /^project\.json$/, /^pyproject\.toml$/, /(^|\/)conftest\.py$/, /(^|\/)\.(pytest|ruff|mypy)_cache\//,
-];
-const PACKAGE_HINT = 'build it with `npx nx run glue-scripts:package` (the infra synth target runs it first)';
-const TRIGGER_PACKAGE_HINT = 'build it with `npx nx run trigger:package` (the infra synth target runs it first)';
 
 /**
- * Account B: private networking, Redshift Serverless, Glue, MWAA, the pipeline's secrets and
- * topic, and the pipeline code (DAGs, Glue script and library, SQL) uploaded as S3 objects, so a
- * changed file is a plan diff of this stack. Account A's names come from `Naming`, never from
- * A's state, so the two stacks deploy in any order. See docs/analytics-account.md.
+ * Account B: private networking, Redshift Serverless, Glue, MWAA, the pipeline's variable and
+ * topic, the event trigger, and the pipeline code (DAG bundle, Glue script and library, SQL
+ * migrations) uploaded as S3 objects, so a changed file is a plan diff of this stack. Account A's
+ * names come from `Naming`, never from A's state, so the two stacks deploy in any order.
+ * Composition only: every resource lives in a construct. See docs/analytics-account.md.
  */
 export class AnalyticsAccountStack extends XetlStack {
   readonly key: DataKey;
   readonly network: AnalyticsNetwork;
   readonly warehouse: ServerlessWarehouse;
-  readonly glue: GluePipeline;
+  readonly crawler: FeedCrawler;
+  readonly job: FeedJob;
   readonly airflow: AirflowEnvironment;
   readonly topic: PipelineTopic;
+  readonly triggerQueue: TriggerQueue;
   readonly triggerEvents: PipelineEventBus;
   readonly trigger: TriggerFunction;
 
@@ -63,7 +58,7 @@ export class AnalyticsAccountStack extends XetlStack {
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${names.partition}:logs:${region}:${account}:log-group:*` },
     });
 
-    // ---- buckets
+    // ---- buckets: B's own, and A's source bucket by name
     const accessLogs = new AccessLogBucket(this, 'AccessLogs', {
       bucketName: names.analyticsAccessLogBucket,
       accountId: account,
@@ -83,27 +78,32 @@ export class AnalyticsAccountStack extends XetlStack {
     });
     const assetsBucket = new SecureBucket(this, 'Assets', { bucketName: names.assetsBucket, ...bucketDefaults });
     const airflowBucket = new SecureBucket(this, 'AirflowBucket', { bucketName: names.airflowBucket, ...bucketDefaults });
+    const source = new ExternalBucket(this, 'Source', {
+      bucketName: names.sourceBucket, region, partition: names.partition, keyArnPattern: names.dataKeyArnPattern,
+    });
 
-    // ---- pipeline code, uploaded with content hashes
-    const dagFiles = listAssetFiles({ dir: path.join(root, 'dags'), keyPrefix: `${names.airflowDagsPrefix}/`, exclude: DAG_EXCLUDES });
-    requireFile(path.join(root, 'dags', 'requirements.txt'), 'MWAA needs dags/requirements.txt (with its --constraint line)');
-    const dags = new BucketAssets(this, 'DagAssets', { bucketId: airflowBucket.bucketId, kmsKeyArn: this.key.keyArn, files: dagFiles });
+    // ---- pipeline code, uploaded with content hashes, each object after its bucket's versioning
+    // The dbt stage's files (packaged project, plugins.zip, startup script) for every environment
+    // that deploys to AWS; a localOnly environment's account B is never deployed (the local run
+    // stands in for it), so it synthesizes without them and needs no `nx run dbt:package`.
+    const mwaaKeys = { plugins: names.airflowPluginsKey, startupScript: names.airflowStartupScriptKey };
+    const dbtStage = env.localOnly ? [] : dbtStageFiles(root, names.airflowDagsPrefix, mwaaKeys);
+    const dags = new BucketAssets(this, 'DagAssets', {
+      bucketId: airflowBucket.bucketId, kmsKeyArn: this.key.keyArn, dependsOn: [airflowBucket.versioning],
+      files: [...airflowDagFiles(root, names.airflowDagsPrefix), ...dbtStage],
+    });
+    const version = (key: string) => ({ key, objectVersion: dags.objects[key].versionId });
     new BucketAssets(this, 'PipelineAssets', {
-      bucketId: assetsBucket.bucketId,
-      kmsKeyArn: this.key.keyArn,
+      bucketId: assetsBucket.bucketId, kmsKeyArn: this.key.keyArn, dependsOn: [assetsBucket.versioning],
       files: [
         { path: requireFile(path.join(root, names.glueScriptKey), 'the Glue job entry point is missing'), key: names.glueScriptKey },
-        { path: requireFile(path.join(root, 'dist', 'glue-scripts', 'xetl_transform.zip'), PACKAGE_HINT), key: names.glueLibraryKey },
-        ...listAssetFiles({
-          dir: path.join(root, 'sql'), keyPrefix: names.sqlAssetsPrefix, include: /\.sql$/, exclude: [/(^|\/)tests\//, /(^|\/)__pycache__\//],
-        }),
+        { path: glueLibraryZip(root), key: names.glueLibraryKey },
+        ...allowListedFiles(root, SQL_MIGRATIONS, names.sqlAssetsPrefix),
       ],
     });
 
     // ---- network, warehouse, Glue, topic, Airflow
-    this.network = new AnalyticsNetwork(this, 'Network', {
-      names, encryptionKey: this.key, logRetentionDays: env.retention.logRetentionDays, airflowEnvEndpoint: true,
-    });
+    this.network = new AnalyticsNetwork(this, 'Network', { names, encryptionKey: this.key, logRetentionDays: env.retention.logRetentionDays });
     this.warehouse = new ServerlessWarehouse(this, 'Warehouse', {
       names,
       encryptionKey: this.key,
@@ -115,7 +115,14 @@ export class AnalyticsAccountStack extends XetlStack {
     });
     staging.grantRead([this.warehouse.role], names.stagingCuratedPrefix);
 
-    this.glue = new GluePipeline(this, 'Glue', { names, encryptionKey: this.key, stagingBucket: staging, assetsBucket, glue: env.glue });
+    const glueRole = new GlueRole(this, 'GlueRole', { names });
+    const glueSecurity = new GlueSecurityConfig(this, 'GlueSecurity', { names, encryptionKey: this.key, role: glueRole });
+    this.crawler = new FeedCrawler(this, 'Crawler', { names, role: glueRole, securityConfiguration: glueSecurity });
+    this.job = new FeedJob(this, 'Job', {
+      names, role: glueRole, securityConfiguration: glueSecurity, stagingBucket: staging, assetsBucket, glue: env.glue,
+    });
+    source.grantRead(glueRole, `${names.productsPrefix}/`);
+
     this.topic = new PipelineTopic(this, 'Topic', {
       topicName: names.pipelineTopic, region, encryptionKey: this.key, emails: env.notifications.emails,
     });
@@ -125,83 +132,61 @@ export class AnalyticsAccountStack extends XetlStack {
       encryptionKey: this.key,
       sourceBucket: airflowBucket,
       requirementsObjectVersion: dags.objects[names.airflowRequirementsKey].versionId,
+      ...(env.localOnly ? {} : { plugins: version(mwaaKeys.plugins), startupScript: version(mwaaKeys.startupScript) }),
+      // Cosmos would report usage to Astronomer; a private environment has no route out anyway.
+      airflowConfigurationOptions: { 'cosmos.enable_telemetry': 'False' },
       subnetIds: this.network.mwaaSubnetIds,
       securityGroupIds: [this.network.mwaaSecurityGroupId],
       mwaa: env.mwaa,
+      dependsOn: this.network.endpoints,
     });
-    const mwaaRole = this.airflow.role;
     // What the DAG does: sense the source partition in A, run Glue, run SQL, read the manifest, notify.
-    identityStatements(names.bucketArn(names.sourceBucket), `${names.productsPrefix}/`, false).forEach((s) => mwaaRole.addToPrincipalPolicy(s));
-    mwaaRole.addToPrincipalPolicy({
-      // Account A's key ID is unknown here: every key of A in this region, only through S3;
-      // A's key policy admits this role for its data key alone.
-      Sid: 'DecryptSourceThroughS3',
-      Effect: 'Allow',
-      Action: [...KMS_DECRYPT_ACTIONS],
-      Resource: names.dataKeyArnPattern,
-      Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-    });
+    const mwaaRole = this.airflow.role;
+    source.grantRead(mwaaRole, `${names.productsPrefix}/`);
     staging.grantRead([mwaaRole], names.stagingManifestsPrefix);
-    this.glue.grantRun(mwaaRole);
+    this.crawler.grantRun(mwaaRole);
+    this.job.grantRun(mwaaRole);
     this.warehouse.grantRunQueries(mwaaRole);
     this.topic.grantPublish(mwaaRole);
 
     // ---- event-driven trigger (docs/event-trigger.md): A's marker events -> bus -> queue -> Lambda -> MWAA
-    this.triggerEvents = new PipelineEventBus(this, 'TriggerEvents', { names, encryptionKey: this.key });
+    this.triggerQueue = new TriggerQueue(this, 'TriggerQueue', { names, encryptionKey: this.key });
+    this.triggerEvents = new PipelineEventBus(this, 'TriggerEvents', { names, queue: this.triggerQueue });
     this.trigger = new TriggerFunction(this, 'Trigger', {
       names,
       encryptionKey: this.key,
-      events: this.triggerEvents,
-      packagePath: requireFile(path.join(root, 'dist', 'trigger', 'trigger.zip'), TRIGGER_PACKAGE_HINT),
+      queue: this.triggerQueue,
+      packagePath: triggerZip(root),
       vpcId: this.network.mwaaVpc.vpcId,
       subnetIds: this.network.mwaaSubnetIds,
       endpointSecurityGroupId: this.network.endpointSecurityGroupId,
       logRetentionDays: env.retention.logRetentionDays,
     });
 
-    // ---- the DAG's one Airflow variable (docs/data-contract.md), in Secrets Manager
+    // ---- the DAG's one Airflow variable (pipeline contract), in Secrets Manager
     const sourceKeyArn = new TerraformVariable(this, 'source_data_key_arn', {
       type: 'string',
       default: '',
-      description: `ARN of account A's data key (output data_key_arn of ${names.stackName('source')}); UNLOAD encrypts with it. Empty writes the alias ARN.`,
+      description: `ARN of account A's data key (output data_key_arn of ${names.stackName('source')}); UNLOAD encrypts with it. Empty writes the alias ARN, which lets this stack deploy before account A's, but the DAG's first task refuses to run until the stack is deployed again with the key's ARN.`,
     });
-    const pipelineSecret = new SecretsmanagerSecret(this, 'PipelineVariable', {
-      name: names.pipelineVariableSecret,
-      description: `xetl ${env.name}: the xetl_pipeline Airflow variable (names only, no credentials)`,
-      kmsKeyId: this.key.keyArn,
-      recoveryWindowInDays: env.allowDestroyData ? 0 : 30,
-    });
-    new SecretsmanagerSecretVersion(this, 'PipelineVariableValue', {
-      secretId: pipelineSecret.id,
-      secretString: JSON.stringify({
-        environment: env.name,
-        region,
-        source_bucket: names.sourceBucket,
-        source_prefix: names.productsPrefix,
-        staging_bucket: names.stagingBucket,
-        target_bucket: names.targetBucket,
-        target_prefix: names.productsPrefix,
-        glue_database: names.glueDatabase,
-        glue_crawler: names.glueCrawler,
-        glue_job: names.glueJob,
-        redshift_workgroup: names.redshiftWorkgroup,
-        redshift_database: env.redshift.databaseName,
-        redshift_secret_arn: this.warehouse.adminSecretArn,
-        redshift_copy_role_arn: names.redshiftRoleArn,
-        unload_role_chain: names.unloadRoleChain,
-        target_kms_key_arn: Fn.coalesce([sourceKeyArn.stringValue, names.dataKeyAliasArn]),
-        sns_topic_arn: this.topic.topicArn,
-        sensor_timeout_seconds: env.airflow.sensorTimeoutSeconds,
-      }),
+    const variable = new PipelineVariableSecret(this, 'PipelineVariable', {
+      names,
+      encryptionKey: this.key,
+      recoveryWindowDays: env.allowDestroyData ? 0 : 30,
+      runtime: {
+        snsTopicArn: this.topic.topicArn,
+        redshiftEndpoint: this.warehouse.endpointAddress,
+        targetKmsKeyArn: Fn.coalesce([sourceKeyArn.stringValue, names.dataKeyAliasArn]),
+      },
     });
 
     new TerraformOutput(this, 'workgroup_endpoint', { value: this.warehouse.endpointAddress });
     new TerraformOutput(this, 'redshift_admin_secret_arn', { value: this.warehouse.adminSecretArn });
-    new TerraformOutput(this, 'pipeline_variable_secret_arn', { value: pipelineSecret.arn });
+    new TerraformOutput(this, 'pipeline_variable_secret_arn', { value: variable.secretArn });
     new TerraformOutput(this, 'mwaa_webserver_url', { value: this.airflow.webserverUrl });
     new TerraformOutput(this, 'staging_bucket', { value: names.stagingBucket });
     new TerraformOutput(this, 'analytics_key_arn', { value: this.key.keyArn });
-    new TerraformOutput(this, 'trigger_queue_url', { value: this.triggerEvents.queueUrl });
-    new TerraformOutput(this, 'trigger_dlq_url', { value: this.triggerEvents.deadLetterQueueUrl });
+    new TerraformOutput(this, 'trigger_queue_url', { value: this.triggerQueue.queueUrl });
+    new TerraformOutput(this, 'trigger_dlq_url', { value: this.triggerQueue.deadLetterQueueUrl });
   }
 }

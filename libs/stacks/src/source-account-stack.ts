@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import type { EnvironmentConfig } from '@xetl/config';
-import { AccessLogBucket, DataKey, ExternalRole, ScopedRole, SecureBucket, SourceEventForwarder } from '@xetl/constructs';
+import { AccessLogBucket, DataKey, ExternalRole, SecureBucket, SourceEventForwarder, UnloadRole } from '@xetl/constructs';
 import { XetlStack } from './xetl-stack';
 
 /**
@@ -13,7 +13,7 @@ export class SourceAccountStack extends XetlStack {
   readonly dataKey: DataKey;
   readonly sourceBucket: SecureBucket;
   readonly targetBucket: SecureBucket;
-  readonly unloadRole: ScopedRole;
+  readonly unloadRole: UnloadRole;
   readonly markerForwarder: SourceEventForwarder;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
@@ -22,7 +22,6 @@ export class SourceAccountStack extends XetlStack {
     const analyticsRoot = names.accountRootArn('analytics');
     const glueRole = new ExternalRole(names.glueRoleArn, analyticsRoot);
     const mwaaRole = new ExternalRole(names.mwaaRoleArn, analyticsRoot);
-    const redshiftRole = new ExternalRole(names.redshiftRoleArn, analyticsRoot);
 
     this.dataKey = new DataKey(this, 'DataKey', {
       alias: names.dataKeyAlias,
@@ -49,13 +48,7 @@ export class SourceAccountStack extends XetlStack {
     this.sourceBucket = new SecureBucket(this, 'Source', { bucketName: names.sourceBucket, ...bucketDefaults, eventBridgeNotifications: true });
     this.targetBucket = new SecureBucket(this, 'Target', { bucketName: names.targetBucket, ...bucketDefaults });
 
-    this.unloadRole = new ScopedRole(this, 'Unload', {
-      roleName: names.unloadRoleName,
-      accountId: this.accountId,
-      partition: names.partition,
-      description: `xetl ${env.name}: Redshift in account ${names.accountId('analytics')} chains into this role to UNLOAD results`,
-      trustedRoles: [redshiftRole],
-    });
+    this.unloadRole = new UnloadRole(this, 'Unload', { names });
 
     const partitionRoot = `${names.productsPrefix}/`;
     // Glue's crawler and job read the raw feed; MWAA's sensor lists it. Nothing else crosses over.

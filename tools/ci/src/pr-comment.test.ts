@@ -38,6 +38,22 @@ describe('the PR plan comment', () => {
     expect(body.indexOf('A')).toBeLessThan(body.indexOf('B'));
   });
 
+  test('adds the cost of each changed environment after the plans, when there is any', () => {
+    const plans = [{ name: 'xetl-dev-analytics', body: 'PLAN' }];
+    const body = renderComment(plans, { sha: 'abc' }, [{ name: 'dev', body: '### Cost of `dev`: $1.00' }]);
+    expect(body.indexOf('PLAN')).toBeLessThan(body.indexOf('## Cost'));
+    expect(body).toContain('### Cost of `dev`: $1.00');
+    expect(renderComment(plans, { sha: 'abc' })).not.toContain('## Cost');
+  });
+
+  test('reads the cost sections from their own folder', async () => {
+    const costDir = fs.mkdtempSync(path.join(os.tmpdir(), 'costs-'));
+    fs.writeFileSync(path.join(costDir, 'dev.md'), '### Cost of `dev`: $2.00\n');
+    const { github, calls } = fakeGithub([]);
+    await upsertPlanComment({ github, context, dir: summariesDir(), costDir });
+    expect(calls.find(([k]) => k === 'create')![1].body).toContain('### Cost of `dev`: $2.00');
+  });
+
   test('is created once', async () => {
     const { github, calls } = fakeGithub([{ id: 1, body: 'LGTM', user: { type: 'User' } }]);
     expect(await upsertPlanComment({ github, context, dir: summariesDir() })).toEqual({ action: 'created', id: 99 });

@@ -129,8 +129,8 @@ describe('workflow commands exist in the repo', () => {
       if (!targets(m[1]).includes(m[2])) problems.push(`no target ${m[1]}:${m[2]}`);
     } else if (/^npx nx show projects( --affected)?( --json)?$/.test(bare)) {
       // Nx itself
-    } else if ((m = bare.match(/^npm run ([\w:-]+)/))) {
-      if (!pkg.scripts?.[m[1]]) problems.push(`no npm script "${m[1]}"`);
+    } else if ((m = bare.match(/^npm (?:run ([\w:-]+)|(test))/))) {
+      if (!pkg.scripts?.[m[1] ?? m[2]]) problems.push(`no npm script "${m[1] ?? m[2]}"`);
     } else if (/^npm ci( --[\w-]+)*$/.test(bare)) {
       // the lockfile install
     } else if ((m = bare.match(/^(?:bash|node --import tsx|node) ([\w./-]+)/))) {

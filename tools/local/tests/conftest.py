@@ -3,14 +3,8 @@ the deploy is the slow part, and both cases only need it once."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from xetl_local.stack import REPO_ROOT, LocalStack  # noqa: E402
+from xetl_local.stack import REPO_ROOT, LocalStack
 
 
 @pytest.fixture(scope="session")

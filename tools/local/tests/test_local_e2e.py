@@ -2,8 +2,11 @@
 
 Case 1: a small partition with 10% bad lines publishes exactly the generator's expected rows, the
 counts reconcile, the unloaded Parquet holds the same rows, and a second run changes nothing.
-Case 2: a partition whose every line is malformed stops at the data-quality gate with a clear
-message, quarantines every line, and neither publishes rows nor touches the target prefix.
+Case 2: a partition whose every line is malformed stops at the manifest gate with a clear message,
+quarantines every line, and neither publishes rows nor touches the target prefix.
+Case 3: a re-run of a published partition that fails its checks leaves the published rows and files
+exactly as they were, and records the run as failed in the audit table.
+Case 4: an empty drop (a header and no data rows) fails the run and publishes nothing.
 """
 
 from __future__ import annotations
@@ -14,10 +17,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from xetl_local.pipeline import final_rows, parquet_rows, render_summary, run_partition, target_objects
+from xetl_local.warehouse import run_statements
 from xetl_tasks.partition import partition_path
 
 GOOD_DATE = "2026-11-21"
 BAD_DATE = "2026-11-22"
+RERUN_DATE = "2026-11-24"
+EMPTY_DATE = "2026-11-25"
+MALFORMED = ("wrong_column_count", "invalid_decimal", "invalid_timestamp", "invalid_key")
 
 
 def _normalise(rows):
@@ -74,7 +81,7 @@ def test_partition_publishes_expected_rows_and_rerun_changes_nothing(stack):
     }
 
 
-def test_all_malformed_partition_fails_at_the_quality_gate_and_publishes_nothing(stack):
+def test_all_malformed_partition_fails_at_the_manifest_gate_and_publishes_nothing(stack):
     s3 = stack.client("s3")
     bucket = stack.variable["target_bucket"]
     prefix = partition_path(BAD_DATE, stack.variable["target_prefix"])
@@ -84,14 +91,12 @@ def test_all_malformed_partition_fails_at_the_quality_gate_and_publishes_nothing
                   ServerSideEncryption="aws:kms", SSEKMSKeyId=stack.variable["target_kms_key_arn"])  # fmt: skip
     good_before = final_rows(stack, GOOD_DATE)
 
-    result = run_partition(
-        stack, partition=BAD_DATE, rows=60, bad_ratio=1.0, files=1, seed=3,
-        kinds=("wrong_column_count", "invalid_decimal", "invalid_timestamp", "invalid_key"),
-    )  # fmt: skip
+    result = run_partition(stack, partition=BAD_DATE, rows=60, bad_ratio=1.0, files=1, seed=3, kinds=MALFORMED)
     print(render_summary(stack, result))
     assert not result.succeeded
-    assert result.task_states["check_data_quality"][0] == "failed"
-    assert result.task_states["unload_to_target"][0] == "upstream_failed"
+    assert result.task_states["check_manifest"][0] == "failed"
+    for later in ("stage_partition", "publish_partition", "unload_to_target"):
+        assert result.task_states[later][0] == "upstream_failed", later
     assert result.task_states["notify_failure"][0] == "success"
     assert "data quality failed for partition 2026-11-22" in result.failure
     assert "not_all_quarantined" in result.failure
@@ -101,3 +106,37 @@ def test_all_malformed_partition_fails_at_the_quality_gate_and_publishes_nothing
     assert final_rows(stack, GOOD_DATE) == good_before
     assert target_objects(stack, BAD_DATE) == {f"s3://{bucket}/{sentinel}": b"previous publication"}
     assert [n["status"] for n in result.notices] == ["failure"]
+
+
+def _audit(stack, run_id: str) -> list[dict]:
+    [result] = run_statements(
+        [f"SELECT status, error_message FROM xetl.pipeline_runs WHERE run_id = '{run_id}'"], dsn=stack.pg_dsn
+    )
+    return result["rows"]
+
+
+def test_a_rerun_that_fails_its_checks_leaves_the_published_partition_untouched(stack):
+    good = run_partition(stack, partition=RERUN_DATE, rows=80, bad_ratio=0.05, files=1, seed=5)
+    assert good.succeeded, good.failure
+    published_rows = final_rows(stack, RERUN_DATE)
+    published_files = target_objects(stack, RERUN_DATE)
+    assert published_rows and published_files
+
+    bad = run_partition(stack, partition=RERUN_DATE, rows=80, bad_ratio=0.6, files=1, seed=6, kinds=MALFORMED)
+    print(render_summary(stack, bad))
+    assert not bad.succeeded
+    assert bad.task_states["check_manifest"][0] == "failed"
+    assert "quarantine_ratio" in bad.failure
+    assert final_rows(stack, RERUN_DATE) == published_rows
+    assert target_objects(stack, RERUN_DATE) == published_files
+    assert _audit(stack, bad.run_id) == [{"status": "failed", "error_message": "failed at check_manifest"}]
+    assert _audit(stack, good.run_id)[0]["status"] == "succeeded"
+
+
+def test_an_empty_drop_fails_the_run_and_publishes_nothing(stack):
+    result = run_partition(stack, partition=EMPTY_DATE, rows=0, bad_ratio=0.0, files=1, seed=9)
+    print(render_summary(stack, result))
+    assert not result.succeeded
+    assert "no data rows" in result.failure
+    assert final_rows(stack, EMPTY_DATE) == []
+    assert target_objects(stack, EMPTY_DATE) == {}

@@ -11,7 +11,7 @@ import sqlite3
 
 from xetl_local.event_mode import MARKER, account_b
 from xetl_local.pipeline import DAG_ID, final_count, render_summary, run_partition
-from xetl_tasks.local_warehouse import run_in_tools_venv
+from xetl_local.warehouse import run_statements
 from xetl_tasks.partition import partition_path
 
 EVENT_DATE = "2026-11-23"
@@ -26,7 +26,7 @@ def _dag_runs(stack) -> list[str]:
 
 
 def test_event_mode_one_drop_starts_exactly_one_run_and_counts_reconcile(stack):
-    import handler  # apps/trigger, on sys.path through xetl_local.event_mode
+    import xetl_trigger.handler as handler
 
     stack.ensure_airflow_db()
     runs_before = set(_dag_runs(stack))
@@ -67,7 +67,9 @@ def test_event_mode_one_drop_starts_exactly_one_run_and_counts_reconcile(stack):
         db.close()
     assert json.loads(conf) == ev.call.conf
     # The run records which marker it processed in the audit table.
-    audit = run_in_tools_venv({"dsn": stack.pg_dsn, "statements": [
-        f"SELECT status, marker FROM xetl.pipeline_runs WHERE run_id = '{result.run_id}'"]})["results"][-1]["rows"]
+    [result_rows] = run_statements(
+        [f"SELECT status, marker FROM xetl.pipeline_runs WHERE run_id = '{result.run_id}'"], dsn=stack.pg_dsn
+    )
+    audit = result_rows["rows"]
     assert len(audit) == 1
     assert audit[0]["marker"] == ev.marker_uri

@@ -1,19 +1,20 @@
 """`npm run local` / `nx run local:run`: the whole pipeline on this machine, then a summary.
 
-    bash scripts/venv-run.sh airflow python tools/local/run.py [--rows N] [--bad-ratio R] [--date D] [--keep]
-        [--event [--event-timeout S]]
+    npm run local -- [--rows N] [--bad-ratio R] [--date D] [--keep] [--event [--event-timeout S]]
+    (= bash tools/local/run.sh ..., which runs `python -m xetl_local.cli` in the airflow venv)
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 from datetime import date
 from pathlib import Path
 
 from xetl_local.pipeline import render_summary, run_partition
-from xetl_local.stack import REPO_ROOT, LocalStack, PrerequisiteError
+from xetl_local.stack import REPO_ROOT, TIMINGS_FILE, LocalRunError, LocalStack, PrerequisiteError
 
 
 def _day(text: str) -> str:
@@ -52,22 +53,29 @@ def main(argv: list[str] | None = None) -> int:
     # nx (or a CI runner) stops a target with SIGTERM: turn it into KeyboardInterrupt so the
     # `with` block below stops moto and PostgreSQL instead of leaving them behind.
     signal.signal(signal.SIGTERM, _interrupt)
+    # boto3 logs "Found credentials in environment variables" at INFO once Airflow has configured
+    # logging; the run's own lines are what a person reads here.
+    logging.getLogger("botocore").setLevel(logging.WARNING)
     print(f"xetl local run: partition {args.date}, {args.rows} rows, {args.bad_ratio:.0%} bad; state in {args.work_dir}")
     from xetl_local.event_mode import EventTimeout
 
     try:
         with LocalStack(work=args.work_dir, keep=args.keep) as stack:
-            print(f"  moto {stack.endpoint}, PostgreSQL {stack.pg_dsn}, account A deployed "
-                  f"({stack.deploy_report.get('resourcesAdded')} resources); "
-                  + ("dropping; the event path starts the DAG ..." if args.event else "running the DAG ..."), flush=True)
+            print(f"  moto {stack.endpoint}, PostgreSQL {stack.pg_dsn}, account A "
+                  f"{'restored' if stack.deploy_report.get('restoredFrom') else 'deployed'} "
+                  f"({stack.deploy_report.get('resourcesAdded')} resources)", flush=True)
             result = run_partition(
                 stack, partition=args.date, rows=args.rows, bad_ratio=args.bad_ratio, files=args.files, seed=args.seed,
                 event=args.event, event_timeout=args.event_timeout,
             )
             print(render_summary(stack, result))
+            stack.timings.save(args.work_dir / TIMINGS_FILE, result.timings)
     except PrerequisiteError as err:
         print(f"xetl local: {err}", file=sys.stderr)
         return 2
+    except LocalRunError as err:
+        print(f"xetl local: {err}", file=sys.stderr)
+        return 1
     except EventTimeout as err:
         print(f"xetl local: {err}", file=sys.stderr)
         return 1

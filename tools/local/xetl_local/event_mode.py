@@ -18,21 +18,19 @@ the 409) and shown in the summary next to the Airflow run id; partition and mark
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xetl_local.stack import REPO_ROOT, LocalStack, Timings
+from xetl_tasks.contract import DAG_ID, MARKER_EVENT_PATTERN
+from xetl_tasks.partition import parse_partition, partition_path
+from xetl_trigger.emulator_setup import AccountB, create_account_b, marker_pattern
+from xetl_trigger.handler import PartitionWindow, dag_runs_path
+from xetl_trigger.local_poller import Poller
 
-sys.path.insert(0, str(REPO_ROOT / "apps" / "trigger"))
-
-from emulator_setup import AccountB, create_account_b  # noqa: E402 - apps/trigger is not a package
-from handler import DAG_RUNS_PATH  # noqa: E402
-from local_poller import Poller  # noqa: E402
-from xetl_tasks.partition import partition_path  # noqa: E402
+from xetl_local.stack import LocalStack, Timings
 
 MARKER = "_SUCCESS"
 
@@ -71,7 +69,7 @@ class DagsTestApi:
 
     def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         called_at = time.time()
-        if path != DAG_RUNS_PATH:
+        if path != dag_runs_path(DAG_ID):
             return 404, {"detail": f"unsupported path {path}"}
         run_id, conf = body.get("dag_run_id"), body.get("conf") or {}
         if not run_id or not conf.get("partition"):
@@ -123,7 +121,8 @@ def account_b(stack: LocalStack) -> AccountB:
         stack.client("sqs"), stack.client("events"), bus=bus,
         bus_arn=f"arn:aws:events:{n['region']}:{n['analyticsAccount']}:event-bus/{bus}",
         rule=f"{base}-trigger-markers", queue=f"{base}-trigger", dlq=f"{base}-trigger-dlq",
-        source_account=n["sourceAccount"], bucket=stack.variable["source_bucket"], prefix=stack.variable["source_prefix"],
+        source_account=n["sourceAccount"],
+        event_pattern=marker_pattern(MARKER_EVENT_PATTERN, stack.variable["source_bucket"], stack.variable["source_prefix"]),
     )  # fmt: skip
     stack.event_account_b = created  # type: ignore[attr-defined]
     return created
@@ -156,7 +155,11 @@ def drop_and_wait(
     sqs = stack.client("sqs")
     sqs.purge_queue(QueueUrl=b.queue_url)  # messages of earlier drops must not start this run
     airflow = DagsTestApi(stack, run_dag)
-    poller = Poller(sqs, b.queue_url, b.dlq_url, airflow, expected_bucket=stack.variable["source_bucket"], wait_seconds=1)
+    # A local --date may be any day: the handler's window is centred on the partition, not on today.
+    day = parse_partition(partition)
+    window = PartitionWindow(days_back=1, days_ahead=1, today=lambda: day)
+    poller = Poller(sqs, b.queue_url, b.dlq_url, airflow, dag_id=DAG_ID, window=window,
+                    expected_bucket=stack.variable["source_bucket"], wait_seconds=1)
     with timings.step("drop into source bucket"):
         drop_method = drop(stack, files, partition)
     dropped_at = time.time()

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
 import shutil
 import sqlite3
 import subprocess
-import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from xetl_local.stack import AIRFLOW_BIN, REPO_ROOT, LocalStack, Timings
+from generate_products import BAD_KINDS, ExpectedOutcome, generate_products
+from xetl_tasks.contract import DAG_ID
+from xetl_tasks.partition import manifest_uri, partition_path
+from xetl_tasks.runtime import TaskIds
 
-sys.path.insert(0, str(REPO_ROOT / "tools" / "sample_data"))
-
-from generate_products import BAD_KINDS, ExpectedOutcome, generate_products  # noqa: E402
-from xetl_tasks.base import TaskIds  # noqa: E402
-from xetl_tasks.local import FAILURES_DIR  # noqa: E402
-from xetl_tasks.local_warehouse import run_in_tools_venv  # noqa: E402
-from xetl_tasks.partition import partition_path  # noqa: E402
-
-DAG_ID = "xetl_products_pipeline"
+from xetl_local.files import delete_prefix, failure_file
+from xetl_local.stack import AIRFLOW_BIN, REPO_ROOT, LocalRunError, LocalStack, Timings
+from xetl_local.warehouse import run_statements
 
 
 @dataclass
@@ -64,8 +62,6 @@ def drop_partition(stack: LocalStack, files: list[Path], partition: str) -> str:
           "uploading with boto3 instead)")  # fmt: skip
     s3 = stack.client("s3")
     bucket, prefix = stack.variable["source_bucket"], partition_path(partition, stack.variable["source_prefix"])
-    from xetl_tasks.local import delete_prefix
-
     delete_prefix(s3, bucket, prefix)
     for path in files:
         s3.upload_file(str(path), bucket, prefix + path.name)
@@ -75,18 +71,31 @@ def drop_partition(stack: LocalStack, files: list[Path], partition: str) -> str:
 
 def run_dag(stack: LocalStack, partition: str, conf: dict[str, Any] | None = None) -> tuple[str, str, str]:
     """`airflow dags test` for the partition (``conf``: the run's conf, by default only the
-    partition; event mode passes the trigger handler's); returns (run_id, state, log path)."""
+    partition; event mode passes the trigger handler's); returns (run_id, state, log path).
+    Each task's state is printed as it finishes (``stack.log``)."""
     stack.ensure_airflow_db()
     # A fresh logical date per run: each run is a new DAG run, as a re-trigger is on MWAA.
     logical = datetime.now(UTC).replace(microsecond=0).isoformat()
     log_path = stack.work / "logs" / f"dag-{partition}-{logical.replace(':', '')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path = stack.work / "airflow" / "airflow.db"
+    before = _last_dag_run_pk(db_path)
     with log_path.open("w") as log:
-        subprocess.run(
+        proc = subprocess.Popen(
             [str(AIRFLOW_BIN / "airflow"), "dags", "test", DAG_ID, logical, "-c", json.dumps(conf or {"partition": partition})],
-            env=stack.airflow_env(), stdout=log, stderr=subprocess.STDOUT, check=False, cwd=stack.work,
+            env=stack.airflow_env(), stdout=log, stderr=subprocess.STDOUT, cwd=stack.work,
         )  # fmt: skip
-    db = sqlite3.connect(stack.work / "airflow" / "airflow.db")
+        reported: set[str] = set()
+        while True:
+            finished = proc.poll() is not None
+            for task_id, state, seconds in _finished_tasks(db_path, before):
+                if task_id not in reported:
+                    reported.add(task_id)
+                    stack.log(f"    {task_id:<28} {state:<16} {seconds:6.1f} s")
+            if finished:
+                break
+            time.sleep(0.5)
+    db = sqlite3.connect(db_path)
     try:
         row = db.execute(
             "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (DAG_ID,)
@@ -94,8 +103,37 @@ def run_dag(stack: LocalStack, partition: str, conf: dict[str, Any] | None = Non
     finally:
         db.close()
     if row is None:
-        raise RuntimeError(f"airflow dags test created no DAG run; see {log_path}")
+        raise LocalRunError(f"airflow dags test created no DAG run; see {log_path}")
     return row[0], row[1], str(log_path)
+
+
+_DONE_STATES = ("success", "failed", "skipped", "upstream_failed", "removed")
+
+
+def _last_dag_run_pk(db_path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(db_path, timeout=5)) as db:
+        return db.execute("SELECT COALESCE(MAX(id), 0) FROM dag_run WHERE dag_id = ?", (DAG_ID,)).fetchone()[0]
+
+
+def _finished_tasks(db_path: Path, after_pk: int) -> list[tuple[str, str, float]]:
+    """(task, state, seconds) of the finished tasks of the DAG run created after ``after_pk``, in
+    finishing order; empty while Airflow holds the database (it is read again half a second later)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)) as db:
+            rows = db.execute(
+                "SELECT ti.task_id, ti.state, ti.start_date, ti.end_date FROM task_instance ti "
+                "JOIN dag_run dr ON dr.dag_id = ti.dag_id AND dr.run_id = ti.run_id "
+                f"WHERE dr.dag_id = ? AND dr.id > ? AND ti.state IN ({','.join('?' * len(_DONE_STATES))}) "
+                "ORDER BY COALESCE(ti.end_date, '')",
+                (DAG_ID, after_pk, *_DONE_STATES),
+            ).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    out = []
+    for task_id, state, start, end in rows:
+        seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() if start and end else 0.0
+        out.append((task_id, state, seconds))
+    return out
 
 
 def task_states(stack: LocalStack, run_id: str) -> dict[str, tuple[str, float]]:
@@ -120,12 +158,11 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def failure_reason(stack: LocalStack, run_id: str, states: dict[str, tuple[str, float]], log_path: str) -> str:
-    """Which task failed and why: the message the local task recorded (xetl_tasks.local._fail),
+    """Which task failed and why: the message the local task recorded (xetl_local.runtime._fail),
     else the exception line of the run's log."""
     failed = [t for t in TaskIds.PIPELINE if states.get(t, ("",))[0] == "failed"]
-    folder = stack.work / FAILURES_DIR / run_id.replace(":", "_").replace("+", "_")
     for task_id in failed:
-        recorded = folder / f"{task_id}.txt"
+        recorded = failure_file(run_id, task_id)
         if recorded.exists():
             return f"{task_id}: " + recorded.read_text(encoding="utf-8")
     text = _ANSI.sub("", Path(log_path).read_text(errors="replace"))
@@ -138,7 +175,7 @@ def failure_reason(stack: LocalStack, run_id: str, states: dict[str, tuple[str, 
 
 def manifest_of(stack: LocalStack, partition: str) -> dict[str, Any] | None:
     s3 = stack.client("s3")
-    key = "manifests/" + partition_path(partition, "products") + "manifest.json"
+    key = manifest_uri(stack.variable["staging_bucket"], partition).split("/", 3)[3]
     try:
         return json.loads(s3.get_object(Bucket=stack.variable["staging_bucket"], Key=key)["Body"].read())
     except s3.exceptions.NoSuchKey:
@@ -147,25 +184,22 @@ def manifest_of(stack: LocalStack, partition: str) -> dict[str, Any] | None:
 
 def final_rows(stack: LocalStack, partition: str) -> list[tuple[Any, ...]]:
     """The curated columns of the partition in xetl.products, ordered (run_id/loaded_at left out)."""
-    response = run_in_tools_venv(
-        {
-            "dsn": stack.pg_dsn,
-            "statements": [
-                "SELECT product_id, product_name, category, CAST(price AS VARCHAR) AS price, quantity, "
-                "CAST(updated_at AS VARCHAR) AS updated_at, source_file, CAST(partition_date AS VARCHAR) AS partition_date "
-                f"FROM xetl.products WHERE partition_date = CAST('{partition}' AS DATE) ORDER BY product_id"
-            ],
-        }
+    [result] = run_statements(
+        [
+            "SELECT product_id, product_name, category, CAST(price AS VARCHAR) AS price, quantity, "
+            "CAST(updated_at AS VARCHAR) AS updated_at, source_file, CAST(partition_date AS VARCHAR) AS partition_date "
+            f"FROM xetl.products WHERE partition_date = CAST('{partition}' AS DATE) ORDER BY product_id"
+        ],
+        dsn=stack.pg_dsn,
     )
-    return [tuple(r.values()) for r in response["results"][-1]["rows"]]
+    return [tuple(r.values()) for r in result["rows"]]
 
 
 def final_count(stack: LocalStack, partition: str) -> int:
-    response = run_in_tools_venv(
-        {"dsn": stack.pg_dsn,
-         "statements": [f"SELECT COUNT(*) AS n FROM xetl.products WHERE partition_date = CAST('{partition}' AS DATE)"]}
-    )  # fmt: skip
-    return int(response["results"][-1]["rows"][0]["n"])
+    [result] = run_statements(
+        [f"SELECT COUNT(*) AS n FROM xetl.products WHERE partition_date = CAST('{partition}' AS DATE)"], dsn=stack.pg_dsn
+    )
+    return int(result["rows"][0]["n"])
 
 
 def _parquet_count_in_tools(objects: dict[str, bytes]) -> int:
@@ -256,7 +290,7 @@ def run_partition(
     """read_rows=False (benchmarks) counts the final table and the Parquet footers instead of
     reading every row back. event=True: drop only, and let the event path start the DAG run
     (xetl_local.event_mode; EventTimeout when none starts within event_timeout seconds)."""
-    timings = Timings()
+    timings = Timings(history=stack.timings.history, announce=stack.timings.announce)
     with timings.step("generate sample"):
         out = stack.work / "sample" / partition
         shutil.rmtree(out, ignore_errors=True)
@@ -270,9 +304,9 @@ def run_partition(
         drop_method = event_run.drop_method
         run_id, state, log_path = event_run.call.airflow_run_id, event_run.call.state, event_run.call.log_path
     else:
-        with timings.step("drop into source bucket"):
+        with timings.step("drop into source bucket", f"dropping {len(expected.files)} file(s) and the _SUCCESS marker with xetl drop", typical=5):
             drop_method = drop_partition(stack, expected.files, partition)
-        with timings.step("airflow dags test (whole DAG)"):
+        with timings.step("airflow dags test (whole DAG)", "running the DAG with Airflow 3.0.6 (airflow dags test), each task as it ends", typical=40):
             run_id, state, log_path = run_dag(stack, partition)
     with timings.step("read back (summary)"):
         states = task_states(stack, run_id)

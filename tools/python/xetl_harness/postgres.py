@@ -8,7 +8,9 @@
 What it does, and why:
 
 - `initdb` into a fresh temporary directory (removed afterwards) or into `data_dir` (initialised
-  once, kept; a server left running on it by a killed session is stopped first).
+  once, kept; a server left running on it by a killed session is stopped first). As root the
+  persistent data lives in a private folder of the `postgres` user named after `data_dir`
+  (`server_data_dir`), so the clone may sit anywhere, even under a folder only root can enter.
 - Starts `postgres` as a child process in its own session and waits until its pid file says "ready"
   and the port accepts connections. It listens on 127.0.0.1 only, on `port` or on a free port
   (retrying if another process takes the port between the probe and the bind), with no Unix socket
@@ -35,11 +37,13 @@ project's environments.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import threading
@@ -52,6 +56,10 @@ LOOPBACK = "127.0.0.1"
 SUPERUSER = "postgres"
 SERVER_OS_USER = "postgres"  # the OS account that runs the server when we are root
 TEMP_PREFIX = "xetl-pg-"
+# As root, a persistent data directory lives in a private folder of the server user under the
+# temp dir (named after the requested path), never inside the caller's tree: a clone under a
+# directory other users cannot traverse (root's home, a mkdtemp folder) is unreachable for it.
+PERSISTENT_PREFIX = "xetl-pgdata-"
 OWNER_FILE = "owner.pid"  # in a throwaway root: the pid of the process that owns the server
 LOG_NAME = "server.log"  # inside the data directory (always writable by the server user)
 _BINARIES = ("initdb", "postgres")
@@ -369,8 +377,35 @@ def _sigterm_as_interrupt(enabled: bool) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def server_data_dir(requested: Path | str) -> Path:
+    """Where a persistent server keeps the data asked for at `requested`.
+
+    As ourselves: `requested` itself. As root: `<tempdir>/xetl-pgdata-<hash of requested>/data`, in
+    a 0700 folder owned by the server user, so that the server can reach it whatever the
+    permissions of the requested path's parents. A folder of that name that is not the server
+    user's own (a symlink, another owner, other users' access) is refused.
+    """
+    requested = Path(requested).resolve()
+    account = _server_account()
+    if account is None:
+        return requested
+    digest = hashlib.sha256(str(requested).encode()).hexdigest()[:16]
+    home = Path(tempfile.gettempdir()) / f"{PERSISTENT_PREFIX}{digest}"
+    with contextlib.suppress(FileExistsError):
+        home.mkdir(mode=0o700)
+        os.chown(home, account.pw_uid, account.pw_gid)
+    info = home.lstat()
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) or info.st_uid != account.pw_uid or info.st_mode & 0o077:
+        raise PostgresStartError(
+            f"{home} (the server's folder for {requested}) is not a private directory of the "
+            f"'{SERVER_OS_USER}' user; remove it and retry"
+        )
+    return home / "data"
+
+
 def _prepare_persistent(binaries: dict[str, Path], data_dir: Path, timeout: float) -> None:
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    if not _is_root():
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
     if (data_dir / "PG_VERSION").is_file():
         _check_pg_version(binaries, data_dir)
         if _server_pid(data_dir) is not None:
@@ -380,13 +415,6 @@ def _prepare_persistent(binaries: dict[str, Path], data_dir: Path, timeout: floa
         raise PostgresStartError(f"{data_dir} is neither empty nor a PostgreSQL data directory; refusing to touch it")
     data_dir.mkdir(mode=0o700, exist_ok=True)
     _give_to_server_user(data_dir)
-    if _is_root():
-        probe = subprocess.run(_as_server_user(["test", "-w", str(data_dir)]), cwd="/", check=False)
-        if probe.returncode != 0:
-            raise PostgresStartError(
-                f"the '{SERVER_OS_USER}' user cannot write {data_dir}: every parent directory must be "
-                "traversable by it (chmod o+x), or use a directory elsewhere"
-            )
     _initdb(binaries, data_dir, ephemeral=False, timeout=timeout)
 
 
@@ -403,7 +431,8 @@ def postgres_server(
     """Run a PostgreSQL server for the duration of the `with` block.
 
     data_dir: None for a throwaway server in a new temporary directory (removed afterwards); a path
-        for a persistent one (initialised on first use, kept, e.g. `.work/postgres` in the repo).
+        for a persistent one (initialised on first use, kept, e.g. `.work/postgres` in the repo; as
+        root the data lives in the server user's own folder instead, see `server_data_dir`).
     port: None for a free port; a number to insist on that port (an error if it is taken).
     bin_dir: where initdb and postgres are, when not on PATH.
     settings: extra server settings (`-c name=value`), applied after the harness's own.
@@ -427,7 +456,7 @@ def postgres_server(
                 data = temp_root / "data"
                 _initdb(binaries, data, ephemeral=True, timeout=startup_timeout)
             else:
-                data = Path(data_dir).resolve()
+                data = server_data_dir(data_dir)
                 _prepare_persistent(binaries, data, startup_timeout)
 
             log_file = data / LOG_NAME
@@ -460,18 +489,30 @@ def postgres_server(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m xetl_harness.postgres [--data-dir DIR] [--port N]`: run a server until Ctrl-C."""
+    """`python -m xetl_harness.postgres [--data-dir DIR] [--port N]`: run a server until Ctrl-C.
+
+    A missing prerequisite exits 2 and a server that does not start exits 1, each with one line on
+    stderr (the server's log tail follows a start failure), never a traceback.
+    """
     import argparse
+    import sys
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--data-dir", type=Path, default=None, help="persistent data directory (default: throwaway)")
     parser.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
     args = parser.parse_args(argv)
-    with postgres_server(args.data_dir, args.port) as server:
-        print(f"PostgreSQL ready: {server.url()}  (data {server.data_dir}, log {server.log_file}); Ctrl-C stops it")
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                time.sleep(3600)
+    try:
+        with postgres_server(args.data_dir, args.port) as server:
+            print(f"PostgreSQL ready: {server.url()}  (data {server.data_dir}, log {server.log_file}); Ctrl-C stops it", flush=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(3600)
+    except PostgresNotAvailableError as error:
+        print(f"xetl postgres: {error}", file=sys.stderr)
+        return 2
+    except PostgresStartError as error:
+        print(f"xetl postgres: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -4,6 +4,7 @@
  */
 import type { Command } from '../command';
 import { bootstrapCommand } from './bootstrap';
+import { costCommand } from './cost';
 import { doctorCommand } from './doctor';
 import { dropCommand } from './drop';
 import { logsCommand } from './logs';
@@ -21,4 +22,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   logs: logsCommand,
   redrive: redriveCommand,
   doctor: doctorCommand,
+  cost: costCommand,
 };

@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from 'cdktf';
 import type { AssetFile } from './asset-files';
 
 export interface BucketAssetsProps {
@@ -7,4 +8,9 @@ export interface BucketAssetsProps {
   readonly kmsKeyArn: string;
   /** Files and their keys; see `listAssetFiles`. */
   readonly files: readonly AssetFile[];
+  /**
+   * What every object waits for, e.g. the bucket's versioning (`SecureBucket.versioning`), so the
+   * first upload already gets a version ID. @default [] — none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }

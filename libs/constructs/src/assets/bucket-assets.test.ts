@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { resourcesOf, synthJson, testStack } from '../test-helpers';
 import { listAssetFiles, requireFile } from './asset-files';
 import { BucketAssets } from './bucket-assets';
@@ -51,6 +52,15 @@ describe('BucketAssets', () => {
   test('gives different content different hashes', () => {
     const hashes = new Set(objects.map((o) => o.source_hash));
     expect(hashes.size).toBe(objects.length);
+  });
+
+  test('waits for what it is told to, e.g. versioning, for every object', () => {
+    const versioned = testStack();
+    const bucket = new S3BucketVersioningA(versioned, 'Versioning', { bucket: 'b', versioningConfiguration: { status: 'Enabled' } });
+    new BucketAssets(versioned, 'Dags', { bucketId: 'b', kmsKeyArn: 'k', files, dependsOn: [bucket] });
+    for (const o of resourcesOf(synthJson(versioned), 'aws_s3_object')) {
+      expect(o.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\.Versioning/)]);
+    }
   });
 
   test('writes SSE-KMS with the bucket key', () => {

@@ -35,6 +35,7 @@ export class BucketAssets extends Construct {
         kmsKeyId: props.kmsKeyArn,
         bucketKeyEnabled: true,
         contentType: contentType(file.key),
+        ...(props.dependsOn?.length ? { dependsOn: [...props.dependsOn] } : {}),
       });
     });
     this.objects = objects;

@@ -12,6 +12,7 @@ import { allStatements, resourcesOf, synthJson, testStack } from '../test-helper
 import { PipelineEventBus } from './pipeline-event-bus';
 import { SourceEventForwarder } from './source-event-forwarder';
 import { TriggerFunction } from './trigger-function';
+import { TriggerQueue } from './trigger-queue';
 
 const names = new Naming(selectEnvironment(loadConfig(), 'dev'));
 const A = names.accountId('source');
@@ -33,9 +34,10 @@ function sideA() {
 function sideB() {
   const stack = testStack();
   const key = new DataKey(stack, 'Key', { alias: 'alias/b', description: 'b', accountId: B });
-  const bus = new PipelineEventBus(stack, 'Bus', { names, encryptionKey: key });
+  const queue = new TriggerQueue(stack, 'Queue', { names, encryptionKey: key });
+  new PipelineEventBus(stack, 'Bus', { names, queue });
   new TriggerFunction(stack, 'Trigger', {
-    names, encryptionKey: key, events: bus, packagePath: zip(), vpcId: 'vpc-1', subnetIds: ['subnet-a', 'subnet-b'],
+    names, encryptionKey: key, queue, packagePath: zip(), vpcId: 'vpc-1', subnetIds: ['subnet-a', 'subnet-b'],
     endpointSecurityGroupId: 'sg-endpoints', logRetentionDays: 30,
   });
   return { json: synthJson(stack), raw: Testing.synth(stack) };
@@ -116,16 +118,33 @@ describe('events: the trigger path', () => {
     }]);
   });
 
-  test('the Lambda runs python3.12 in the private subnets with its own SG, small concurrency and partial batch failures', () => {
+  test('the Lambda runs python3.12 in the private subnets with its own SG and partial batch failures', () => {
     const { raw, json } = sideB();
     expect(raw).toHaveResourceWithProperties(LambdaFunction, {
-      function_name: 'xetl-dev-trigger', runtime: 'python3.12', handler: 'handler.handler', reserved_concurrent_executions: 2,
+      function_name: 'xetl-dev-trigger', runtime: 'python3.12', handler: 'xetl_trigger.handler.handler',
+      environment: { variables: expect.objectContaining({ XETL_DAG_ID: 'xetl_products_pipeline' }) },
       vpc_config: { subnet_ids: ['subnet-a', 'subnet-b'], security_group_ids: [expect.stringMatching(/aws_security_group\./)] },
     });
     expect(raw).toHaveResourceWithProperties(LambdaEventSourceMapping, { function_response_types: ['ReportBatchItemFailures'], batch_size: 10 });
     const egress = resourcesOf(json, 'aws_vpc_security_group_egress_rule');
     expect(egress).toEqual([expect.objectContaining({ from_port: 443, to_port: 443, referenced_security_group_id: 'sg-endpoints' })]);
     expect(resourcesOf(json, 'aws_cloudwatch_log_group')[0]).toMatchObject({ name: '/aws/lambda/xetl-dev-trigger', retention_in_days: 30 });
+  });
+
+  test('reserves no concurrency (new accounts have a quota of 10, all unreserved); the queue mapping bounds it at 2', () => {
+    const { json } = sideB();
+    const [fn] = resourcesOf(json, 'aws_lambda_function');
+    expect(fn.reserved_concurrent_executions).toBeUndefined();
+    expect(resourcesOf(json, 'aws_lambda_event_source_mapping')[0]).toMatchObject({ scaling_config: { maximum_concurrency: 2 } });
+  });
+
+  test("the function and its queue mapping are created after the role's inline policy", () => {
+    const { json } = sideB();
+    const policies = Object.keys(json.resource.aws_iam_role_policy).map((id) => `aws_iam_role_policy.${id}`);
+    const [fn] = resourcesOf(json, 'aws_lambda_function');
+    const [mapping] = resourcesOf(json, 'aws_lambda_event_source_mapping');
+    for (const r of [fn, mapping]) expect(r.depends_on).toEqual(expect.arrayContaining(policies));
+    expect(policies).toHaveLength(1);
   });
 
   test('every role is scoped: no wildcard action; * only for the documented ENI actions; InvokeRestApi below Admin', () => {

@@ -3,5 +3,7 @@ export * from './source-event-forwarder';
 export * from './source-event-forwarder-props';
 export * from './pipeline-event-bus';
 export * from './pipeline-event-bus-props';
+export * from './trigger-queue';
+export * from './trigger-queue-props';
 export * from './trigger-function';
 export * from './trigger-function-props';

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
+import { markerEventPattern } from '@xetl/config';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { ScopedRole } from '../iam/scoped-role';
 import { createEncryptedQueue } from './encrypted-queue';
-import { EVENTS_PUT_ACTIONS, KMS_EVENTS_TO_SQS_ACTIONS, markerEventPattern } from './event-patterns';
+import { EVENTS_PUT_ACTIONS, KMS_EVENTS_TO_SQS_ACTIONS } from './event-patterns';
 import type { SourceEventForwarderProps } from './source-event-forwarder-props';
 
 /**
@@ -31,7 +32,7 @@ export class SourceEventForwarder extends Construct {
     const rule = new CloudwatchEventRule(this, 'Rule', {
       name: names.markerForwardRuleName,
       description: `xetl ${names.env.name}: marker objects of ${names.sourceBucket} -> account ${names.accountId('analytics')}'s pipeline bus`,
-      eventPattern: JSON.stringify(markerEventPattern({ bucketName: names.sourceBucket, prefix: names.productsPrefix, markerFileName: names.markerFileName })),
+      eventPattern: JSON.stringify(markerEventPattern({ bucketName: names.sourceBucket, prefix: names.productsPrefix })),
     });
     this.ruleArn = rule.arn;
 

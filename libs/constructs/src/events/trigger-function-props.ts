@@ -1,6 +1,6 @@
 import type { Naming } from '@xetl/config';
 import type { DataKey } from '../storage/data-key';
-import type { PipelineEventBus } from './pipeline-event-bus';
+import type { TriggerQueue } from './trigger-queue';
 
 export interface TriggerFunctionProps {
   /** Names of this environment: function, role, log group, MWAA environment, source bucket. */
@@ -8,8 +8,8 @@ export interface TriggerFunctionProps {
   /** Account B's key: log group, environment variables (the stack admits CloudWatch Logs to it). */
   readonly encryptionKey: DataKey;
   /** The queue the function reads and the DLQ it parks refused events in. */
-  readonly events: PipelineEventBus;
-  /** Absolute path of the deterministic package `dist/trigger/trigger.zip`. */
+  readonly queue: TriggerQueue;
+  /** Absolute path of the deterministic package (built at synth by the analytics stack). */
   readonly packagePath: string;
   /** The MWAA VPC and its private subnets: the function reaches MWAA and SQS through their endpoints. */
   readonly vpcId: string;
@@ -20,8 +20,12 @@ export interface TriggerFunctionProps {
   readonly logRetentionDays: number;
   /** Airflow RBAC role the REST calls act as; never Admin. @default "User" (may trigger DAG runs) */
   readonly airflowRole?: 'Op' | 'User';
-  /** Reserved concurrency, also the event source mapping's maximum concurrency. @default 2 */
-  readonly concurrency?: number;
+  /**
+   * Most concurrent invocations the queue's event source mapping starts (2 to 1000). No reserved
+   * concurrency: new accounts have a concurrency quota of 10 and Lambda keeps 10 unreserved, so any
+   * reservation fails there. @default 2
+   */
+  readonly maximumConcurrency?: number;
   /** @default 30 seconds (InvokeRestApi itself times out after 10 s) */
   readonly timeoutSeconds?: number;
 }

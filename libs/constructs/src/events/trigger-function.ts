@@ -7,6 +7,7 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { PIPELINE_DAG_ID } from '@xetl/config';
 import { ScopedRole } from '../iam/scoped-role';
 import type { TriggerFunctionProps } from './trigger-function-props';
 
@@ -19,17 +20,17 @@ export const AIRFLOW_INVOKE_ACTIONS = ['airflow:InvokeRestApi'] as const;
 const HTTPS = 443;
 
 /**
- * The trigger Lambda (python3.12, `handler.handler` from `dist/trigger/trigger.zip`): reads the
+ * The trigger Lambda (python3.12, `xetl_trigger.handler.handler` from the package the stack builds at synth): reads the
  * trigger queue in batches (event source mapping with `ReportBatchItemFailures`), starts the DAG run
  * through MWAA `InvokeRestApi`, parks refused events in the DLQ. It runs in the MWAA VPC's private
- * subnets with its own security group (egress HTTPS to the interface endpoints only), small reserved
- * concurrency, its own encrypted log group, and a role scoped to exactly those resources plus the ENI
+ * subnets with its own security group (egress HTTPS to the interface endpoints only), concurrency
+ * bounded by the event source mapping (no reservation), its own encrypted log group, and a role scoped to exactly those resources plus the ENI
  * actions every VPC-attached function needs (EC2 cannot scope them to a resource: the documented
  * exception).
  *
  * @example
  * new TriggerFunction(this, 'TriggerFunction', {
- *   names, encryptionKey: key, events: bus, packagePath: 'dist/trigger/trigger.zip',
+ *   names, encryptionKey: key, queue, packagePath: triggerZip,
  *   vpcId: network.mwaaVpc.vpcId, subnetIds: network.mwaaSubnetIds,
  *   endpointSecurityGroupId: network.endpointSecurityGroupId, logRetentionDays: 90,
  * });
@@ -44,7 +45,6 @@ export class TriggerFunction extends Construct {
     const { names } = props;
     const env = names.env;
     const account = names.accountId('analytics');
-    const concurrency = props.concurrency ?? 2;
 
     const logs = new CloudwatchLogGroup(this, 'LogGroup', {
       name: names.triggerLogGroup, retentionInDays: props.logRetentionDays, kmsKeyId: props.encryptionKey.keyArn,
@@ -67,8 +67,8 @@ export class TriggerFunction extends Construct {
       // Documented exception: ENI actions have no resource-level scope a function can name up front.
       Sid: 'VpcNetworkInterfaces', Effect: 'Allow', Action: [...LAMBDA_VPC_ENI_ACTIONS], Resource: '*',
     });
-    props.events.grantConsume(role);
-    props.events.grantSendToDeadLetter(role);
+    props.queue.grantConsume(role);
+    props.queue.grantSendToDeadLetter(role);
     // Environment variables are encrypted with the CMK; the function decrypts them through Lambda.
     props.encryptionKey.grantDecrypt([role], { viaService: `lambda.${env.region}.amazonaws.com`, sid: `${id}EnvironmentVariables` });
 
@@ -90,38 +90,43 @@ export class TriggerFunction extends Construct {
       description: `xetl ${env.name}: marker event -> one ${names.mwaaEnvironment} DAG run (docs/event-trigger.md)`,
       role: role.roleArn,
       runtime: 'python3.12',
-      handler: 'handler.handler',
+      handler: 'xetl_trigger.handler.handler',
       filename: asset.path,
       sourceCodeHash: createHash('sha256').update(fs.readFileSync(props.packagePath)).digest('base64'),
       architectures: ['arm64'],
       memorySize: 256,
       timeout: props.timeoutSeconds ?? 30,
-      reservedConcurrentExecutions: concurrency,
       kmsKeyArn: props.encryptionKey.keyArn,
       vpcConfig: { subnetIds: [...props.subnetIds], securityGroupIds: [sg.id] },
       loggingConfig: { logFormat: 'Text', logGroup: logs.name },
       // Async invocations only (the queue has its own DLQ); set so nothing is ever dropped silently.
-      deadLetterConfig: { targetArn: props.events.deadLetterQueueArn },
+      deadLetterConfig: { targetArn: props.queue.deadLetterQueueArn },
       tracingConfig: { mode: 'PassThrough' },
       environment: {
         variables: {
+          // The handler starts runs of this DAG (pipeline contract); it refuses to start without it.
+          XETL_DAG_ID: PIPELINE_DAG_ID,
           MWAA_ENVIRONMENT: names.mwaaEnvironment,
-          DLQ_URL: props.events.deadLetterQueueUrl,
+          DLQ_URL: props.queue.deadLetterQueueUrl,
           SOURCE_BUCKET: names.sourceBucket,
           SOURCE_PREFIX: names.productsPrefix,
         },
       },
-      dependsOn: [logs],
+      // The role's permissions must exist before Lambda validates the role and the VPC access.
+      dependsOn: [logs, ...role.dependables],
     });
     this.functionArn = fn.arn;
 
     new LambdaEventSourceMapping(this, 'FromQueue', {
-      eventSourceArn: props.events.queueArn,
+      eventSourceArn: props.queue.queueArn,
       functionName: fn.arn,
       batchSize: 10,
       maximumBatchingWindowInSeconds: 1,
       functionResponseTypes: ['ReportBatchItemFailures'],
-      scalingConfig: { maximumConcurrency: Math.max(2, concurrency) },
+      // Bounds concurrency without reserving any (see `maximumConcurrency`).
+      scalingConfig: { maximumConcurrency: props.maximumConcurrency ?? 2 },
+      // Creating the mapping checks that the role may read the queue.
+      dependsOn: role.dependables,
     });
   }
 }

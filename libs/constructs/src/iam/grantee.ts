@@ -9,6 +9,11 @@ export interface Grantee {
   readonly roleArn: string;
   /** ARN of the account root that owns the role; resource policies name it as the principal. */
   readonly accountRootArn: string;
+  /**
+   * IAM's unique id of the role (`AROA…`), when the role is managed by this stack: the first half
+   * of `aws:userid` for every session of the role (`AROA…:<session name>`).
+   */
+  readonly roleUniqueId?: string;
   /** Adds an identity-policy statement, when the role is managed by this stack. */
   addToPrincipalPolicy?(statement: PolicyStatement): void;
 }

@@ -3,3 +3,5 @@ export * from './grantee';
 export * from './policy';
 export * from './scoped-role';
 export * from './scoped-role-props';
+export * from './unload-role';
+export * from './unload-role-props';

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { STS_ASSUME_ROLE_ACTIONS } from './actions';
@@ -25,6 +26,7 @@ export class ScopedRole extends Construct implements Grantee {
   readonly roleArn: string;
   readonly roleName: string;
   readonly accountRootArn: string;
+  readonly roleUniqueId: string;
   private readonly policy = new PolicyDocument();
   private inlinePolicy?: IamRolePolicy;
 
@@ -52,8 +54,19 @@ export class ScopedRole extends Construct implements Grantee {
       maxSessionDuration: props.maxSessionDurationSeconds ?? 3600,
     });
     this.roleArn = this.role.arn;
+    this.roleUniqueId = this.role.uniqueId;
     this.roleName = props.roleName;
     this.accountRootArn = `arn:${props.partition ?? 'aws'}:iam::${props.accountId}:root`;
+  }
+
+  /**
+   * What a resource that uses the role at creation must wait for: the role and its inline policy
+   * (IAM does not order them; a service validating the role on create may see it without permissions).
+   * Ask after the role has its first statement; later grants go into the same policy.
+   */
+  get dependables(): ITerraformDependable[] {
+    if (!this.inlinePolicy) throw new Error(`ScopedRole ${this.roleName}: no inline policy yet; grant it something first`);
+    return [this.role, this.inlinePolicy];
   }
 
   addToPrincipalPolicy(statement: PolicyStatement): void {

@@ -17,9 +17,4 @@ export interface AnalyticsNetworkProps {
    * on a lookup; pass zone names where a region lacks one of these letters.
    */
   readonly availabilityZones?: { readonly mwaa: readonly string[]; readonly redshift: readonly string[] };
-  /**
-   * Add the `airflow.env` interface endpoint, through which MWAA `InvokeRestApi` is called from the
-   * VPC (the event trigger's Lambda). @default false
-   */
-  readonly airflowEnvEndpoint?: boolean;
 }

@@ -10,14 +10,14 @@ const names = new Naming(env);
 function build() {
   const stack = testStack();
   const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
-  new AnalyticsNetwork(stack, 'Network', { names, encryptionKey: key, logRetentionDays: 30 });
-  return synthJson(stack);
+  const network = new AnalyticsNetwork(stack, 'Network', { names, encryptionKey: key, logRetentionDays: 30 });
+  return { json: synthJson(stack), network };
 }
 
 const ref = (value: unknown) => String(value).replace(/^\$\{([^.]+\.[^.]+)\..*\}$/, '$1');
 
 describe('AnalyticsNetwork', () => {
-  const json = build();
+  const { json, network } = build();
   const vpcs = json.resource.aws_vpc;
   const vpcIdByCidr = Object.fromEntries(Object.entries(vpcs).map(([id, v]) => [v.cidr_block, `aws_vpc.${id}`]));
   const mwaaVpc = vpcIdByCidr['10.20.0.0/16'];
@@ -94,7 +94,7 @@ describe('AnalyticsNetwork', () => {
     expect(resourcesOf(json, 'aws_cloudwatch_log_group')[0]).toMatchObject({ retention_in_days: 30, kms_key_id: expect.stringMatching(/aws_kms_key/) });
   });
 
-  test('creates the complete endpoint set: S3 gateways in both VPCs, interface endpoints with private DNS', () => {
+  test("creates the private-routing guide's endpoint set plus the DAG's services: S3 gateways in both VPCs, interface endpoints with private DNS", () => {
     const endpoints = resourcesOf(json, 'aws_vpc_endpoint');
     const gateways = endpoints.filter((e) => e.vpc_endpoint_type === 'Gateway');
     expect(gateways.map((g) => [g.service_name, ref(g.vpc_id)]).sort()).toEqual(
@@ -102,18 +102,25 @@ describe('AnalyticsNetwork', () => {
     );
     const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
     expect(interfaces.map((e) => String(e.service_name).replace('com.amazonaws.eu-west-1.', '')).sort()).toEqual([
-      'ecr.api', 'ecr.dkr', 'glue', 'kms', 'logs', 'monitoring', 'redshift-data', 'redshift-serverless',
-      'secretsmanager', 'sns', 'sqs', 'sts',
+      'airflow.api', 'airflow.env', 'airflow.ops', 'ecr.api', 'ecr.dkr', 'glue', 'kms', 'logs', 'monitoring', 'redshift-data',
+      'secretsmanager', 'sns', 'sqs',
     ]);
-    expect(INTERFACE_ENDPOINT_SERVICES).toHaveLength(12);
+    expect(INTERFACE_ENDPOINT_SERVICES).toHaveLength(10);
     for (const e of interfaces) {
       expect(e).toMatchObject({ private_dns_enabled: true, subnet_ids: expect.any(Array) });
       expect(ref(e.vpc_id)).toBe(mwaaVpc);
     }
   });
 
-  test('gives every endpoint a policy without wildcard actions, scoped to the accounts where callers are ours', () => {
-    for (const e of resourcesOf(json, 'aws_vpc_endpoint')) {
+  test('exposes every endpoint, so the MWAA environment can be created after them', () => {
+    expect(network.endpoints).toHaveLength(resourcesOf(json, 'aws_vpc_endpoint').length);
+  });
+
+  test('gives every endpoint but MWAA\'s own a policy without wildcard actions, scoped to the accounts where callers are ours', () => {
+    const airflow = resourcesOf(json, 'aws_vpc_endpoint').filter((e) => /\.airflow\./.test(String(e.service_name)));
+    // MWAA's endpoints are not documented to accept a policy; the callers' roles are scoped instead.
+    expect(airflow.map((e) => e.policy)).toEqual([undefined, undefined, undefined]);
+    for (const e of resourcesOf(json, 'aws_vpc_endpoint').filter((x) => !airflow.includes(x))) {
       const statements = JSON.parse(String(e.policy)).Statement;
       for (const s of statements) {
         expect(s.Effect).toBe('Allow');

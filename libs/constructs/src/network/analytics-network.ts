@@ -5,13 +5,11 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { ScopedRole } from '../iam/scoped-role';
-import { INTERFACE_ENDPOINT_SERVICES, interfaceEndpointPolicy, s3GatewayEndpointPolicy } from './endpoint-policies';
+import { AIRFLOW_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, interfaceEndpointPolicy, s3GatewayEndpointPolicy } from './endpoint-policies';
 import type { AnalyticsNetworkProps } from './analytics-network-props';
 import { PrivateVpc } from './private-vpc';
 import { VpcPeering } from './vpc-peering';
 
-/** TCP port of Redshift Serverless workgroups. */
-export const REDSHIFT_PORT = 5439;
 const HTTPS = 443;
 
 /**
@@ -35,8 +33,8 @@ export class AnalyticsNetwork extends Construct {
   readonly mwaaSubnetIds: string[];
   readonly redshiftSubnetIds: string[];
   readonly flowLogGroupArn: string;
-  /** Interface endpoint `com.amazonaws.<region>.airflow.env` (MWAA InvokeRestApi), when enabled. */
-  readonly airflowEnvEndpointId?: string;
+  /** Every VPC endpoint (gateways and interfaces): MWAA needs them while it creates the environment. */
+  readonly endpoints: VpcEndpoint[] = [];
 
   constructor(scope: Construct, id: string, props: AnalyticsNetworkProps) {
     super(scope, id);
@@ -161,12 +159,12 @@ export class AnalyticsNetwork extends Construct {
     new VpcSecurityGroupEgressRule(this, 'MwaaToRedshift', {
       securityGroupId: mwaaSg.id,
       description: 'Redshift port to the peered Redshift VPC',
-      ipProtocol: 'tcp', fromPort: REDSHIFT_PORT, toPort: REDSHIFT_PORT, cidrIpv4: env.network.redshiftVpcCidr,
+      ipProtocol: 'tcp', fromPort: names.redshiftPort, toPort: names.redshiftPort, cidrIpv4: env.network.redshiftVpcCidr,
     });
     new VpcSecurityGroupIngressRule(this, 'RedshiftFromMwaaVpc', {
       securityGroupId: redshiftSg.id,
       description: 'Redshift port from the MWAA VPC through the peering',
-      ipProtocol: 'tcp', fromPort: REDSHIFT_PORT, toPort: REDSHIFT_PORT, cidrIpv4: env.network.mwaaVpcCidr,
+      ipProtocol: 'tcp', fromPort: names.redshiftPort, toPort: names.redshiftPort, cidrIpv4: env.network.mwaaVpcCidr,
     });
     new VpcSecurityGroupEgressRule(this, 'RedshiftToS3', {
       securityGroupId: redshiftSg.id,
@@ -174,34 +172,22 @@ export class AnalyticsNetwork extends Construct {
       ipProtocol: 'tcp', fromPort: HTTPS, toPort: HTTPS, prefixListId: s3Gateways[1].prefixListId,
     });
 
-    // ---- interface endpoints, in the MWAA VPC's subnets, with private DNS.
-    for (const service of INTERFACE_ENDPOINT_SERVICES) {
-      new VpcEndpoint(this, `Endpoint-${service.replace(/[^a-z0-9]/g, '-')}`, {
+    // ---- interface endpoints, in the MWAA VPC's subnets, with private DNS. MWAA's own (airflow.*)
+    // carry no policy: they are not documented to accept one; the callers' roles are scoped instead
+    // (the trigger Lambda's InvokeRestApi names the environment's Airflow role below Admin).
+    this.endpoints.push(...s3Gateways);
+    const services = [...INTERFACE_ENDPOINT_SERVICES, ...AIRFLOW_ENDPOINT_SERVICES];
+    for (const service of services) {
+      this.endpoints.push(new VpcEndpoint(this, `Endpoint-${service.replace(/[^a-z0-9]/g, '-')}`, {
         vpcId: this.mwaaVpc.vpcId,
         serviceName: `com.amazonaws.${region}.${service}`,
         vpcEndpointType: 'Interface',
         privateDnsEnabled: true,
         subnetIds: this.mwaaVpc.subnetIds,
         securityGroupIds: [endpointsSg.id],
-        policy: interfaceEndpointPolicy(service, accounts),
+        ...(service.startsWith('airflow.') ? {} : { policy: interfaceEndpointPolicy(service, accounts) }),
         tags: { Name: `${names.base}-${service}` },
-      });
-    }
-
-    // ---- MWAA's `env.` host, for InvokeRestApi from inside the VPC (the event trigger's Lambda).
-    // No endpoint policy: MWAA's endpoints are not documented to accept one; the caller's role is
-    // scoped to the environment's Airflow role below Admin (docs/event-trigger.md).
-    if (props.airflowEnvEndpoint) {
-      const airflowEnv = new VpcEndpoint(this, 'Endpoint-airflow-env', {
-        vpcId: this.mwaaVpc.vpcId,
-        serviceName: `com.amazonaws.${region}.airflow.env`,
-        vpcEndpointType: 'Interface',
-        privateDnsEnabled: true,
-        subnetIds: this.mwaaVpc.subnetIds,
-        securityGroupIds: [endpointsSg.id],
-        tags: { Name: `${names.base}-airflow-env` },
-      });
-      this.airflowEnvEndpointId = airflowEnv.id;
+      }));
     }
   }
 }

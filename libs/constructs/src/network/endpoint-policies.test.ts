@@ -1,11 +1,20 @@
 import { INTERFACE_ENDPOINT_ACTIONS, INTERFACE_ENDPOINT_SERVICES, interfaceEndpointPolicy, s3GatewayEndpointPolicy } from './endpoint-policies';
 
 describe('endpoint policies', () => {
-  test('cover every service a private MWAA and the DAG call', () => {
+  test('cover every service a private MWAA and the DAG call, and nothing else', () => {
     expect(INTERFACE_ENDPOINT_SERVICES).toEqual([
-      'ecr.api', 'ecr.dkr', 'glue', 'kms', 'logs', 'monitoring', 'redshift-data', 'redshift-serverless',
-      'secretsmanager', 'sns', 'sqs', 'sts',
+      'ecr.api', 'ecr.dkr', 'glue', 'kms', 'logs', 'monitoring', 'redshift-data', 'secretsmanager', 'sns', 'sqs',
     ]);
+  });
+
+  test("let through exactly the calls of provider 9.12.0's operators, hooks and triggers the DAG uses", () => {
+    expect(INTERFACE_ENDPOINT_ACTIONS.glue).toEqual(['glue:BatchStopJobRun', 'glue:GetCrawler', 'glue:GetJob', 'glue:GetJobRun', 'glue:StartCrawler', 'glue:StartJobRun']);
+    expect(INTERFACE_ENDPOINT_ACTIONS['redshift-data']).toEqual([
+      'redshift-data:BatchExecuteStatement', 'redshift-data:CancelStatement', 'redshift-data:DescribeStatement',
+      'redshift-data:ExecuteStatement', 'redshift-data:GetStatementResult',
+    ]);
+    expect(INTERFACE_ENDPOINT_ACTIONS.secretsmanager).toEqual(['secretsmanager:GetSecretValue']);
+    expect(INTERFACE_ENDPOINT_ACTIONS.sns).toEqual(['sns:Publish']);
   });
 
   test('list sorted actions of their own service, never a wildcard', () => {

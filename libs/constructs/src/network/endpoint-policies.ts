@@ -4,7 +4,9 @@ import type { PolicyStatement } from '../iam/policy';
  * What may pass each VPC endpoint, as sorted action lists. Endpoint policies filter requests
  * (the callers' own IAM policies still decide); listing actions instead of `<service>:*` keeps
  * the rule that no Allow statement in xetl carries a wildcard action, and documents what crosses.
- * See docs/network.md for who calls what.
+ * See docs/network.md for who calls what. The pipeline's own services (Glue, Redshift Data, Secrets
+ * Manager, SNS) list exactly what the Amazon provider 9.12.0 operators, hooks and deferrable triggers
+ * the DAG uses call (read from the provider source; docs/security.md).
  */
 export const INTERFACE_ENDPOINT_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   // MWAA's Celery executor (worker and scheduler containers, with the execution role).
@@ -20,19 +22,19 @@ export const INTERFACE_ENDPOINT_ACTIONS: Readonly<Record<string, readonly string
     'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext',
     'kms:ReEncryptFrom', 'kms:ReEncryptTo',
   ],
-  sts: ['sts:AssumeRole', 'sts:GetCallerIdentity'],
-  // Airflow's secrets backend and the Data API's secret-based authentication.
-  secretsmanager: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-  glue: [
-    'glue:BatchStopJobRun', 'glue:GetCrawler', 'glue:GetCrawlerMetrics', 'glue:GetJobRun', 'glue:GetJobRuns',
-    'glue:StartCrawler', 'glue:StartJobRun',
-  ],
+  // Airflow's Secrets Manager backend (connections, variables). The Data API reads the warehouse
+  // secret on the service side, not through this endpoint.
+  secretsmanager: ['secretsmanager:GetSecretValue'],
+  // GlueCrawlerOperator and its trigger (GetCrawler, StartCrawler); GlueJobOperator and its trigger
+  // (GetJob, StartJobRun, GetJobRun) and on_kill (BatchStopJobRun).
+  glue: ['glue:BatchStopJobRun', 'glue:GetCrawler', 'glue:GetJob', 'glue:GetJobRun', 'glue:StartCrawler', 'glue:StartJobRun'],
+  // RedshiftDataOperator/RedshiftDataHook and RedshiftDataTrigger: run (batch for a list), poll,
+  // read the quality query's result, cancel on kill.
   'redshift-data': [
     'redshift-data:BatchExecuteStatement', 'redshift-data:CancelStatement', 'redshift-data:DescribeStatement',
-    'redshift-data:ExecuteStatement', 'redshift-data:GetStatementResult', 'redshift-data:GetStatementResultV2',
-    'redshift-data:ListStatements',
+    'redshift-data:ExecuteStatement', 'redshift-data:GetStatementResult',
   ],
-  'redshift-serverless': ['redshift-serverless:GetCredentials', 'redshift-serverless:GetNamespace', 'redshift-serverless:GetWorkgroup'],
+  // SnsHook.publish_to_target.
   sns: ['sns:Publish'],
   // Image pulls for MWAA's containers; the caller may be the MWAA service itself, so no account condition.
   'ecr.api': ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer'],
@@ -42,8 +44,16 @@ export const INTERFACE_ENDPOINT_ACTIONS: Readonly<Record<string, readonly string
 /** Services whose callers are not always principals of this account (AWS-owned images). */
 const NO_ACCOUNT_CONDITION = new Set(['ecr.api', 'ecr.dkr']);
 
-/** The interface endpoints a private MWAA environment and the pipeline's DAG need, sorted. */
+/** The interface endpoints (with a policy) a private MWAA environment and the pipeline's DAG need, sorted. */
 export const INTERFACE_ENDPOINT_SERVICES = Object.keys(INTERFACE_ENDPOINT_ACTIONS).sort();
+
+/**
+ * MWAA's own endpoints, required in a VPC without internet access by AWS's guide "Creating the
+ * required VPC service endpoints in an Amazon VPC with private routing": `airflow.api` (environment
+ * management), `airflow.env` (the Airflow environment: CLI/web login tokens, InvokeRestApi) and
+ * `airflow.ops` (environment health metrics). Not documented to accept an endpoint policy: none.
+ */
+export const AIRFLOW_ENDPOINT_SERVICES = ['airflow.api', 'airflow.env', 'airflow.ops'] as const;
 
 /** Policy of one interface endpoint: its listed actions, by principals of `accounts` only. */
 export function interfaceEndpointPolicy(service: string, accounts: readonly string[]): string {

@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from 'cdktf';
 import type { EnvironmentConfig, Naming } from '@xetl/config';
 import type { DataKey } from '../storage/data-key';
 import type { SecureBucket } from '../storage/secure-bucket';
@@ -11,6 +12,14 @@ export interface AirflowEnvironmentProps {
   readonly sourceBucket: SecureBucket;
   /** Version of the uploaded requirements.txt; a new version makes MWAA reinstall. */
   readonly requirementsObjectVersion: string;
+  /**
+   * What MWAA installs from its bucket beyond requirements.txt: `plugins.zip` (here: the wheels of
+   * Cosmos and of dbt's own environment, so a private environment installs offline) and the startup
+   * script (builds dbt's environment from those wheels). Each is an uploaded object's key and version.
+   * @default none — no plugins, no startup script
+   */
+  readonly plugins?: { readonly key: string; readonly objectVersion: string };
+  readonly startupScript?: { readonly key: string; readonly objectVersion: string };
   /** Two private subnets in two AZs. */
   readonly subnetIds: readonly string[];
   /** The MWAA security group (self-referencing). */
@@ -18,8 +27,14 @@ export interface AirflowEnvironmentProps {
   /** Airflow version, environment class and worker counts, from config. */
   readonly mwaa: EnvironmentConfig['mwaa'];
   /**
-   * Extra Airflow configuration options, merged over the fixed ones (the secrets backend
-   * cannot be overridden). @default {} — none
+   * What must exist before the environment is created beyond its role, e.g. the VPC endpoints of a
+   * private network (MWAA reaches S3, SQS, Logs, KMS and ECR through them while it starts).
+   * @default [] — none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * Extra Airflow configuration options, merged under the fixed ones (the secrets backend
+   * and `core.dags_are_paused_at_creation` cannot be overridden). @default {} — none
    */
   readonly airflowConfigurationOptions?: Readonly<Record<string, string>>;
 }

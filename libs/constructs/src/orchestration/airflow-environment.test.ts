@@ -1,6 +1,7 @@
 // Types of cdktf's jest matchers (registered at runtime by Testing.setupJest in the jest setup).
 import type {} from 'cdktf/lib/testing/adapters/jest';
 import { Testing } from 'cdktf';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { MwaaEnvironment } from '@cdktf/provider-aws/lib/mwaa-environment';
 import { applyDefaults, Naming } from '@xetl/config';
 import { AccessLogBucket } from '../storage/access-log-bucket';
@@ -17,9 +18,10 @@ function build() {
   const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
   const logs = new AccessLogBucket(stack, 'Logs', { bucketName: 'logs', accountId: '222222222222', retentionDays: 30 });
   const bucket = new SecureBucket(stack, 'Airflow', { bucketName: names.airflowBucket, region: 'eu-west-1', encryptionKey: key, accessLogs: logs });
+  const endpoint = new VpcEndpoint(stack, 'SqsEndpoint', { vpcId: 'vpc-1', serviceName: 'com.amazonaws.eu-west-1.sqs', vpcEndpointType: 'Interface' });
   new AirflowEnvironment(stack, 'Mwaa', {
     names, encryptionKey: key, sourceBucket: bucket, requirementsObjectVersion: 'v1',
-    subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-m'], mwaa: env.mwaa,
+    subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-m'], mwaa: env.mwaa, dependsOn: [endpoint],
   });
   return { json: synthJson(stack), raw: Testing.synth(stack) };
 }
@@ -70,6 +72,33 @@ describe('AirflowEnvironment', () => {
     expect(bySid.SecretsBackend.Resource).toBe('arn:aws:secretsmanager:eu-west-1:222222222222:secret:airflow/*');
     expect(bySid.EnvironmentLogs.Resource).toContain('arn:aws:logs:eu-west-1:222222222222:log-group:airflow-xetl-dev-*');
     expect(bySid.PublishEnvironmentMetrics.Resource).toBe('arn:aws:airflow:eu-west-1:222222222222:environment/xetl-dev');
+  });
+
+  test('starts DAGs unpaused: a new DAG runs on its first marker without a manual unpause', () => {
+    const [mwaa] = resourcesOf(json, 'aws_mwaa_environment') as any[];
+    expect(mwaa.airflow_configuration_options['core.dags_are_paused_at_creation']).toBe('False');
+  });
+
+  test("is created after the execution role's inline policy and the network's endpoints", () => {
+    const [mwaa] = resourcesOf(json, 'aws_mwaa_environment') as any[];
+    const policies = Object.keys(json.resource.aws_iam_role_policy).map((id) => `aws_iam_role_policy.${id}`);
+    expect(policies).toHaveLength(1);
+    expect(mwaa.depends_on).toEqual(expect.arrayContaining([...policies, expect.stringMatching(/^aws_vpc_endpoint\.SqsEndpoint/)]));
+  });
+
+  test('may list its whole bucket (MWAA lists beyond dags/), reads objects only under dags/', () => {
+    const [policy] = resourcesOf(json, 'aws_iam_role_policy');
+    const statements = JSON.parse(String(policy.policy)).Statement as any[];
+    const bucketList = statements.filter((s) => [s.Action].flat().includes('s3:ListBucket') && !s.Condition);
+    expect(bucketList).toEqual([expect.objectContaining({ Sid: 'InspectSourceBucket', Resource: expect.arrayContaining([expect.stringMatching(/aws_s3_bucket\..*\.arn\}$/)]) })]);
+    const reads = statements.filter((s) => [s.Action].flat().includes('s3:GetObject'));
+    for (const s of reads) expect(s.Resource).toMatch(/\/dags\/\*$/);
+  });
+
+  test('reads Airflow secrets with GetSecretValue only, the one call the Secrets Manager backend makes', () => {
+    const [policy] = resourcesOf(json, 'aws_iam_role_policy');
+    const backend = JSON.parse(String(policy.policy)).Statement.find((s: any) => s.Sid === 'SecretsBackend');
+    expect(backend.Action).toEqual(['secretsmanager:GetSecretValue']);
   });
 
   test('lets the role use the key only through SQS, S3 and Secrets Manager', () => {

@@ -15,13 +15,18 @@ export const MWAA_SQS_ACTIONS = [
   'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
   'sqs:SendMessage',
 ] as const;
-/** Reads of its source bucket beyond the object reads of `dags/` (sorted). */
+/**
+ * Reads of its source bucket beyond the object reads of `dags/` (sorted). MWAA lists the whole
+ * bucket, not only `dags/` (the execution-role guide grants `s3:List*` on the bucket); the bucket
+ * holds nothing but MWAA's files.
+ */
 export const MWAA_BUCKET_ACTIONS = [
   's3:GetBucketPublicAccessBlock', 's3:GetBucketVersioning', 's3:GetEncryptionConfiguration', 's3:GetObjectVersion',
-  's3:ListBucketVersions',
+  's3:ListBucket', 's3:ListBucketVersions',
 ] as const;
 export const MWAA_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
-export const SECRETS_BACKEND_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] as const;
+/** The Amazon provider's SecretsManagerBackend calls only GetSecretValue (9.12.0, secrets/secrets_manager.py). */
+export const SECRETS_BACKEND_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
 
 /**
  * An Amazon MWAA environment, private: the webserver is reachable only inside the VPC
@@ -61,6 +66,9 @@ export class AirflowEnvironment extends Construct {
 
     add({ Sid: 'PublishEnvironmentMetrics', Effect: 'Allow', Action: ['airflow:PublishMetrics'], Resource: names.mwaaEnvironmentArn });
     props.sourceBucket.grantRead([this.role], `${names.airflowDagsPrefix}/`);
+    for (const extra of [props.plugins, props.startupScript]) {
+      if (extra) props.sourceBucket.grantRead([this.role], extra.key);
+    }
     const bucketArn = props.sourceBucket.bucketArn;
     add({ Sid: 'InspectSourceBucket', Effect: 'Allow', Action: [...MWAA_BUCKET_ACTIONS], Resource: [bucketArn, `${bucketArn}/${names.airflowDagsPrefix}/*`] });
     add({
@@ -104,6 +112,10 @@ export class AirflowEnvironment extends Construct {
       dagS3Path: names.airflowDagsPrefix,
       requirementsS3Path: names.airflowRequirementsKey,
       requirementsS3ObjectVersion: props.requirementsObjectVersion,
+      ...(props.plugins ? { pluginsS3Path: props.plugins.key, pluginsS3ObjectVersion: props.plugins.objectVersion } : {}),
+      ...(props.startupScript
+        ? { startupScriptS3Path: props.startupScript.key, startupScriptS3ObjectVersion: props.startupScript.objectVersion }
+        : {}),
       webserverAccessMode: 'PRIVATE_ONLY',
       networkConfiguration: { subnetIds: [...props.subnetIds], securityGroupIds: [...props.securityGroupIds] },
       loggingConfiguration: {
@@ -115,14 +127,17 @@ export class AirflowEnvironment extends Construct {
       },
       airflowConfigurationOptions: {
         ...(props.airflowConfigurationOptions ?? {}),
+        // A DAG runs on its first trigger without a manual unpause (the DAG also sets is_paused_upon_creation).
+        'core.dags_are_paused_at_creation': 'False',
         'secrets.backend': SECRETS_MANAGER_BACKEND,
         'secrets.backend_kwargs': JSON.stringify({
           connections_prefix: names.airflowConnectionsPrefix,
           variables_prefix: names.airflowVariablesPrefix,
         }),
       },
-      // MWAA validates the role when it creates the environment; wait for the role to exist.
-      dependsOn: [this.role.role],
+      // MWAA validates the role and reaches AWS through the VPC endpoints while it creates the
+      // environment: the role's inline policy and the endpoints must exist first.
+      dependsOn: [...this.role.dependables, ...(props.dependsOn ?? [])],
     });
     this.webserverUrl = this.environment.webserverUrl;
   }

@@ -9,6 +9,7 @@ import { PolicyDocument } from '../iam/policy';
 /** The settings no xetl bucket may be without, shared by data and log buckets. */
 export interface BucketBaseline {
   readonly bucket: S3Bucket;
+  readonly versioning: S3BucketVersioningA;
   readonly policy: PolicyDocument;
   readonly bucketPolicy: S3BucketPolicy;
 }
@@ -30,7 +31,7 @@ export function createBucketBaseline(scope: Construct, options: BucketBaselineOp
     forceDestroy: options.allowDestroy,
     lifecycle: { preventDestroy: !options.allowDestroy },
   });
-  new S3BucketVersioningA(scope, 'Versioning', {
+  const versioning = new S3BucketVersioningA(scope, 'Versioning', {
     bucket: bucket.id,
     versioningConfiguration: { status: 'Enabled' },
   });
@@ -70,5 +71,5 @@ export function createBucketBaseline(scope: Construct, options: BucketBaselineOp
     // The public access block must exist first, or S3 may judge the policy before it applies.
     dependsOn: [publicAccess],
   });
-  return { bucket, policy, bucketPolicy };
+  return { bucket, versioning, policy, bucketPolicy };
 }

@@ -3,6 +3,8 @@ export * from './access-log-bucket-props';
 export * from './bucket-baseline';
 export * from './data-key';
 export * from './data-key-props';
+export * from './external-bucket';
+export * from './external-bucket-props';
 export * from './secure-bucket';
 export * from './secure-bucket-grants';
 export * from './secure-bucket-props';

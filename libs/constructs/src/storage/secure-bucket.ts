@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
@@ -24,6 +25,11 @@ export class SecureBucket extends Construct {
   readonly bucketName: string;
   readonly bucketId: string;
   readonly bucketArn: string;
+  /**
+   * Versioning, as a dependable: objects whose version ID matters (MWAA's requirements.txt) must be
+   * written after versioning is on, or their first version is `null`.
+   */
+  readonly versioning: ITerraformDependable;
   private readonly policy: PolicyDocument;
   private readonly encryptionKey: SecureBucketProps['encryptionKey'];
   private readonly s3Service: string;
@@ -32,7 +38,8 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const allowDestroy = props.allowDestroy ?? false;
-    const { bucket, policy } = createBucketBaseline(this, { bucketName: props.bucketName, allowDestroy });
+    const { bucket, versioning, policy } = createBucketBaseline(this, { bucketName: props.bucketName, allowDestroy });
+    this.versioning = versioning;
     this.bucketName = props.bucketName;
     this.bucketId = bucket.id;
     this.bucketArn = bucket.arn;

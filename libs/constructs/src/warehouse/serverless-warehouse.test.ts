@@ -6,7 +6,7 @@ import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftser
 import { applyDefaults, Naming } from '@xetl/config';
 import { ScopedRole } from '../iam/scoped-role';
 import { DataKey } from '../storage/data-key';
-import { resourcesOf, synthJson, testStack } from '../test-helpers';
+import { resourcesOf, roleStatements, synthJson, testStack } from '../test-helpers';
 import { ServerlessWarehouse } from './serverless-warehouse';
 
 const env = applyDefaults('dev', { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' } });
@@ -24,12 +24,6 @@ function build() {
   return { stack, json: synthJson(stack), raw: Testing.synth(stack) };
 }
 
-const policyOf = (json: ReturnType<typeof synthJson>, roleName: string) => {
-  const roles = json.resource.aws_iam_role;
-  const id = Object.keys(roles).find((k) => roles[k].name === roleName);
-  const p = resourcesOf(json, 'aws_iam_role_policy').find((r) => String(r.role).includes(`aws_iam_role.${id}.`));
-  return JSON.parse(String(p?.policy)).Statement as Array<Record<string, any>>;
-};
 
 describe('ServerlessWarehouse', () => {
   const { json, raw } = build();
@@ -46,9 +40,21 @@ describe('ServerlessWarehouse', () => {
     });
   });
 
-  test('lets Secrets Manager manage the admin password; no password anywhere', () => {
+  test('sets every workgroup parameter the API returns, so a second plan shows no diff', () => {
+    const [wg] = resourcesOf(json, 'aws_redshiftserverless_workgroup') as any[];
+    const params = Object.fromEntries(wg.config_parameter.map((p: any) => [p.parameter_key, p.parameter_value]));
+    expect(params).toEqual({
+      auto_mv: 'true', datestyle: 'ISO, MDY', enable_case_sensitive_identifier: 'false', enable_user_activity_logging: 'true',
+      max_query_execution_time: '14400', query_group: 'default', require_ssl: 'true', search_path: '$user, public', use_fips_ssl: 'false',
+    });
+    // The API also returns keys provider 5.100.0 cannot accept (enable_large_strings_opt_in, 2026).
+    expect(wg.lifecycle).toEqual({ ignore_changes: ['config_parameter'] });
+  });
+
+  test('lets Secrets Manager manage the admin password of a named admin user; no password anywhere', () => {
     expect(raw).toHaveResourceWithProperties(RedshiftserverlessNamespace, {
       manage_admin_password: true,
+      admin_username: 'xetl_admin',
       log_exports: ['connectionlog', 'useractivitylog', 'userlog'],
     });
     const [ns] = resourcesOf(json, 'aws_redshiftserverless_namespace');
@@ -59,7 +65,7 @@ describe('ServerlessWarehouse', () => {
   });
 
   test("lets the Redshift role assume exactly account A's unload role, trusted by both Redshift services", () => {
-    const statements = policyOf(json, 'xetl-dev-redshift');
+    const statements = roleStatements(json, 'xetl-dev-redshift');
     expect(statements).toEqual([
       { Sid: 'ChainIntoUnloadRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: 'arn:aws:iam::111111111111:role/xetl-dev-unload' },
     ]);
@@ -68,14 +74,24 @@ describe('ServerlessWarehouse', () => {
   });
 
   test('grantRunQueries: SQL on the workgroup only, own statements only, the managed secret only', () => {
-    const statements = policyOf(json, 'caller');
+    const statements = roleStatements(json, 'caller');
     const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
-    expect(bySid.RunSqlOnWorkgroup.Resource).toMatch(/aws_redshiftserverless_workgroup\..*\.arn/);
-    expect(bySid.ReadOwnStatements).toMatchObject({
-      Resource: '*',
-      Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '$${aws:userid}' } },
+    expect(bySid.RunSqlOnWorkgroup).toMatchObject({
+      Action: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'], Resource: expect.stringMatching(/aws_redshiftserverless_workgroup\..*\.arn/),
     });
-    expect(bySid.ReadWarehouseAdminSecret.Resource).toMatch(/admin_password_secret_arn/);
+    // Exactly what RedshiftDataOperator/Hook and RedshiftDataTrigger (provider 9.12.0) call on statements.
+    expect(bySid.ReadOwnStatements.Action).toEqual(['redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult']);
+    expect(bySid.ReadWarehouseAdminSecret).toMatchObject({ Action: ['secretsmanager:GetSecretValue'], Resource: expect.stringMatching(/admin_password_secret_arn/) });
     for (const s of statements) for (const a of s.Action) expect(a).not.toContain('*');
+  });
+
+  test("reads back statements of any session of the caller's role: the triggerer polls under another session name", () => {
+    const { ReadOwnStatements } = Object.fromEntries(roleStatements(json, 'caller').filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    const roles = json.resource.aws_iam_role;
+    const callerId = Object.keys(roles).find((k) => roles[k].name === 'caller');
+    expect(ReadOwnStatements).toMatchObject({
+      Resource: '*',
+      Condition: { StringLike: { 'redshift-data:statement-owner-iam-userid': `\${aws_iam_role.${callerId}.unique_id}:*` } },
+    });
   });
 });

@@ -9,12 +9,32 @@ import type { ServerlessWarehouseProps } from './serverless-warehouse-props';
 
 /** Data API calls that name the workgroup (sorted). */
 export const REDSHIFT_DATA_RUN_ACTIONS = ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'] as const;
-/** Data API calls on statements; they take no resource, only the statement-owner condition (sorted). */
+/**
+ * Data API calls on statements; they take no resource, only the statement-owner condition (sorted).
+ * Exactly what provider 9.12.0 calls: DescribeStatement (hook polling, RedshiftDataTrigger,
+ * the operator's result lookup), GetStatementResult (the quality check), CancelStatement (on kill).
+ */
 export const REDSHIFT_DATA_STATEMENT_ACTIONS = [
   'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult',
-  'redshift-data:GetStatementResultV2',
 ] as const;
-export const SECRET_READ_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] as const;
+/** The Data API authenticates with the secret the caller may read (`SecretArn`). */
+export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
+/**
+ * Every parameter the Redshift Serverless API returns for a workgroup (and provider 5.100.0 accepts),
+ * with xetl's values: SSL required and user activity logged, the rest at AWS's defaults. Setting
+ * them all keeps the provider from planning to remove the ones AWS adds back.
+ */
+export const WORKGROUP_CONFIG_PARAMETERS: Readonly<Record<string, string>> = {
+  auto_mv: 'true',
+  datestyle: 'ISO, MDY',
+  enable_case_sensitive_identifier: 'false',
+  enable_user_activity_logging: 'true',
+  max_query_execution_time: '14400',
+  query_group: 'default',
+  require_ssl: 'true',
+  search_path: '$user, public',
+  use_fips_ssl: 'false',
+};
 /** Exported log types; useractivitylog also needs `enable_user_activity_logging`. */
 export const REDSHIFT_LOG_EXPORTS = ['connectionlog', 'useractivitylog', 'userlog'] as const;
 
@@ -71,6 +91,8 @@ export class ServerlessWarehouse extends Construct {
     this.namespace = new RedshiftserverlessNamespace(this, 'Namespace', {
       namespaceName: names.redshiftNamespace,
       dbName: props.databaseName,
+      // AWS requires the admin user's name whenever it manages the admin password.
+      adminUsername: names.redshiftAdminUsername,
       manageAdminPassword: true,
       adminPasswordSecretKmsKeyId: props.encryptionKey.keyArn,
       kmsKeyId: props.encryptionKey.keyArn,
@@ -83,16 +105,19 @@ export class ServerlessWarehouse extends Construct {
     this.workgroup = new RedshiftserverlessWorkgroup(this, 'Workgroup', {
       workgroupName: names.redshiftWorkgroup,
       namespaceName: this.namespace.namespaceName,
+      port: names.redshiftPort,
       baseCapacity: props.baseCapacity,
       maxCapacity: props.maxCapacity,
       subnetIds: [...props.subnetIds],
       securityGroupIds: [...props.securityGroupIds],
       publiclyAccessible: false,
       enhancedVpcRouting: true,
-      configParameter: [
-        { parameterKey: 'require_ssl', parameterValue: 'true' },
-        { parameterKey: 'enable_user_activity_logging', parameterValue: 'true' },
-      ],
+      configParameter: Object.entries(WORKGROUP_CONFIG_PARAMETERS).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue })),
+      // Since 2026 the API also returns enable_large_strings_opt_in, which provider 5.100.0 refuses as
+      // a key, so no configuration can match what it reads back: without this every plan shows a diff.
+      // The parameters above apply at creation; a later change is an explicit `-replace` or an
+      // `update-workgroup` (docs/analytics-account.md).
+      lifecycle: { ignoreChanges: ['config_parameter'] },
     });
     this.workgroupArn = this.workgroup.arn;
     this.endpointAddress = this.workgroup.endpoint.get(0).address;
@@ -104,16 +129,18 @@ export class ServerlessWarehouse extends Construct {
    */
   grantRunQueries(grantee: Grantee): void {
     const add = grantee.addToPrincipalPolicy?.bind(grantee);
-    if (!add) throw new Error('grantRunQueries needs a role of this stack');
+    if (!add || !grantee.roleUniqueId) throw new Error('grantRunQueries needs a role of this stack');
     add({ Sid: 'RunSqlOnWorkgroup', Effect: 'Allow', Action: [...REDSHIFT_DATA_RUN_ACTIONS], Resource: this.workgroupArn });
     add({
-      // Statement calls have no resource type; the owner condition limits them to the caller's own statements.
-      // `$${...}` is Terraform's escape for a literal `${aws:userid}` policy variable.
+      // Statement calls have no resource type; the owner condition limits them to statements run by
+      // this role. Not `${aws:userid}`: that is `<role id>:<session name>`, and deferrable operators
+      // poll from the triggerer, whose session name may differ from the worker's that ran the
+      // statement. Any session of this one role (its unique id, then ':') is the precise owner.
       Sid: 'ReadOwnStatements',
       Effect: 'Allow',
       Action: [...REDSHIFT_DATA_STATEMENT_ACTIONS],
       Resource: '*',
-      Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '$${aws:userid}' } },
+      Condition: { StringLike: { 'redshift-data:statement-owner-iam-userid': `${grantee.roleUniqueId}:*` } },
     });
     add({ Sid: 'ReadWarehouseAdminSecret', Effect: 'Allow', Action: [...SECRET_READ_ACTIONS], Resource: this.adminSecretArn });
     this.encryptionKey.grantDecrypt([grantee], { viaService: this.secretsService, sid: `${this.node.id}SecretDecrypt` });

@@ -1,2 +1,0 @@
-export * from './glue-pipeline';
-export * from './glue-pipeline-props';
