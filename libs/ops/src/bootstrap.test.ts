@@ -2,10 +2,13 @@ import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatemen
 import { GetNamespaceCommand, GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { bootstrap, renderBootstrap } from './bootstrap';
+import { Naming, loadConfig, selectEnvironment } from '@xetl/config';
+import { bootstrap, ensurePool, renderBootstrap } from './bootstrap';
+import type { AirflowApi, RestApiRequest } from './clients';
 import type { OpsContext } from './context';
 import { listMigrations } from './migrations';
 import { acceptMotoRedshiftDataTimestamps, motoContext, resetMoto, useMoto } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 jest.setTimeout(120_000);
 const moto = useMoto();
@@ -61,7 +64,8 @@ describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
     const batches = finishDataApi(ctx);
 
     const first = await bootstrap(ctx, { pollIntervalMs: 1 });
-    expect(first.variableChanges).toEqual([{ key: 'redshift_endpoint', change: 'added' }, { key: 'redshift_port', change: 'added' }]);
+    expectCliJson('bootstrap', first);
+    expect(first.variable_changes).toEqual([{ key: 'redshift_endpoint', change: 'added' }, { key: 'redshift_port', change: 'added' }]);
     expect(await readVariable(ctx)).toEqual({
       environment: 'local', glue_job: 'xetl-local-products', redshift_secret_arn: ADMIN_SECRET,
       redshift_endpoint: 'xetl-local.123456789012.us-east-1.redshift-serverless.amazonaws.com', redshift_port: 5439,
@@ -71,7 +75,7 @@ describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
 
     // What moto recorded for single-statement files: the SQL, with the admin secret.
     for (const m of first.migrations.filter((x) => x.statements === 1)) {
-      const recorded = await ctx.clients.redshiftData.send(new DescribeStatementCommand({ Id: m.statementId }));
+      const recorded = await ctx.clients.redshiftData.send(new DescribeStatementCommand({ Id: m.statement_id }));
       expect(recorded.SecretArn).toBe(ADMIN_SECRET);
       expect(recorded.QueryString).toBe(files.find((f) => f.file.endsWith(m.file))!.statements[0]);
     }
@@ -83,7 +87,7 @@ describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
     expect(text).not.toContain(ADMIN_SECRET);
 
     const second = await bootstrap(ctx, { pollIntervalMs: 1 });
-    expect(second.variableChanges).toEqual([]);
+    expect(second.variable_changes).toEqual([]);
     expect(renderBootstrap(second).at(-1)).toBe('no changes');
   });
 
@@ -92,7 +96,7 @@ describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
     stubServerless(ctx);
     finishDataApi(ctx);
     const r = await bootstrap(ctx, { pollIntervalMs: 1 });
-    expect(r.variableChanges).toEqual([{ key: 'redshift_secret_arn', change: 'changed' }, { key: 'redshift_endpoint', change: 'changed' }]);
+    expect(r.variable_changes).toEqual([{ key: 'redshift_secret_arn', change: 'changed' }, { key: 'redshift_endpoint', change: 'changed' }]);
     expect(await readVariable(ctx)).toMatchObject({ environment: 'local', redshift_secret_arn: ADMIN_SECRET });
   });
 
@@ -113,5 +117,44 @@ describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
     data.on(DescribeStatementCommand).resolves({ Status: 'FAILED', Error: 'ERROR: permission denied for schema xetl\nmore' });
     const err = await bootstrap(ctx, { pollIntervalMs: 1 }).catch((e) => e);
     expect(err.message).toBe('migration 0001_schema.sql failed: ERROR: permission denied for schema xetl; fix the SQL and run bootstrap again (every migration is re-runnable)');
+  });
+});
+
+describe('the DAG pool on MWAA (MWAA stubbed: not in moto)', () => {
+  /** A dev context whose Airflow answers pool requests from `pool` (undefined: no such pool). */
+  function withPool(pool?: { slots: number; include_deferred: boolean; description: string | null }) {
+    const env = selectEnvironment(loadConfig(), 'dev');
+    const base = motoContext('http://127.0.0.1:9');
+    const calls: RestApiRequest[] = [];
+    const api: AirflowApi = {
+      invoke: async (r) => {
+        calls.push(r);
+        if (r.method === 'GET') return pool ? { status: 200, body: { name: 'xetl_pipeline', ...pool, occupied_slots: 0 } } : { status: 404, body: { detail: 'The Pool with name: `xetl_pipeline` was not found' } };
+        return { status: r.method === 'POST' ? 201 : 200, body: r.body };
+      },
+    };
+    return { ctx: { ...base, env, names: new Naming(env), airflow: () => api }, calls };
+  }
+
+  test('creates it when missing, with the contract\'s one slot that counts deferred tasks', async () => {
+    const { ctx, calls } = withPool();
+    expect(await ensurePool(ctx)).toEqual({ name: 'xetl_pipeline', slots: 1, include_deferred: true, change: 'created' });
+    expect(calls).toEqual([
+      { path: '/pools/xetl_pipeline', method: 'GET' },
+      { path: '/pools', method: 'POST', body: { name: 'xetl_pipeline', slots: 1, description: 'xetl: one pipeline task at a time (pipeline contract, libs/config)', include_deferred: true } },
+    ]);
+  });
+
+  test('puts it back to one slot counting deferred tasks when it differs, and leaves a right one alone', async () => {
+    const wrong = withPool({ slots: 4, include_deferred: false, description: 'made by hand' });
+    expect((await ensurePool(wrong.ctx)).change).toBe('updated');
+    expect(wrong.calls[1]).toEqual({ path: '/pools/xetl_pipeline', method: 'PATCH', body: { pool: 'xetl_pipeline', slots: 1, description: 'made by hand', include_deferred: true } });
+    const right = withPool({ slots: 1, include_deferred: true, description: null });
+    expect((await ensurePool(right.ctx)).change).toBe('unchanged');
+    expect(right.calls).toHaveLength(1);
+    expect(renderBootstrap({
+      workgroup: 'w', endpoint: 'e', port: 5439, variable_secret: 's', variable_changes: [], migrations: [],
+      pool: { name: 'xetl_pipeline', slots: 1, include_deferred: true, change: 'updated' },
+    }).slice(-2)).toEqual(['pool xetl_pipeline: updated (1 slot, deferred tasks counted)', 'changed: pool xetl_pipeline updated']);
   });
 });

@@ -2,9 +2,12 @@ import * as path from 'node:path';
 import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand } from '@aws-sdk/client-redshift-data';
 import { GetNamespaceCommand, GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { PIPELINE_POOL } from '@xetl/config';
+import type { RestApiRequest } from './clients';
 import type { OpsContext } from './context';
 import { EXIT, XetlError, explainAwsError } from './errors';
 import { listMigrations, sqlRoot } from './migrations';
+import { airflowError } from './trigger';
 
 /**
  * Keys bootstrap owns in the `xetl_pipeline` variable. `redshift_secret_arn` is also written by
@@ -25,13 +28,54 @@ export interface KeyChange {
   readonly change: 'added' | 'changed';
 }
 
+/** The DAG's one-slot pool as `xetl bootstrap` left it on MWAA; null for the local environment. */
+export interface PoolState {
+  readonly name: string;
+  readonly slots: number;
+  readonly include_deferred: boolean;
+  readonly change: 'created' | 'updated' | 'unchanged';
+}
+
 export interface BootstrapResult {
   readonly workgroup: string;
   readonly endpoint: string;
   readonly port: number;
-  readonly variableSecret: string;
-  readonly variableChanges: readonly KeyChange[];
-  readonly migrations: readonly { file: string; statements: number; statementId: string }[];
+  readonly variable_secret: string;
+  readonly variable_changes: readonly KeyChange[];
+  readonly migrations: readonly { file: string; statements: number; statement_id: string }[];
+  readonly pool: PoolState | null;
+}
+
+const POOL_DESCRIPTION = 'xetl: one pipeline task at a time (pipeline contract, libs/config)';
+
+/**
+ * Makes the DAG's pool exist on MWAA as the pipeline contract defines it (one slot, deferred tasks
+ * counted), through InvokeRestApi: `GET /pools/<name>`, then `POST /pools` when it is missing or
+ * `PATCH /pools/<name>` when its slots or deferred counting differ. Runs queue behind it.
+ */
+export async function ensurePool(ctx: OpsContext): Promise<PoolState> {
+  const { name, slots, include_deferred } = PIPELINE_POOL;
+  const poolPath = `/pools/${name}`;
+  const call = async (request: RestApiRequest) => {
+    try {
+      return await ctx.airflow().invoke(request);
+    } catch (err) {
+      throw explainAwsError(err, 'airflow:InvokeRestApi', `MWAA environment ${ctx.names.mwaaEnvironment}`, 'deploy the analytics stack first');
+    }
+  };
+  const current = await call({ path: poolPath, method: 'GET' });
+  if (current.status === 404) {
+    const created = await call({ path: '/pools', method: 'POST', body: { name, slots, description: POOL_DESCRIPTION, include_deferred } });
+    if (created.status !== 201 && created.status !== 200) throw airflowError(ctx, created.status, created.body, 'POST /pools');
+    return { name, slots, include_deferred, change: 'created' };
+  }
+  if (current.status !== 200) throw airflowError(ctx, current.status, current.body, `GET ${poolPath}`);
+  const body = current.body as { slots?: number; include_deferred?: boolean; description?: string | null };
+  if (body.slots === slots && body.include_deferred === include_deferred) return { name, slots, include_deferred, change: 'unchanged' };
+  // Without an update mask Airflow validates the body as a whole pool, so send every field.
+  const patched = await call({ path: poolPath, method: 'PATCH', body: { pool: name, slots, description: body.description ?? POOL_DESCRIPTION, include_deferred } });
+  if (patched.status !== 200) throw airflowError(ctx, patched.status, patched.body, `PATCH ${poolPath}`);
+  return { name, slots, include_deferred, change: 'updated' };
 }
 
 interface Warehouse {
@@ -141,27 +185,36 @@ export async function bootstrap(ctx: OpsContext, options: BootstrapOptions = {})
     }
     if (!id) throw new XetlError(`the Data API returned no statement id for ${file}`, EXIT.unexpected);
     await waitFor(ctx, id, file, options);
-    applied.push({ file, statements: m.statements.length, statementId: id });
+    applied.push({ file, statements: m.statements.length, statement_id: id });
   }
   return {
     workgroup: ctx.names.redshiftWorkgroup,
     endpoint: wh.endpoint,
     port: wh.port,
-    variableSecret: ctx.names.pipelineVariableSecret,
-    variableChanges,
+    variable_secret: ctx.names.pipelineVariableSecret,
+    variable_changes: variableChanges,
     migrations: applied,
+    // The local run creates the pool in its own Airflow; MWAA's is made here, last, so a network
+    // that cannot reach MWAA's API still gets the variable and the migrations done.
+    pool: ctx.env.localOnly ? null : await ensurePool(ctx),
   };
 }
 
 /** Names what changed; values stay out (the variable is a secret, even if it holds only names). */
 export function renderBootstrap(r: BootstrapResult): string[] {
   const lines = [`workgroup ${r.workgroup}: endpoint ${r.endpoint}:${r.port}`];
-  lines.push(r.variableChanges.length
-    ? `variable ${r.variableSecret}: updated ${r.variableChanges.map((c) => `${c.key} (${c.change})`).join(', ')}`
-    : `variable ${r.variableSecret}: up to date`);
+  lines.push(r.variable_changes.length
+    ? `variable ${r.variable_secret}: updated ${r.variable_changes.map((c) => `${c.key} (${c.change})`).join(', ')}`
+    : `variable ${r.variable_secret}: up to date`);
   const first = r.migrations[0]?.file;
   const last = r.migrations.at(-1)?.file;
   lines.push(`migrations: ${r.migrations.length} applied (${first} .. ${last}); each is re-runnable, so every run applies all of them`);
-  lines.push(r.variableChanges.length ? `changed: ${r.variableChanges.length} key(s) of ${r.variableSecret}` : 'no changes');
+  if (r.pool) lines.push(`pool ${r.pool.name}: ${r.pool.change} (${r.pool.slots} slot, deferred tasks ${r.pool.include_deferred ? '' : 'not '}counted)`);
+  const poolChanged = r.pool !== null && r.pool.change !== 'unchanged';
+  const changes = [
+    ...(r.variable_changes.length ? [`${r.variable_changes.length} key(s) of ${r.variable_secret}`] : []),
+    ...(poolChanged ? [`pool ${r.pool!.name} ${r.pool!.change}`] : []),
+  ];
+  lines.push(changes.length ? `changed: ${changes.join('; ')}` : 'no changes');
   return lines;
 }
