@@ -58,18 +58,16 @@ const readVariable = async (ctx: OpsContext) =>
   JSON.parse((await ctx.clients.secrets.send(new GetSecretValueCommand({ SecretId: ctx.names.pipelineVariableSecret }))).SecretString!);
 
 describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
-  test('writes the endpoint keys once, applies migrations in order, and a second run prints "no changes" (Redshift Serverless stubbed: not in moto; Data API batch and completion stubbed: moto returns canned results)', async () => {
-    const ctx = await setup({ environment: 'local', glue_job: 'xetl-local-products', redshift_secret_arn: ADMIN_SECRET });
+  test('applies migrations in order with the admin secret, leaves the variable alone, and a second run prints "no changes" (Redshift Serverless stubbed: not in moto; Data API batch and completion stubbed: moto returns canned results)', async () => {
+    const variable = { environment: 'local', glue_job: 'xetl-local-products' };
+    const ctx = await setup(variable);
     stubServerless(ctx);
     const batches = finishDataApi(ctx);
 
     const first = await bootstrap(ctx, { pollIntervalMs: 1 });
     expectCliJson('bootstrap', first);
-    expect(first.variable_changes).toEqual([{ key: 'redshift_endpoint', change: 'added' }, { key: 'redshift_port', change: 'added' }]);
-    expect(await readVariable(ctx)).toEqual({
-      environment: 'local', glue_job: 'xetl-local-products', redshift_secret_arn: ADMIN_SECRET,
-      redshift_endpoint: 'xetl-local.123456789012.us-east-1.redshift-serverless.amazonaws.com', redshift_port: 5439,
-    });
+    // The variable is the analytics stack's (pipeline contract): bootstrap writes nothing into it.
+    expect(await readVariable(ctx)).toEqual(variable);
     const files = listMigrations();
     expect(first.migrations.map((m) => m.file)).toEqual(files.map((m) => m.file.split('/').at(-1)));
 
@@ -83,30 +81,10 @@ describe('xetl bootstrap (Secrets Manager + Redshift Data in moto)', () => {
     expect(batches.length).toBe(files.filter((f) => f.statements.length > 1).length);
 
     const text = renderBootstrap(first).join('\n');
-    expect(text).toContain('variable airflow/variables/xetl_pipeline: updated redshift_endpoint (added), redshift_port (added)');
     expect(text).not.toContain(ADMIN_SECRET);
 
     const second = await bootstrap(ctx, { pollIntervalMs: 1 });
-    expect(second.variable_changes).toEqual([]);
     expect(renderBootstrap(second).at(-1)).toBe('no changes');
-  });
-
-  test('fixes a stale admin secret ARN and keeps every other key (Redshift Serverless stubbed: not in moto)', async () => {
-    const ctx = await setup({ environment: 'local', redshift_secret_arn: 'arn:old', redshift_endpoint: 'old-host', redshift_port: 5439 });
-    stubServerless(ctx);
-    finishDataApi(ctx);
-    const r = await bootstrap(ctx, { pollIntervalMs: 1 });
-    expect(r.variable_changes).toEqual([{ key: 'redshift_secret_arn', change: 'changed' }, { key: 'redshift_endpoint', change: 'changed' }]);
-    expect(await readVariable(ctx)).toMatchObject({ environment: 'local', redshift_secret_arn: ADMIN_SECRET });
-  });
-
-  test('a missing variable secret says to deploy the analytics stack (exit 4) (Redshift Serverless stubbed: not in moto)', async () => {
-    await resetMoto(moto.server().endpoint);
-    const ctx = motoContext(moto.server().endpoint);
-    stubServerless(ctx);
-    const err = await bootstrap(ctx).catch((e) => e);
-    expect(err.exitCode).toBe(4);
-    expect(err.message).toBe('not found: secret airflow/variables/xetl_pipeline (secretsmanager:GetSecretValue); deploy the analytics stack first (it creates the variable)');
   });
 
   test('a failed migration names the file and the fix (Redshift Serverless and Data API stubbed)', async () => {
@@ -153,7 +131,7 @@ describe('the DAG pool on MWAA (MWAA stubbed: not in moto)', () => {
     expect((await ensurePool(right.ctx)).change).toBe('unchanged');
     expect(right.calls).toHaveLength(1);
     expect(renderBootstrap({
-      workgroup: 'w', endpoint: 'e', port: 5439, variable_secret: 's', variable_changes: [], migrations: [],
+      workgroup: 'w', endpoint: 'e', port: 5439, migrations: [],
       pool: { name: 'xetl_pipeline', slots: 1, include_deferred: true, change: 'updated' },
     }).slice(-2)).toEqual(['pool xetl_pipeline: updated (1 slot, deferred tasks counted)', 'changed: pool xetl_pipeline updated']);
   });

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand } from '@aws-sdk/client-redshift-data';
 import { GetNamespaceCommand, GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
-import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { PIPELINE_POOL } from '@xetl/config';
 import type { RestApiRequest } from './clients';
 import type { OpsContext } from './context';
@@ -9,23 +8,12 @@ import { EXIT, XetlError, explainAwsError } from './errors';
 import { listMigrations, sqlRoot } from './migrations';
 import { airflowError } from './trigger';
 
-/**
- * Keys bootstrap owns in the `xetl_pipeline` variable. `redshift_secret_arn` is also written by
- * the analytics stack; the endpoint keys exist only once the workgroup does.
- */
-export const BOOTSTRAP_KEYS = ['redshift_secret_arn', 'redshift_endpoint', 'redshift_port'] as const;
-
 export interface BootstrapOptions {
   readonly sqlRoot?: string;
   /** How long to wait for one migration, in ms. */
   readonly statementTimeoutMs?: number;
   readonly pollIntervalMs?: number;
   readonly onMigration?: (file: string) => void;
-}
-
-export interface KeyChange {
-  readonly key: string;
-  readonly change: 'added' | 'changed';
 }
 
 /** The DAG's one-slot pool as `xetl bootstrap` left it on MWAA; null for the local environment. */
@@ -40,8 +28,6 @@ export interface BootstrapResult {
   readonly workgroup: string;
   readonly endpoint: string;
   readonly port: number;
-  readonly variable_secret: string;
-  readonly variable_changes: readonly KeyChange[];
   readonly migrations: readonly { file: string; statements: number; statement_id: string }[];
   readonly pool: PoolState | null;
 }
@@ -108,41 +94,6 @@ async function readWarehouse(ctx: OpsContext): Promise<Warehouse> {
   return { endpoint: wg.endpoint.address, port: wg.endpoint.port ?? 5439, adminSecretArn: ns.adminPasswordSecretArn };
 }
 
-/** Read-modify-write of the variable's JSON: only bootstrap's keys change, others stay as they are. */
-async function updateVariable(ctx: OpsContext, wh: Warehouse): Promise<KeyChange[]> {
-  const id = ctx.names.pipelineVariableSecret;
-  const sm = ctx.clients.secrets;
-  let text: string;
-  try {
-    text = (await sm.send(new GetSecretValueCommand({ SecretId: id }))).SecretString ?? '{}';
-  } catch (err) {
-    throw explainAwsError(err, 'secretsmanager:GetSecretValue', `secret ${id}`, 'deploy the analytics stack first (it creates the variable)');
-  }
-  let current: Record<string, unknown>;
-  try {
-    current = JSON.parse(text);
-  } catch {
-    throw new XetlError(`secret ${id} does not hold JSON; redeploy the analytics stack to rewrite it`, EXIT.aws);
-  }
-  const desired: Record<(typeof BOOTSTRAP_KEYS)[number], string | number> = {
-    redshift_secret_arn: wh.adminSecretArn,
-    redshift_endpoint: wh.endpoint,
-    redshift_port: wh.port,
-  };
-  const changes: KeyChange[] = [];
-  for (const key of BOOTSTRAP_KEYS) {
-    if (current[key] === desired[key]) continue;
-    changes.push({ key, change: key in current ? 'changed' : 'added' });
-  }
-  if (changes.length === 0) return changes;
-  try {
-    await sm.send(new PutSecretValueCommand({ SecretId: id, SecretString: JSON.stringify({ ...current, ...desired }) }));
-  } catch (err) {
-    throw explainAwsError(err, 'secretsmanager:PutSecretValue', `secret ${id}`);
-  }
-  return changes;
-}
-
 async function waitFor(ctx: OpsContext, id: string, file: string, options: BootstrapOptions): Promise<void> {
   const deadline = Date.now() + (options.statementTimeoutMs ?? 300_000);
   const interval = options.pollIntervalMs ?? 1000;
@@ -160,13 +111,15 @@ async function waitFor(ctx: OpsContext, id: string, file: string, options: Boots
 }
 
 /**
- * Post-deploy set-up of account B: writes the warehouse endpoint and admin secret ARN into the
- * `xetl_pipeline` variable and applies the SQL migrations. Safe to run any number of times.
+ * Post-deploy set-up of account B: applies the SQL migrations with the warehouse's managed admin
+ * secret (the one user of it: the DAG runs as MWAA's role, mapped to the xetl_pipeline database
+ * role the migrations create) and makes the DAG's pool on MWAA. The `xetl_pipeline` variable is
+ * the analytics stack's (the pipeline contract); bootstrap does not touch it. Safe to run any
+ * number of times.
  */
 export async function bootstrap(ctx: OpsContext, options: BootstrapOptions = {}): Promise<BootstrapResult> {
   const migrations = listMigrations(options.sqlRoot ?? sqlRoot());
   const wh = await readWarehouse(ctx);
-  const variableChanges = await updateVariable(ctx, wh);
 
   const common = { WorkgroupName: ctx.names.redshiftWorkgroup, SecretArn: wh.adminSecretArn, Database: ctx.env.redshift.databaseName };
   const applied: BootstrapResult['migrations'][number][] = [];
@@ -191,30 +144,22 @@ export async function bootstrap(ctx: OpsContext, options: BootstrapOptions = {})
     workgroup: ctx.names.redshiftWorkgroup,
     endpoint: wh.endpoint,
     port: wh.port,
-    variable_secret: ctx.names.pipelineVariableSecret,
-    variable_changes: variableChanges,
     migrations: applied,
     // The local run creates the pool in its own Airflow; MWAA's is made here, last, so a network
-    // that cannot reach MWAA's API still gets the variable and the migrations done.
+    // that cannot reach MWAA's API still gets the migrations done.
     pool: ctx.env.localOnly ? null : await ensurePool(ctx),
   };
 }
 
-/** Names what changed; values stay out (the variable is a secret, even if it holds only names). */
+/** What bootstrap did, and what it changed. */
 export function renderBootstrap(r: BootstrapResult): string[] {
   const lines = [`workgroup ${r.workgroup}: endpoint ${r.endpoint}:${r.port}`];
-  lines.push(r.variable_changes.length
-    ? `variable ${r.variable_secret}: updated ${r.variable_changes.map((c) => `${c.key} (${c.change})`).join(', ')}`
-    : `variable ${r.variable_secret}: up to date`);
   const first = r.migrations[0]?.file;
   const last = r.migrations.at(-1)?.file;
   lines.push(`migrations: ${r.migrations.length} applied (${first} .. ${last}); each is re-runnable, so every run applies all of them`);
   if (r.pool) lines.push(`pool ${r.pool.name}: ${r.pool.change} (${r.pool.slots} slot, deferred tasks ${r.pool.include_deferred ? '' : 'not '}counted)`);
   const poolChanged = r.pool !== null && r.pool.change !== 'unchanged';
-  const changes = [
-    ...(r.variable_changes.length ? [`${r.variable_changes.length} key(s) of ${r.variable_secret}`] : []),
-    ...(poolChanged ? [`pool ${r.pool!.name} ${r.pool!.change}`] : []),
-  ];
+  const changes = poolChanged ? [`pool ${r.pool!.name} ${r.pool!.change}`] : [];
   lines.push(changes.length ? `changed: ${changes.join('; ')}` : 'no changes');
   return lines;
 }

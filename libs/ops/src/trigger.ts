@@ -7,7 +7,7 @@ import { parsePartition } from './partition';
 export const DAG_ID = PIPELINE_DAG_ID;
 export const DAG_RUNS_PATH = `/dags/${DAG_ID}/dagRuns`;
 /** The DAG's Glue task and the job argument naming its run (dags/xetl_tasks: TaskIds, aws.py). */
-export const GLUE_TASK_ID = 'run_glue_job';
+export const GLUE_TASK_ID = 'start_glue_job';
 export const GLUE_RUN_ID_ARGUMENT = '--run_id';
 
 /** `xetl trigger --partition D --json` (libs/ops/schemas/trigger.schema.json). */
