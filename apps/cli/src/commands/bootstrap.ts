@@ -2,7 +2,7 @@ import { EXIT, bootstrap, renderBootstrap } from '@xetl/ops';
 import { printJson, type Command } from '../command';
 
 export const bootstrapCommand: Command = {
-  summary: 'after deploy: write the warehouse endpoint into the Airflow variable, apply SQL migrations',
+  summary: 'after deploy: apply the SQL migrations (as the warehouse admin) and create the pipeline pool on MWAA',
   usage: 'xetl bootstrap --env <name>',
   account: 'analytics',
   options: {},

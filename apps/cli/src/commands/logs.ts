@@ -8,13 +8,13 @@ export const logsCommand: Command = {
   options: { partition: { type: 'string' }, task: { type: 'string' }, 'run-id': { type: 'string' }, attempt: { type: 'string' } },
   optionHelp: [
     '--partition YYYY-MM-DD  the day whose run to read (required; its newest run)',
-    '--task T                one task, e.g. run_glue_job (default: every task of the run)',
+    '--task T                one task, e.g. start_glue_job (default: every task of the run)',
     '--run-id R              a given run of that day instead of the newest',
     '--attempt N             this attempt instead of the latest',
   ],
   examples: [
     'xetl logs --env dev --partition 2026-11-21',
-    'xetl logs --env dev --partition 2026-11-21 --task run_glue_job',
+    'xetl logs --env dev --partition 2026-11-21 --task start_glue_job',
     'xetl logs --env local --partition 2026-11-21 --task check_data_quality',
   ],
   validate(v) {
