@@ -151,24 +151,47 @@ def task_states(stack: LocalStack, run_id: str) -> dict[str, tuple[str, float]]:
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# What dbt prints when a model or a test fails (Cosmos logs dbt's whole output on failure), and a
+# Python error line such as a missing module; the first match is the reason a reader needs.
+_DBT_FAILURE = re.compile(
+    r"(Failure in test \S+.*|Database Error in \S+ \S+.*\n\s*\S.*|Compilation Error in \S+ \S+.*|Runtime Error in \S+ \S+.*\n\s*\S.*)"
+)
+_ERROR_LINE = re.compile(r"^\s*((?:[A-Za-z_.]+)?(?:Error|Exception)): (.+)$", re.MULTILINE)
+# Box drawing of rich tracebacks in Airflow's task log: not part of any message.
+_BOX = re.compile(r"[\u2500-\u257f]+")
+
+
+def failed_task_ids(states: dict[str, tuple[str, float]]) -> list[str]:
+    """The run's failed work tasks (dbt's included) in pipeline order; not the failure notice."""
+    return [t for t in task_order(states) if states.get(t, ("",))[0] == "failed" and t != TaskIds.NOTIFY_FAILURE]
+
+
+def reason_from_log(text: str, failed: list[str]) -> str | None:
+    """The one or two lines of a DAG run's log that say why it failed, or None."""
+    text = _ANSI.sub("", text)
+    if any(t.startswith(TaskIds.TRANSFORM_WITH_DBT + ".") for t in failed) and (hit := _DBT_FAILURE.search(text)):
+        return " ".join(line.strip() for line in hit.group(1).splitlines())
+    at = text.find("AirflowFailException:")
+    if at >= 0:
+        # The log wraps long messages: the message runs to the first blank line.
+        return " ".join(line.strip() for line in text[at:].split("\n\n", 1)[0].splitlines())
+    errors = [f"{m.group(1)}: {m.group(2).strip()}" for m in _ERROR_LINE.finditer(_BOX.sub(" ", text))]
+    # The innermost cause comes first in a chained traceback; the last line is Airflow's wrapper.
+    causes = [e for e in errors if not e.startswith(("AirflowException: dbt command failed", "airflow."))]
+    return (causes or errors or [None])[0]
 
 
 def failure_reason(stack: LocalStack, run_id: str, states: dict[str, tuple[str, float]], log_path: str) -> str:
     """Which task failed and why: the message the local task recorded (xetl_local.runtime._fail),
-    else the exception line of the run's log."""
-    failed = [t for t in TaskIds.PIPELINE if states.get(t, ("",))[0] == "failed"]
+    else the reason found in the run's log."""
+    failed = failed_task_ids(states)
     for task_id in failed:
         recorded = failure_file(run_id, task_id)
         if recorded.exists():
             return f"{task_id}: " + recorded.read_text(encoding="utf-8")
-    text = _ANSI.sub("", Path(log_path).read_text(errors="replace"))
-    for marker in ("AirflowFailException:", "Task failed with exception", "Error:"):
-        at = text.find(marker)
-        if at >= 0:
-            # The log wraps long messages: the message runs to the first blank line.
-            message = " ".join(line.strip() for line in text[at:].split("\n\n", 1)[0].splitlines())
-            return f"{', '.join(failed) or 'a task'}: " + message
-    return f"{', '.join(failed) or 'a task'} failed; see {log_path}"
+    named = ", ".join(failed) or "a task"
+    reason = reason_from_log(Path(log_path).read_text(errors="replace"), failed)
+    return f"{named}: {reason[:600]} (log: {log_path})" if reason else f"{named} failed; see {log_path}"
 
 
 def manifest_of(stack: LocalStack, partition: str) -> dict[str, Any] | None:
