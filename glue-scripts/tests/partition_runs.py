@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from generate_products import HEADER
-from xetl_transform import partition_paths, run_products_partition
+from xetl_transform import classify, file_layouts, list_data_files, partition_paths, read_lines, run_products_partition
 
 REPO = Path(__file__).resolve().parents[2]
 DAY = date(2026, 11, 21)
@@ -24,6 +24,13 @@ def write_feed(directory: Path, name: str, lines: list[str], *, header: str = HE
     path = directory / name
     path.write_bytes(newline.join([header, *lines]).encode("utf-8") + newline.encode())
     return path
+
+
+def classified_lines(spark, directory: Path):
+    """Every line of the directory's files read as a record and classified (before records.py
+    joins multi-line records and numbering.py drops headers)."""
+    files = list_data_files(spark, directory.as_uri()).data_files
+    return classify(read_lines(spark, files), file_layouts(spark, files, "ignore"))
 
 
 @dataclass

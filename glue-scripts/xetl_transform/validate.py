@@ -35,7 +35,7 @@ from .contract import (
     WRONG_COLUMN_COUNT,
 )
 from .header import FileLayout
-from .records import CLOSED, FIELD_VALUES, has_quote, state_from_start
+from .records import CLOSED, has_quote, record_fields, state_from_start
 
 _UTC_ZONES = ("UTC", "Etc/UTC", "Z", "+00:00", "GMT", "Etc/GMT")
 # Any C0 character but tab and LF: a cheap first look; CONTROL_CHARACTER_PATTERN decides (CRLF).
@@ -54,15 +54,9 @@ def is_valid_utf8(text: Column) -> Column:
     return raw == F.encode(F.decode(raw, "UTF-8"), "UTF-8")
 
 
-def field_values(text: Column) -> Column:
-    """The fields of a CLOSED record as an array, quoted ones still quoted. A record without a
-    quote is split on commas (compiled, cheap); one with a quote goes through the grammar."""
-    return F.when(has_quote(text), F.regexp_extract_all(text, F.lit(FIELD_VALUES), 1)).otherwise(F.split(text, ","))
-
-
 def _unquoted(value: Column, quoted_record: Column) -> Column:
     inner = value.substr(F.lit(2), F.length(value) - 2)
-    return F.when(quoted_record & value.startswith('"'), F.regexp_replace(inner, '""', '"')).otherwise(value)
+    return F.when(quoted_record & value.startswith('"'), F.replace(inner, F.lit('""'), F.lit('"'))).otherwise(value)
 
 
 def _per_file(values: Sequence[object], data_type: str) -> Column:
@@ -82,12 +76,12 @@ def _column(fields: Column, layouts: Sequence[FileLayout], name: str) -> Column:
     return F.element_at(fields, _per_file([None if p is None else p + 1 for p in positions], "int"))
 
 
-def _file_rejection(layouts: Sequence[FileLayout]) -> tuple[Column, Column] | None:
+def _file_rejection(layouts: Sequence[FileLayout]) -> tuple[Column, tuple[Column, Column]] | None:
     if not any(layout.rejected for layout in layouts):
         return None
     reasons = [layout.reason or (None, None) for layout in layouts]
     code = _per_file([code for code, _ in reasons], "string")
-    return code.isNotNull(), F.struct(code.alias("code"), _per_file([d for _, d in reasons], "string").alias("detail"))
+    return code.isNotNull(), (code, _per_file([detail for _, detail in reasons], "string"))
 
 
 def _control_column() -> Column:
@@ -123,10 +117,6 @@ def require_utc_session(spark: SparkSession) -> None:
         )
 
 
-def _reject(code: str, detail: str | None) -> Column:
-    return F.struct(F.lit(code).alias("code"), F.lit(detail).cast("string").alias("detail"))
-
-
 def classify(lines: DataFrame, layouts: Sequence[FileLayout]) -> DataFrame:
     """`lines` has `file_index` (into `layouts`) and `raw_line`, the record's text (other columns
     are kept). Adds `quote_state` (records.py), `product_id`, `product_name`, `category`, the
@@ -135,11 +125,11 @@ def classify(lines: DataFrame, layouts: Sequence[FileLayout]) -> DataFrame:
     require_utc_session(lines.sparkSession)
     text = F.col("raw_line")
     fields = F.col("_fields")
-    split = lines.select("*", state_from_start(text).alias("quote_state"), field_values(text).alias("_fields"))
+    split = lines.select("*", record_fields(text).alias("_fields"))
     quoted_record = has_quote(text)
     parsed = split.select(
         *lines.columns,
-        "quote_state",
+        state_from_start(text, fields).alias("quote_state"),
         F.size(fields).alias("_width"),
         *(_unquoted(_column(fields, layouts, name), quoted_record).alias(name) for name in SOURCE_COLUMNS),
     )
@@ -154,33 +144,49 @@ def classify(lines: DataFrame, layouts: Sequence[FileLayout]) -> DataFrame:
         F.when(F.col("_price_ok"), price.cast(PRICE_TYPE)).alias("price_value"),
         F.when(F.col("_quantity_ok"), quantity.cast("int")).alias("quantity_value"),
         F.when(F.col("_updated_at_ok"), _utc_timestamp("updated_at")).alias("updated_at_value"),
+        _control_column().alias("_control_column"),
     )
 
     # CASE WHEN evaluates in order and stops at the first match: the contract's "first reason".
-    control_column = _control_column()
+    # It yields the check's index only: a CASE of small literals keeps the generated code small
+    # (a CASE of structs made this one expression cost more than all the parsing before it).
     file_rejection = _file_rejection(layouts)
     checks = [
-        *([file_rejection] if file_rejection else []),
-        (F.col("quote_state") != CLOSED, _reject(UNTERMINATED_QUOTE, None)),
-        (~is_valid_utf8(text), _reject(INVALID_ENCODING, None)),
-        (F.col("_width") != _per_file([layout.width for layout in layouts], "int"), _reject(WRONG_COLUMN_COUNT, None)),
-        (control_column.isNotNull(), F.struct(F.lit(CONTROL_CHARACTER).alias("code"), control_column.alias("detail"))),
-        *((_is_empty(F.col(name)), _reject(MISSING_REQUIRED, name)) for name in REQUIRED_COLUMNS),
-        (~F.col("_product_id_ok"), _reject(INVALID_KEY, "product_id")),
-        (F.col("price_value").isNull(), _reject(INVALID_DECIMAL, "price")),
-        (F.col("quantity_value").isNull(), _reject(INVALID_INTEGER, "quantity")),
-        (F.col("updated_at_value").isNull(), _reject(INVALID_TIMESTAMP, "updated_at")),
-        *((F.length(F.col(name)) > limit, _reject(VALUE_TOO_LONG, name)) for name, limit in MAX_LENGTH.items()),
+        *([(file_rejection[0], file_rejection[1])] if file_rejection else []),
+        (F.col("quote_state") != CLOSED, (UNTERMINATED_QUOTE, None)),
+        (~is_valid_utf8(text), (INVALID_ENCODING, None)),
+        (F.col("_width") != _per_file([layout.width for layout in layouts], "int"), (WRONG_COLUMN_COUNT, None)),
+        (F.col("_control_column").isNotNull(), (CONTROL_CHARACTER, F.col("_control_column"))),
+        *((_is_empty(F.col(name)), (MISSING_REQUIRED, name)) for name in REQUIRED_COLUMNS),
+        (~F.col("_product_id_ok"), (INVALID_KEY, "product_id")),
+        (F.col("price_value").isNull(), (INVALID_DECIMAL, "price")),
+        (F.col("quantity_value").isNull(), (INVALID_INTEGER, "quantity")),
+        (F.col("updated_at_value").isNull(), (INVALID_TIMESTAMP, "updated_at")),
+        *((F.length(F.col(name)) > limit, (VALUE_TOO_LONG, name)) for name, limit in MAX_LENGTH.items()),
     ]
-    rejection = F.when(checks[0][0], checks[0][1])
-    for condition, reason in checks[1:]:
-        rejection = rejection.when(condition, reason)
+    failed = F.when(checks[0][0], F.lit(1))
+    for index, (condition, _) in enumerate(checks[1:], start=2):
+        failed = failed.when(condition, F.lit(index))
+    codes, details = zip(*(reason for _, reason in checks), strict=True)
+
+    def pick(values: Sequence[object]) -> Column:
+        # Literal codes and details come from one array; a computed one (a column) is its own branch.
+        computed = [(i, v) for i, v in enumerate(values, start=1) if isinstance(v, Column)]
+        literal = F.element_at(F.lit([None if isinstance(v, Column) else v for v in values]).cast("array<string>"),
+                               F.col("_failed"))
+        if not computed:
+            return literal
+        choice = F.when(F.col("_failed") == computed[0][0], computed[0][1])
+        for i, v in computed[1:]:
+            choice = choice.when(F.col("_failed") == i, v)
+        return choice.otherwise(literal)
 
     # The raw text of price, quantity and updated_at stays in raw_line; dropping the copies keeps
     # the rows the job holds in memory (pipeline.py) narrower.
-    dropped = {"_width", "price", "quantity", "updated_at", *(f"_{name}_ok" for name in _STRICT_PATTERNS)}
-    return typed.withColumn("_rejection", rejection).select(
+    dropped = {"_width", "_control_column", "price", "quantity", "updated_at",
+               *(f"_{name}_ok" for name in _STRICT_PATTERNS)}
+    return typed.withColumn("_failed", failed).select(
         *(c for c in typed.columns if c not in dropped),
-        F.col("_rejection.code").alias("reason_code"),
-        F.col("_rejection.detail").alias("reason_detail"),
+        pick(codes).alias("reason_code"),
+        pick(details).alias("reason_detail"),
     )
