@@ -19,13 +19,15 @@ DATASET = "products"
 SOURCE_COLUMNS = ("product_id", "product_name", "category", "price", "quantity", "updated_at")
 REQUIRED_COLUMNS = ("product_id", "product_name", "price", "quantity", "updated_at")
 
-KEY_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# Java regular expressions (Spark's rlike). \z is the absolute end: Java's $ also matches before a
+# final line break, which a quoted field may hold.
+KEY_PATTERN = r"^[A-Za-z0-9_-]{1,64}\z"
 PRICE_TYPE = DecimalType(12, 2)
 # Plain decimal: digits, optionally a point and one or two digits; no sign, exponent or spaces.
-PRICE_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
-QUANTITY_PATTERN = r"^[0-9]+$"
+PRICE_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?\z"
+QUANTITY_PATTERN = r"^[0-9]+\z"
 # YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+00:00]; a value without an offset is UTC.
-TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|\+00:00)?$"
+TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|\+00:00)?\z"
 MAX_LENGTH = {"product_name": 256, "category": 64}
 
 # Header rules (contract: Source feed). Names match ignoring case and surrounding spaces; extra

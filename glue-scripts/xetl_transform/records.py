@@ -62,9 +62,13 @@ def record_fields(text: Column) -> Column:
 def state_from_start(text: Column, fields: Column) -> Column:
     """The quote state of `text` read from a record's start, given its `record_fields`: CLOSED
     when the fields put back together are the text (always so without a quote, and so for
-    almost every line); only the others run one more regular expression."""
+    almost every line); only the others run one more regular expression. Regular expressions
+    read the text decoded, bytes that are not UTF-8 replaced (quotes and commas are never among
+    them), hence the second comparison."""
+    rejoined = F.array_join(fields, ",")
     return (
-        F.when(~has_quote(text) | (F.array_join(fields, ",") == text), F.lit(CLOSED))
+        F.when(~has_quote(text) | (rejoined == text), F.lit(CLOSED))
+        .when(rejoined == F.decode(text.cast("binary"), "UTF-8"), F.lit(CLOSED))
         .when(text.rlike(OPEN_FROM_START), F.lit(OPEN))
         .otherwise(F.lit(BROKEN))
     )
