@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from generate_products import HEADER
-from xetl_transform import classify, file_layouts, list_data_files, partition_paths, read_lines, run_products_partition
+from xetl_transform import (
+    classify,
+    file_layouts,
+    list_data_files,
+    partition_paths,
+    read_lines,
+    run_products_partition,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DAY = date(2026, 11, 21)

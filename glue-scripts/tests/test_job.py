@@ -10,7 +10,7 @@ import pytest
 import xetl_products_job
 from generate_products import generate_products
 from partition_runs import REPO, read_quarantine, source_dir, write_feed
-from xetl_transform import InvalidPartitionError, NoInputFilesError
+from xetl_transform import InvalidPartitionError, NoDataRowsError, NoInputFilesError
 
 GOOD = "P-1,Chair,toys,1.00,1,2026-11-21T08:00:00Z"
 
@@ -130,6 +130,30 @@ def test_the_job_script_exits_non_zero_on_a_missing_partition(tmp_path):
     )
     assert result.returncode != 0
     assert "xetl-products failed: no input files for partition 2026-11-21" in result.stderr
+
+
+def test_files_without_data_rows_fail_the_run_and_leave_the_last_outputs_in_place(spark, tmp_path):
+    write_feed(source_dir(tmp_path), "feed-1.csv", [GOOD])
+    xetl_products_job.main(job_args(tmp_path, run_id="good"), spark=spark)
+    published = {area: snapshot(staging_dir(tmp_path, area)) for area in ("curated", "quarantine", "manifests")}
+    write_feed(source_dir(tmp_path), "feed-1.csv", [])  # header only
+    (source_dir(tmp_path) / "feed-2.csv").write_bytes(b"")  # zero bytes
+
+    with pytest.raises(NoDataRowsError, match=r"^no data rows in 2 file\(s\) of partition 2026-11-21"):
+        xetl_products_job.main(job_args(tmp_path, run_id="empty"), spark=spark)
+    for area, files in published.items():
+        assert snapshot(staging_dir(tmp_path, area)) == files, f"{area} changed"
+
+
+def test_the_job_script_exits_non_zero_with_one_line_when_no_file_holds_a_data_row(tmp_path):
+    write_feed(source_dir(tmp_path), "feed-1.csv", [])
+    result = subprocess.run(
+        [sys.executable, str(REPO / "glue-scripts" / "xetl_products_job.py"), *job_args(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("xetl-products failed: no data rows in 1 file(s)")
+    assert not (tmp_path / "staging").exists()
 
 
 def test_a_partition_that_is_not_a_date_is_rejected_before_anything_runs(tmp_path):

@@ -3,11 +3,11 @@ plus the explicit reader and writer the job entry point (xetl_products_job.py) w
 Shipped to Glue as a zip in --extra-py-files (see build_package.py)."""
 
 from .dedup import mark_duplicates
+from .header import FileLayout, layout_from_header, split_record
 from .manifest import ReconciliationError, build_manifest
 from .numbering import LineNumbering, number_lines
 from .outputs import curated_rows, quarantine_records
 from .paths import InvalidPartitionError, parse_partition, partition_paths
-from .header import FileLayout, layout_from_header, split_record
 from .pipeline import NoDataRowsError, NoInputFilesError, join_multi_line_records, run_products_partition
 from .reader import file_layouts, first_line, list_data_files, read_lines
 from .records import find_spans
