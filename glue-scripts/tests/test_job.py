@@ -1,12 +1,14 @@
 """The entry point end to end on file:// URIs: a generated feed reconciles exactly with what the
 generator says it contains, re-runs replace one partition only, and an empty partition fails."""
 
+import base64
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import reference
 import xetl_products_job
 from generate_products import generate_products
 from partition_runs import REPO, read_quarantine, source_dir, write_feed
@@ -27,10 +29,12 @@ def staging_dir(root: Path, area: str, day: str = "21") -> Path:
 
 @pytest.fixture(scope="module")
 def generated(spark, tmp_path_factory):
-    """20,000 generated rows with every kind of bad row, read in splits of 256 KB so that line
-    numbering and the tie-break work across tasks, run through main()."""
+    """20,000 generated records with every kind of bad record and some that span two lines, read
+    in splits of 256 KB so that line numbering, multi-line records and the tie-break work across
+    tasks, run through main()."""
     root = tmp_path_factory.mktemp("generated")
-    expected = generate_products(source_dir(root), rows=20_000, date="2026-11-21", files=3, bad_ratio=0.1, seed=42)
+    expected = generate_products(source_dir(root), rows=20_000, date="2026-11-21", files=3, bad_ratio=0.1, seed=42,
+                                 multi_line_ratio=0.01)
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(256 * 1024))
     try:
         manifest = xetl_products_job.main(job_args(root), spark=spark)
@@ -45,21 +49,24 @@ def test_counts_reconcile_exactly_with_the_generated_feed(generated):
     assert manifest["rows_curated"] == expected.rows_curated
     assert manifest["quarantined_by_reason"] == expected.quarantined_by_reason
     assert set(manifest["quarantined_by_reason"]) == {
-        "wrong_column_count", "missing_required", "invalid_key", "invalid_decimal", "invalid_integer",
-        "invalid_timestamp", "value_too_long", "duplicate_key"}
+        "unterminated_quote", "invalid_encoding", "wrong_column_count", "control_character", "missing_required",
+        "invalid_key", "invalid_decimal", "invalid_integer", "invalid_timestamp", "value_too_long", "duplicate_key"}
     assert manifest["rows_read"] == manifest["rows_curated"] + manifest["rows_quarantined"]
 
 
-def test_every_rejected_line_is_quarantined_with_the_expected_reason_and_its_raw_text(generated):
+def test_every_rejected_record_is_quarantined_with_the_expected_reason_and_its_exact_text(generated):
     root, expected, _ = generated
     records = read_quarantine(staging_dir(root, "quarantine"))
     got = {(r["source_file"].rsplit("/", 1)[1], r["line_number"]): (r["reason_code"], r["reason_detail"])
            for r in records}
     assert len(got) == len(records) == expected.rows_quarantined
     assert got == expected.quarantined_lines
-    lines = {p.name: p.read_text(encoding="utf-8").split("\n") for p in expected.files}
-    assert all(r["raw_line"] == lines[r["source_file"].rsplit("/", 1)[1]][r["line_number"] - 1] for r in records)
+    texts = {(p.name, r.line_number): r.text for p in expected.files for r in reference.records(p.read_bytes())}
+    for r in records:
+        raw = r["raw_line"].encode("utf-8") if r["raw_line"] is not None else base64.b64decode(r["raw_bytes_base64"])
+        assert raw == texts[(r["source_file"].rsplit("/", 1)[1], r["line_number"])]
     assert {r["run_id"] for r in records} == {"run-1"}
+    assert any(b"\n" in text for text in texts.values()), "the feed should hold multi-line records"
 
 
 def test_the_manifest_on_disk_is_the_manifest_of_the_run(generated):
