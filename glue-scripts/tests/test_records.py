@@ -4,7 +4,7 @@ with the reason `unterminated_quote`, and reading resumes at the next line."""
 
 import pytest
 from partition_runs import run_partition, source_dir
-from xetl_transform.records import BROKEN, CLOSED, OPEN, NextQuoteLine, find_spans
+from xetl_transform.records import BROKEN, CLOSED, OPEN, find_spans
 
 TS = "2026-11-21T08:00:00Z"
 
@@ -86,18 +86,31 @@ def test_records_are_counted_not_lines_and_numbered_by_their_first_line(run):
     assert sorted(names(run)) == ["P-1", "P-2", "P-3", "P-5", "P-6", "P-7"]
 
 
+def spans(openers, states: dict[int, int], last_line: int):
+    asked = []
+
+    def fetch(lines):
+        asked.append(lines)
+        return {line: states[line[1]] for line in lines if line[1] in states}
+
+    return [(first[1], last[1]) for first, last in find_spans([(0, n) for n in openers], {0: last_line}, fetch)], asked
+
+
 def test_spans_follow_openers_through_lines_that_keep_a_field_open():
-    links = [
-        NextQuoteLine((0, 1), (0, 3), OPEN),  # opener at 1: line 3 keeps the field open
-        NextQuoteLine((0, 3), (0, 4), CLOSED),  # and line 4 closes it
-        NextQuoteLine((0, 6), (0, 8), BROKEN),  # opener at 6 breaks at 8
-        NextQuoteLine((0, 7), (0, 8), BROKEN),  # opener at 7 too
-        NextQuoteLine((0, 9), None, None),  # opener at 9 reaches the end of the file
-    ]
-    assert find_spans([(0, 1), (0, 3), (0, 6), (0, 7), (0, 9)], links) == [((0, 1), (0, 4))]
+    # Opener 1: line 2 keeps the field open, line 3 closes it. Opener 6 breaks at 7, opener 9
+    # reaches the end of the file (line 10) still open.
+    states = {2: OPEN, 3: CLOSED, 4: CLOSED, 7: BROKEN, 8: BROKEN, 10: OPEN}
+    found, asked = spans([1, 6, 9], states, last_line=10)
+    assert found == [(1, 3)]
+    assert len(asked) == 1  # the lines of all openers in one fetch
 
 
 def test_an_opener_inside_an_earlier_record_starts_nothing():
-    links = [NextQuoteLine((0, 1), (0, 2), CLOSED), NextQuoteLine((0, 2), (0, 5), CLOSED)]
     # Line 2 closes line 1's field and opens another (its state from a record's start is OPEN).
-    assert find_spans([(0, 1), (0, 2)], links) == [((0, 1), (0, 2))]
+    assert spans([1, 2], {2: CLOSED, 3: CLOSED}, last_line=5)[0] == [(1, 2)]
+
+
+def test_a_long_open_field_is_fetched_in_growing_windows():
+    found, asked = spans([1], {n: OPEN for n in range(2, 200)} | {200: CLOSED}, last_line=300)
+    assert found == [(1, 200)]
+    assert [len(lines) for lines in asked] == [8, 64, 300 - 73]  # lines 2-9, 10-73, then up to the end

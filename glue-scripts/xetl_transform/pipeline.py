@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -20,7 +21,7 @@ from .numbering import LineNumbering, number_lines
 from .outputs import curated_rows, quarantine_records
 from .paths import partition_paths
 from .reader import file_layouts, list_data_files, read_lines
-from .records import find_spans, merge_spans, quote_links
+from .records import Line, find_spans, merge_spans, state_from_inside
 from .validate import classify
 from .writer import count_written, write_curated, write_manifest, write_quarantine
 
@@ -40,25 +41,38 @@ def _step(spark: SparkSession, name: str) -> None:
     spark.sparkContext.setJobDescription(f"xetl: {name}")
 
 
+def _states_from_inside(classified: DataFrame, numbering: LineNumbering, lines: Sequence[Line]) -> dict[Line, int]:
+    """The quote state of `lines` read from inside a quoted field: one job over the kept rows,
+    picking the lines by position (a broadcast semi-join)."""
+    wanted = classified.sparkSession.createDataFrame(
+        [(f, *numbering.position(f, n)) for f, n in lines], "file_index int, block_start long, row_id long")
+    found = classified.join(F.broadcast(wanted), ["file_index", "block_start", "row_id"], "left_semi").select(
+        "file_index", "block_start", "row_id", state_from_inside(F.col("raw_line")).alias("state"))
+    return {(r["file_index"], numbering.line_number(r["file_index"], r["block_start"], r["row_id"])): r["state"]
+            for r in found.collect()}
+
+
 def join_multi_line_records(
     classified: DataFrame, numbering: LineNumbering, layouts: Sequence[FileLayout]
 ) -> tuple[DataFrame, int]:
     """`classified` read every line as a record; records.py explains why that is right for all
     but the lines of multi-line records, which are replaced here by their records. Returns the
     records and how many lines were joined into an earlier line's record."""
-    if not numbering.files_with_openers:
+    if not numbering.openers:
         return classified, 0
-    spans = [
-        (file_index, numbering.line_number(file_index, *first), numbering.line_number(file_index, *last))
-        for file_index, (openers, links) in quote_links(classified, numbering.files_with_openers).items()
-        for first, last in find_spans(openers, links)
-    ]
+    last_line = {f: numbering.last_line(f) for f in {f for f, _ in numbering.openers}}
+    spans = find_spans(numbering.openers, last_line, partial(_states_from_inside, classified, numbering))
     if not spans:
         return classified, 0
-    span_frame = classified.sparkSession.createDataFrame(spans, "file_index int, first_line long, last_line long")
-    outside, merged = merge_spans(numbering.with_line_numbers(classified), span_frame)
-    records = outside.select(*classified.columns).unionByName(classify(merged, layouts))
-    return records.localCheckpoint(eager=True), sum(last - first for _, first, last in spans)
+    span_lines = classified.sparkSession.createDataFrame(
+        [(f, *numbering.position(f, n), *numbering.position(f, first), n)
+         for (f, first), (_, last) in spans for n in range(first, last + 1)],
+        "file_index int, block_start long, row_id long, record_block_start long, record_row_id long, line_number long",
+    )
+    outside, merged = merge_spans(classified, span_lines)
+    # The few joined records are kept, so that later steps do not join and classify them again.
+    records = outside.unionByName(classify(merged, layouts).localCheckpoint(eager=True))
+    return records, sum(last - first for (_, first), (_, last) in spans)
 
 
 def run_products_partition(

@@ -7,9 +7,9 @@ goes on in the next line) or `BROKEN` (a closing quote followed by something oth
 or the end). Most feeds have no `OPEN` line, and then every line is a record: nothing more to do.
 
 Otherwise the *openers* are followed on the driver (`find_spans`): from an opener, the record
-goes on, inside its quoted field, to the next line that holds a quote; read from inside a quoted
-field, that line either closes the record (`CLOSED`: the span ends there), keeps it open (`OPEN`:
-go on) or breaks it (`BROKEN`). A record that breaks, or reaches the end of its file still open,
+goes on, inside its quoted field, line after line; read from inside a quoted field, a line either
+closes the record (`CLOSED`: the span ends there), keeps it open (`OPEN`, always so for a line
+without a quote: go on) or breaks it (`BROKEN`). A record that breaks, or reaches the end of its file still open,
 is an unterminated quote: its first line alone is quarantined as `unterminated_quote` and
 reading resumes at the next line, which is read as a record of its own. So a stray quote costs
 one line, and the quarantine names exactly that line.
@@ -20,11 +20,10 @@ line breaks they had (LF or CRLF), numbered by the first line, placed where the 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 CLOSED, OPEN, BROKEN = 0, 1, 2
@@ -84,109 +83,94 @@ def state_from_inside(text: Column) -> Column:
     )
 
 
-Position = tuple[int, int]  # (block_start, row_id): orders the lines of one file
+Line = tuple[int, int]  # (file_index, line_number)
 
 
 @dataclass(frozen=True)
-class NextQuoteLine:
-    """For an opener or a line that keeps a quoted field open: the file's next line holding a
-    quote, and its state read from inside a quoted field; None at the end of the file."""
-
-    position: Position
-    next_position: Position | None
-    next_state_from_inside: int | None
+class _Unknown:
+    line: Line
 
 
-def find_spans(openers: Sequence[Position], links: Iterable[NextQuoteLine]) -> list[tuple[Position, Position]]:
-    """The multi-line records of one file as (first line, last line). `openers` are the lines
-    whose state from a record's start is OPEN, in order; `links` hold every opener and every
-    line whose state from inside is OPEN. Linear: each line's outcome is worked out once."""
-    link_of = {link.position: link for link in links}
-    end_of: dict[Position, Position | None] = {}  # where a record open at this line closes
+def find_spans(
+    openers: Sequence[Line], last_line: Mapping[int, int], states: Callable[[Sequence[Line]], Mapping[Line, int]]
+) -> list[tuple[Line, Line]]:
+    """The multi-line records as (first line, last line). `openers` are the lines whose state
+    from a record's start is OPEN, in order; `last_line` the last line of each file; `states`
+    fetches the state of lines read from inside a quoted field (one Spark job a call): it is
+    asked for the lines after each opener, 8 at first, 64 more for a record still open then, and
+    so on, so that the usual two-line record costs one job and a quote left open to the end of
+    a long file a few."""
+    known: dict[Line, int] = {}
+    closes: dict[Line, Line | None] = {}  # for a field open at the end of a line: where it closes
 
-    def closing_line(position: Position) -> Position | None:
+    def follow(line: Line) -> Line | None | _Unknown:
+        """The line where a field open at the end of `line` closes (None: it never does), or the
+        first line on the way whose state is not known yet."""
         path = []
-        while position not in end_of:
-            path.append(position)
-            link = link_of[position]
-            if link.next_position is None or link.next_state_from_inside == BROKEN:
+        while line not in closes:
+            path.append(line)
+            following = (line[0], line[1] + 1)
+            if following[1] > last_line[line[0]]:
                 end = None
-            elif link.next_state_from_inside == CLOSED:
-                end = link.next_position
-            else:  # still open at that line: go on from it
-                position = link.next_position
+            elif following not in known:
+                return _Unknown(following)
+            elif known[following] == OPEN:
+                line = following
                 continue
-            end_of[position] = end
+            else:
+                end = following if known[following] == CLOSED else None
+            closes[line] = end
             break
         for step in path:
-            end_of[step] = end_of[position]
-        return end_of[position]
+            closes[step] = closes[line]
+        return closes[line]
+
+    window = 8
+    while True:
+        wanted = set()
+        for opener in openers:
+            outcome = follow(opener)
+            if isinstance(outcome, _Unknown):
+                file_index, first = outcome.line
+                wanted.update((file_index, n) for n in range(first, min(first + window, last_line[file_index] + 1)))
+        if not wanted:
+            break
+        known.update(states(sorted(wanted)))
+        window *= 8
 
     spans, covered_to = [], None
     for opener in openers:
-        if covered_to is not None and opener <= covered_to:
+        if covered_to is not None and opener[0] == covered_to[0] and opener[1] <= covered_to[1]:
             continue  # inside a record found already
-        last = closing_line(opener)
+        last = closes[opener]
         if last is not None:
             spans.append((opener, last))
             covered_to = last
     return spans
 
 
-def quote_links(lines: DataFrame, file_indexes: Sequence[int]) -> dict[int, tuple[list[Position], list[NextQuoteLine]]]:
-    """Per file of `file_indexes`: its openers and links (see `find_spans`), from `lines`, which
-    carry `file_index`, `block_start`, `row_id`, `raw_line` and `quote_state`. Only lines with a
-    quote move (a window over them); only openers and lines that stay open reach the driver."""
-    quoted = lines.where(F.col("file_index").isin(list(file_indexes)) & has_quote(F.col("raw_line"))).select(
-        "file_index", "block_start", "row_id", "quote_state",
-        state_from_inside(F.col("raw_line")).alias("inside_state"),
-    )
-    following = Window.partitionBy("file_index").orderBy("block_start", "row_id")
-    linked = quoted.select(
-        "*",
-        F.lead("block_start").over(following).alias("next_block_start"),
-        F.lead("row_id").over(following).alias("next_row_id"),
-        F.lead("inside_state").over(following).alias("next_inside_state"),
-    ).where((F.col("quote_state") == OPEN) | (F.col("inside_state") == OPEN))
-
-    by_file: dict[int, tuple[list[Position], list[NextQuoteLine]]] = defaultdict(lambda: ([], []))
-    for row in linked.collect():
-        openers, links = by_file[row["file_index"]]
-        position = (row["block_start"], row["row_id"])
-        if row["quote_state"] == OPEN:
-            openers.append(position)
-        following_position = None if row["next_row_id"] is None else (row["next_block_start"], row["next_row_id"])
-        links.append(NextQuoteLine(position, following_position, row["next_inside_state"]))
-    for openers, _ in by_file.values():
-        openers.sort()
-    return dict(by_file)
-
-
-def merge_spans(lines: DataFrame, spans: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """`lines` carry `line_number` (numbering.py); `spans` are (`file_index`, `first_line`,
-    `last_line`). Returns the lines outside every span, and one record per span with the
-    first line's position and the lines' text joined by the breaks they had."""
-    span_lines = F.broadcast(
-        spans.select("file_index", "first_line", F.explode(F.sequence("first_line", "last_line")).alias("line_number"))
-    )
-    outside = lines.join(span_lines, ["file_index", "line_number"], "left_anti")
+def merge_spans(lines: DataFrame, span_lines: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """`span_lines` hold one row per line of a multi-line record: its position (`file_index`,
+    `block_start`, `row_id`), `line_number`, and its record's first position (`record_block_start`,
+    `record_row_id`). Returns the lines outside every span, and one row per record with the first
+    line's position and the lines' text joined by the breaks they had (LF, or CRLF)."""
+    position = ["file_index", "block_start", "row_id"]
+    outside = lines.join(F.broadcast(span_lines.select(*position)), position, "left_anti")
     parts = F.col("_parts")
     last = F.size(parts) - 1
 
     def line_with_break(part: Column, index: Column) -> Column:
         # The break after every line but the last belongs to the record: LF, or CRLF if it had one.
-        text = F.when((index < last) & part["crlf"], F.concat(part["raw_line"], F.lit("\r"))).otherwise(part["raw_line"])
-        return text
+        return F.when((index < last) & part["crlf"], F.concat(part["raw_line"], F.lit("\r"))).otherwise(part["raw_line"])
 
     merged = (
-        lines.join(span_lines, ["file_index", "line_number"])
-        .groupBy("file_index", "first_line")
-        .agg(F.sort_array(F.collect_list(F.struct("line_number", "block_start", "row_id", "raw_line", "crlf")))
-             .alias("_parts"))
+        lines.join(F.broadcast(span_lines), position)
+        .groupBy("file_index", "record_block_start", "record_row_id")
+        .agg(F.sort_array(F.collect_list(F.struct("line_number", "raw_line", "crlf"))).alias("_parts"))
         .select(
             "file_index",
-            parts[0]["block_start"].alias("block_start"),
-            parts[0]["row_id"].alias("row_id"),
+            F.col("record_block_start").alias("block_start"),
+            F.col("record_row_id").alias("row_id"),
             F.array_join(F.transform(parts, line_with_break), "\n").alias("raw_line"),
             F.lit(False).alias("crlf"),
         )
