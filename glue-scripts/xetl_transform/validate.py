@@ -45,8 +45,6 @@ _MAYBE_CONTROL = r"[\x00-\x08\x0B-\x1F]"
 _STRICT_PATTERNS = {
     "product_id": KEY_PATTERN, "price": PRICE_PATTERN, "quantity": QUANTITY_PATTERN, "updated_at": TIMESTAMP_PATTERN,
 }
-_JOIN = "\u0001"
-_ALL_STRICT = "^" + _JOIN.join(p.removeprefix("^").removesuffix(r"\z") for p in _STRICT_PATTERNS.values()) + r"\z"
 
 
 def is_valid_utf8(text: Column) -> Column:
@@ -87,17 +85,13 @@ def _file_rejection(layouts: Sequence[FileLayout]) -> tuple[Column, tuple[Column
 
 
 def _control_column() -> Column:
-    """The first contract column holding a control character, or null (see _STRICT_PATTERNS).
-    The free-text columns are first searched together, in one pass."""
+    """The first contract column holding a control character, or null (see _STRICT_PATTERNS)."""
     def found(name: str) -> Column:
         value = F.col(name)
         return F.when(value.rlike(_MAYBE_CONTROL), value.rlike(CONTROL_CHARACTER_PATTERN))
 
-    free_text = [name for name in SOURCE_COLUMNS if name not in _STRICT_PATTERNS]
-    maybe_in_free_text = F.concat_ws("", *free_text).rlike(_MAYBE_CONTROL)
     candidates = [
-        F.when((~F.col(f"_{name}_ok") & found(name)) if name in _STRICT_PATTERNS else (maybe_in_free_text & found(name)),
-               F.lit(name))
+        F.when((~F.col(f"_{name}_ok") & found(name)) if name in _STRICT_PATTERNS else found(name), F.lit(name))
         for name in SOURCE_COLUMNS
     ]
     return F.coalesce(*candidates)
@@ -140,13 +134,9 @@ def classify(lines: DataFrame, layouts: Sequence[FileLayout]) -> DataFrame:
         *(_unquoted(_column(fields, layouts, name), quoted_record).alias(name) for name in SOURCE_COLUMNS),
     )
     price, quantity = F.col("price"), F.col("quantity")
-    # One regular expression over the four strict columns joined by a character none of their
-    # patterns admits: it matches exactly when each matches its own, so the per-column patterns
-    # run only for the few records it rejects (Spark decodes the text anew for every pattern).
-    all_strict_ok = F.concat_ws(_JOIN, *_STRICT_PATTERNS).rlike(_ALL_STRICT)
     checked = parsed.select(
         "*",
-        *((all_strict_ok | F.coalesce(F.col(name).rlike(pattern), F.lit(False))).alias(f"_{name}_ok")
+        *(F.coalesce(F.col(name).rlike(pattern), F.lit(False)).alias(f"_{name}_ok")
           for name, pattern in _STRICT_PATTERNS.items()),
     )
     typed = checked.select(
