@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,22 @@ def write_feed(directory: Path, name: str, lines: list[str], *, header: str = HE
     path = directory / name
     path.write_bytes(newline.join([header, *lines]).encode("utf-8") + newline.encode())
     return path
+
+
+@contextmanager
+def splits_of(spark, max_bytes: int | None):
+    """Spark reads files in splits of at most `max_bytes` (None: as configured), so that one file
+    is read by several tasks."""
+    if max_bytes is None:
+        yield
+        return
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(max_bytes))
+    spark.conf.set("spark.sql.files.openCostInBytes", "0")
+    try:
+        yield
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+        spark.conf.unset("spark.sql.files.openCostInBytes")
 
 
 def classified_lines(spark, directory: Path):

@@ -2,7 +2,7 @@
 go to the greatest (source_file, line_number); every other valid row is a duplicate_key."""
 
 import pytest
-from partition_runs import classified_lines, run_partition, source_dir, write_feed
+from partition_runs import classified_lines, run_partition, source_dir, splits_of, write_feed
 
 
 def row(key: str, label: str, updated_at: str, price: str = "1.00") -> str:
@@ -37,13 +37,8 @@ def run(spark, tmp_path_factory):
     write_feed(source_dir(root), "feed-b.csv", FEED_B)
     write_feed(source_dir(root), "feed-a.csv", FEED_A)
     # Splits of about two lines: rows of one key reach the tie-break from different tasks.
-    spark.conf.set("spark.sql.files.maxPartitionBytes", "100")
-    spark.conf.set("spark.sql.files.openCostInBytes", "0")
-    try:
+    with splits_of(spark, 100):
         return run_partition(spark, root)
-    finally:
-        spark.conf.unset("spark.sql.files.maxPartitionBytes")
-        spark.conf.unset("spark.sql.files.openCostInBytes")
 
 
 def curated_label(run, key: str) -> str:

@@ -3,7 +3,7 @@ a record keeps the number of its first line; an unterminated quote costs its own
 with the reason `unterminated_quote`, and reading resumes at the next line."""
 
 import pytest
-from partition_runs import run_partition, source_dir
+from partition_runs import run_partition, source_dir, splits_of
 from xetl_transform.records import BROKEN, CLOSED, OPEN, find_spans
 
 TS = "2026-11-21T08:00:00Z"
@@ -30,19 +30,13 @@ def newline(request):
     return request.param
 
 
-@pytest.fixture(scope="module", params=[None, "64"], ids=["whole files", "64-byte splits"])
+@pytest.fixture(scope="module", params=[None, 64], ids=["whole files", "64-byte splits"])
 def run(spark, tmp_path_factory, newline, request):
     root = tmp_path_factory.mktemp("records")
     source_dir(root).mkdir(parents=True)
     (source_dir(root) / "feed.csv").write_bytes(feed(newline))
-    if request.param:  # records then cross the boundaries of the tasks reading the file
-        spark.conf.set("spark.sql.files.maxPartitionBytes", request.param)
-        spark.conf.set("spark.sql.files.openCostInBytes", "0")
-    try:
+    with splits_of(spark, request.param):  # 64 bytes: records cross the boundaries of the tasks
         return run_partition(spark, root)
-    finally:
-        spark.conf.unset("spark.sql.files.maxPartitionBytes")
-        spark.conf.unset("spark.sql.files.openCostInBytes")
 
 
 def names(run) -> dict[str, str]:
