@@ -84,6 +84,15 @@ def run_products_partition(
     staging_uri: str,
     unknown_columns: str = UNKNOWN_COLUMNS_IGNORE,
 ) -> dict[str, object]:
+    try:
+        return _run(spark, partition, run_id, source_uri, staging_uri, unknown_columns)
+    finally:
+        spark.sparkContext.setJobDescription(None)  # later jobs of the session are not the job's
+
+
+def _run(
+    spark: SparkSession, partition: date, run_id: str, source_uri: str, staging_uri: str, unknown_columns: str
+) -> dict[str, object]:
     started = time.monotonic()
     paths = partition_paths(partition, source_uri, staging_uri)
     _step(spark, "list and read headers")
@@ -144,7 +153,6 @@ def run_products_partition(
         ignored_files=listing.ignored,
     )
     write_manifest(manifest, paths.manifest_file)
-    spark.sparkContext.setJobDescription(None)
     log.info(
         "partition %s run %s: rows_read=%d rows_curated=%d rows_quarantined=%d by_reason=%s (%.1f s) -> %s",
         partition, run_id, manifest["rows_read"], manifest["rows_curated"], manifest["rows_quarantined"],

@@ -9,10 +9,10 @@ or the end). Most feeds have no `OPEN` line, and then every line is a record: no
 Otherwise the *openers* are followed on the driver (`find_spans`): from an opener, the record
 goes on, inside its quoted field, line after line; read from inside a quoted field, a line either
 closes the record (`CLOSED`: the span ends there), keeps it open (`OPEN`, always so for a line
-without a quote: go on) or breaks it (`BROKEN`). A record that breaks, or reaches the end of its file still open,
-is an unterminated quote: its first line alone is quarantined as `unterminated_quote` and
-reading resumes at the next line, which is read as a record of its own. So a stray quote costs
-one line, and the quarantine names exactly that line.
+without a quote: go on) or breaks it (`BROKEN`). A record that breaks, or reaches the end of its
+file still open, is an unterminated quote: its first line alone is quarantined as
+`unterminated_quote` and reading resumes at the next line, which is read as a record of its own.
+So a stray quote costs one line, and the quarantine names exactly that line.
 
 `merge_spans` then replaces the lines of every span by one record: the lines joined with the
 line breaks they had (LF or CRLF), numbered by the first line, placed where the first line was.
