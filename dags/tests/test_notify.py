@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from xetl_tasks.runtime import TaskIds
 from xetl_tasks.notify import failed_and_blocked, failure_message, success_message
+from xetl_tasks.runtime import TaskIds
 
 DAG_ID = "xetl_products_pipeline"
 RUN_ID = "scheduled__2026-11-21T01:00:00+00:00"

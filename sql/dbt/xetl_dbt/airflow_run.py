@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import textwrap
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from xetl_harness.airflow_db import last_run_id, task_states
 
 from xetl_dbt.warehouse import REPO_ROOT, LocalWarehouse, dbt_executable
 
@@ -103,19 +104,9 @@ class AirflowHome:
         started = time.monotonic()
         proc = self._airflow("dags", "test", DAG_ID, logical, "-c", json.dumps({"partition": partition}))
         wall = time.monotonic() - started
-        db = sqlite3.connect(self.root / "home" / "airflow.db")
-        try:
-            (run_id,) = db.execute(
-                "SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (DAG_ID,)
-            ).fetchone()
-            rows = db.execute(
-                "SELECT task_id, state, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ?",
-                (DAG_ID, run_id),
-            ).fetchall()
-        finally:
-            db.close()
-        states = {}
-        for task_id, state, start, end in rows:
-            seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() if start and end else 0.0
-            states[task_id] = (state or "none", seconds)
+        db_path = self.root / "home" / "airflow.db"
+        run_id = last_run_id(db_path, DAG_ID)
+        if run_id is None:
+            raise RuntimeError(f"airflow dags test created no DAG run: {(proc.stdout + proc.stderr)[-2000:]}")
+        states = task_states(db_path, DAG_ID, run_id)
         return AirflowRun(states, proc.stdout + proc.stderr, wall)

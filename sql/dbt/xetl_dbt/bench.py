@@ -25,17 +25,16 @@ import contextlib
 import json
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from generate_products import generate_products
+
 from xetl_dbt.airflow_run import AirflowHome, airflow_bin
 from xetl_dbt.package import package
-from xetl_dbt.warehouse import REPO_ROOT, LocalWarehouse, local_warehouse, run_dbt
-
-from generate_products import generate_products
+from xetl_dbt.warehouse import LocalWarehouse, local_warehouse, run_dbt
 
 PARTITION = "2026-11-21"
 RUN_ID = "bench__2026-11-22T01:00:00+00:00"

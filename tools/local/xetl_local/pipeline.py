@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generate_products import BAD_KINDS, ExpectedOutcome, generate_products
+from xetl_harness.airflow_db import task_states as airflow_task_states
 from xetl_tasks.contract import DAG_ID
 from xetl_tasks.partition import manifest_uri, partition_path
 from xetl_tasks.runtime import TaskIds
@@ -133,21 +134,7 @@ def _finished_tasks(db_path: Path, after_pk: int) -> list[tuple[str, str, float]
 
 
 def task_states(stack: LocalStack, run_id: str) -> dict[str, tuple[str, float]]:
-    db = sqlite3.connect(stack.work / "airflow" / "airflow.db")
-    try:
-        rows = db.execute(
-            "SELECT task_id, state, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ?",
-            (DAG_ID, run_id),
-        ).fetchall()
-    finally:
-        db.close()
-    out = {}
-    for task_id, state, start, end in rows:
-        seconds = 0.0
-        if start and end:
-            seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
-        out[task_id] = (state or "none", seconds)
-    return out
+    return airflow_task_states(stack.work / "airflow" / "airflow.db", DAG_ID, run_id)
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
