@@ -17,11 +17,11 @@ from typing import Any
 
 from generate_products import BAD_KINDS, ExpectedOutcome, generate_products
 from xetl_harness.airflow_db import task_states as airflow_task_states
-from xetl_tasks.contract import DAG_ID
+from xetl_tasks.contract import DAG_ID, MARKER_FILE_NAME
 from xetl_tasks.partition import manifest_uri, partition_path
 from xetl_tasks.runtime import TaskIds
 
-from xetl_local.files import failure_file
+from xetl_local.files import delete_prefix, failure_file
 from xetl_local.stack import AIRFLOW_BIN, REPO_ROOT, LocalRunError, LocalStack, Timings
 from xetl_local.warehouse import run_statements
 
@@ -64,6 +64,17 @@ def drop_partition(stack: LocalStack, files: list[Path], partition: str) -> str:
             f"xetl drop failed (exit {proc.returncode}): {(proc.stderr or proc.stdout).strip()[-600:]}"
         )
     return "xetl drop"
+
+
+def producer_upload_partition(stack: LocalStack, files: list[Path], partition: str) -> str:
+    """The partition's files, then its `_SUCCESS` marker, with plain PutObject calls."""
+    s3 = stack.client("s3")
+    bucket, prefix = stack.variable["source_bucket"], partition_path(partition, stack.variable["source_prefix"])
+    delete_prefix(s3, bucket, prefix)
+    for path in files:
+        s3.put_object(Bucket=bucket, Key=prefix + path.name, Body=path.read_bytes())
+    s3.put_object(Bucket=bucket, Key=prefix + MARKER_FILE_NAME, Body=b"")
+    return "plain S3 PutObject (a producer without xetl drop)"
 
 
 def run_dag(stack: LocalStack, partition: str, conf: dict[str, Any] | None = None) -> tuple[str, str, str]:
@@ -294,10 +305,14 @@ def run_partition(
     read_rows: bool = True,
     event: bool = False,
     event_timeout: float = 60.0,
+    producer_upload: bool = False,
 ) -> RunResult:
     """read_rows=False (benchmarks) counts the final table and the Parquet footers instead of
     reading every row back. event=True: drop only, and let the event path start the DAG run
-    (xetl_local.event_mode; EventTimeout when none starts within event_timeout seconds)."""
+    (xetl_local.event_mode; EventTimeout when none starts within event_timeout seconds).
+    producer_upload=True: the files and the marker are put with plain S3 calls, as a producer that
+    does not use `xetl drop` would (which refuses, e.g., a header-only file), so the pipeline's own
+    gates are what meets them."""
     timings = Timings(history=stack.timings.history, announce=stack.timings.announce)
     with timings.step("generate sample"):
         out = stack.work / "sample" / partition
@@ -313,7 +328,7 @@ def run_partition(
         run_id, state, log_path = event_run.call.airflow_run_id, event_run.call.state, event_run.call.log_path
     else:
         with timings.step("drop into source bucket", f"dropping {len(expected.files)} file(s) and the _SUCCESS marker with xetl drop", typical=5):
-            drop_method = drop_partition(stack, expected.files, partition)
+            drop_method = (producer_upload_partition if producer_upload else drop_partition)(stack, expected.files, partition)
         with timings.step("airflow dags test (whole DAG)", "running the DAG with Airflow 3.0.6 (airflow dags test), each task as it ends", typical=90):
             run_id, state, log_path = run_dag(stack, partition)
     with timings.step("read back (summary)"):

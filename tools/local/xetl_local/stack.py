@@ -152,6 +152,8 @@ class LocalStack:
     pipeline_dsn: str = ""  # the pipeline's own login: what the DAG's tasks connect as
     variable: dict[str, Any] = field(default_factory=dict)
     deploy_report: dict[str, Any] = field(default_factory=dict)
+    # Tests start from an empty warehouse; a person's `npm run local` keeps earlier partitions.
+    fresh_warehouse: bool = False
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def __post_init__(self) -> None:
@@ -375,6 +377,11 @@ class LocalStack:
         IAMR:<role name> and gets the xetl_pipeline database role from its RedshiftDbRoles tag; here
         a login of the same name is a member of that role. The DAG's tasks connect as it
         (`pipeline_dsn`), so a grant the pipeline lacks fails locally as it would on AWS."""
+        if self.fresh_warehouse:
+            import psycopg2
+
+            with psycopg2.connect(self.pg_dsn) as conn, conn.cursor() as cur:
+                cur.execute("DROP SCHEMA IF EXISTS xetl, xetl_stg, xetl_marts CASCADE")
         proc = subprocess.run([str(TOOLS_PYTHON), "-m", "xetl_sql_tools.warehouse", "--migrate", self.pg_dsn],
                               capture_output=True, text=True, check=False)  # fmt: skip
         if proc.returncode != 0:
