@@ -21,8 +21,11 @@ SUBJECT_LIMIT = 100
 # characters): a title that fits a card's first line, a description that is read, not scrolled.
 CHAT_TITLE_LIMIT = 250
 CHAT_DESCRIPTION_LIMIT = 3000
-# Tasks named one by one in a chat message; more are counted.
+# Tasks named one by one in a chat message (each cut to a length a line can hold); more are counted.
 CHAT_TASKS_LISTED = 5
+CHAT_ITEM_LIMIT = 110
+# A long value (a malformed partition, a run id) cannot push the lines after it out of the message.
+CHAT_LINE_LIMIT = 600
 
 
 def _subject(text: str) -> str:
@@ -152,10 +155,9 @@ def describe_task(task_id: str) -> str:
     if name == task_id:
         return f"`{task_id}`"
     if name.endswith("_test"):
-        return f"dbt test `{name.removesuffix('_test')}` (`{task_id}`)"
+        return f"dbt test `{name.removesuffix('_test')}`"
     if name.endswith("_build"):
-        model = name.removesuffix("_build").removesuffix("_model")
-        return f"dbt model `{model}`: its build or one of its tests (`{task_id}`)"
+        return f"dbt model `{name.removesuffix('_build').removesuffix('_model')}` (its build or one of its tests)"
     return f"`{task_id}`"
 
 
@@ -170,7 +172,7 @@ def _counts_line(counts: Mapping[str, Any] | None) -> str:
 
 
 def _listed(items: Sequence[str]) -> str:
-    head = ", ".join(items[:CHAT_TASKS_LISTED])
+    head = ", ".join(_cut(item, CHAT_ITEM_LIMIT) for item in items[:CHAT_TASKS_LISTED])
     return head + (f" and {len(items) - CHAT_TASKS_LISTED} more" if len(items) > CHAT_TASKS_LISTED else "")
 
 
@@ -230,7 +232,7 @@ def chat_message(
         "content": {
             "textType": "client-markdown",
             "title": _cut(title, CHAT_TITLE_LIMIT),
-            "description": _cut("\n".join(lines), CHAT_DESCRIPTION_LIMIT),
+            "description": _cut("\n".join(_cut(line, CHAT_LINE_LIMIT) for line in lines), CHAT_DESCRIPTION_LIMIT),
             "nextSteps": next_steps,
             "keywords": [environment, "published" if ok else "failed"],
         },
