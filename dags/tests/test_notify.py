@@ -178,7 +178,7 @@ def test_chat_message_names_a_failed_model_build_and_a_plain_step():
                         failed=["wait_for_glue_job"])  # fmt: skip
     lines = step["content"]["description"].splitlines()
     assert "failed: `wait_for_glue_job`" in lines
-    assert "rows: not counted (the run stopped before the Glue job's manifest)" in lines
+    assert "rows: not counted (the run stopped before the Glue job wrote its manifest)" in lines
     # No Airflow UI (the local run): no link, and it says so.
     assert lines[-1] == "Airflow: no UI link (no webserver in this environment)"
     assert step["metadata"]["relatedResources"] == []
@@ -267,3 +267,24 @@ def test_the_chat_message_goes_to_the_chat_topic_as_chatbot_json_and_nowhere_wit
     # Chatbot reads the message itself: the JSON, no subject.
     assert json.loads(envelope["Message"]) == message
     assert "Subject" not in envelope or envelope["Subject"] is None
+
+
+class _NoXComStub:
+    """A task instance stub whose upstream checks returned nothing (the manifest gate failed)."""
+
+    def xcom_pull(self, task_ids=None, **kwargs):
+        return None
+
+
+def test_a_failure_without_checked_counts_reads_them_from_the_glue_jobs_manifest(moto_aws):
+    import boto3
+    from xetl_tasks.aws import _run_counts
+
+    s3 = boto3.client("s3", region_name="eu-west-1")
+    s3.create_bucket(Bucket="staging", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert _run_counts(_NoXComStub(), "staging", "eu-west-1", "2026-11-22") is None
+    manifest = {"rows_read": 60, "rows_curated": 0, "rows_quarantined": 60}
+    s3.put_object(Bucket="staging", Key="manifests/products/year=2026/month=11/day=22/manifest.json", Body=json.dumps(manifest))
+    assert _run_counts(_NoXComStub(), "staging", "eu-west-1", "2026-11-22") == manifest
+    # A partition that did not resolve names no manifest.
+    assert _run_counts(_NoXComStub(), "staging", "eu-west-1", "<invalid partition: x>") is None

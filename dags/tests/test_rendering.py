@@ -166,7 +166,7 @@ def test_notification_arguments(case):
     }
     assert render("notify_success", run).op_kwargs == {**common, "target_uri": f"s3://{V['target']}/products/{hive}/"}
     assert render("notify_failure", run).op_kwargs == {
-        **common, "marker": run.conf.get("marker") or "", "database": "dev", "workgroup": "xetl-test",
+        **common, "marker": run.conf.get("marker") or "", "database": "dev", "workgroup": "xetl-test", "staging_bucket": V["staging"],
     }
 
 

@@ -555,7 +555,7 @@ class AwsRuntime(PipelineRuntime):
         @task(task_id=TaskIds.NOTIFY_FAILURE, trigger_rule=ONE_FAILED, execution_timeout=timedelta(minutes=10))
         def notify_failure(
             partition: str, dag_run_id: str, marker: str, environment: str, topic_arn: str, region: str,
-            database: str, workgroup: str, chat_topic_arn: str, airflow_url: str,
+            database: str, workgroup: str, chat_topic_arn: str, airflow_url: str, staging_bucket: str,
         ) -> str:
             """Record the failure in the audit table, then publish 'run failed at <task>' to the SNS topic."""
             failed, blocked = failed_tasks(dag_run_id)
@@ -569,13 +569,14 @@ class AwsRuntime(PipelineRuntime):
                 except Exception as err:  # the notice matters more than the audit row: send it regardless
                     get_current_context()["ti"].log.warning("could not record the failure in xetl.pipeline_runs: %s", err)
             return publish_failure(
-                partition, dag_run_id, environment, topic_arn, region, failed, blocked, chat_topic_arn, airflow_url
+                partition, dag_run_id, environment, topic_arn, region, failed, blocked, chat_topic_arn, airflow_url,
+                staging_bucket,
             )
 
         return notify_failure(
             partition=PARTITION_OR_PROBLEM, dag_run_id=RUN_ID, marker=RUN_MARKER, environment=var("environment"),
             topic_arn=var("sns_topic_arn"), region=var("region"), database=var("redshift_database"),
-            workgroup=var("redshift_workgroup"), **CHAT_ARGS,
+            workgroup=var("redshift_workgroup"), **FAILURE_CHAT_ARGS,
         ).operator  # fmt: skip
 
 
@@ -593,6 +594,8 @@ def publish_dbt_docs_task() -> BaseOperator:
 
 # What the notices need to also tell the chat channels (empty chat_topic_arn: no chat channel).
 CHAT_ARGS = {"chat_topic_arn": var("chat_topic_arn"), "airflow_url": var("airflow_url")}
+# The failure notice also reads the run manifest when no check returned the counts.
+FAILURE_CHAT_ARGS = {**CHAT_ARGS, "staging_bucket": var("staging_bucket")}
 
 
 def notify_success_task() -> BaseOperator:
@@ -632,16 +635,30 @@ def failed_tasks(dag_run_id: str) -> tuple[list[str], list[str]]:
     return failed_and_blocked(states, TaskIds.PIPELINE, TaskIds.NOTIFY_SUCCESS)
 
 
+def _run_counts(ti: Any, staging_bucket: str, region: str, partition: str) -> dict[str, Any] | None:
+    """The counts the run got to: the checks' (XCom), else the Glue job's manifest when there is one
+    (the manifest gate itself failed), else None."""
+    counts = ti.xcom_pull(task_ids=TaskIds.CHECK_DATA_QUALITY) or ti.xcom_pull(task_ids=TaskIds.CHECK_MANIFEST)
+    if counts or partition.startswith("<"):
+        return counts
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    try:
+        return read_manifest(S3Hook(aws_conn_id=AWS_CONN_ID, region_name=region, config=BOTOCORE_CONFIG), staging_bucket, partition)
+    except Exception:  # no manifest (the run stopped before the job wrote one): no counts
+        return None
+
+
 def publish_failure(
     partition: str, dag_run_id: str, environment: str, topic_arn: str, region: str, failed: list[str], blocked: list[str],
-    chat_topic_arn: str = "", airflow_url: str = "",
+    chat_topic_arn: str = "", airflow_url: str = "", staging_bucket: str = "",
 ) -> str:
     """The failure notice to the SNS topic, then to the chat topic (with the counts the run got to)."""
     ti = get_current_context()["ti"]
     subject, body = failure_message(ti.dag_id, environment, partition, dag_run_id, failed, blocked)
     message_id = _publish(topic_arn, region, subject, body, "failure", partition, environment)
     if chat_topic_arn:
-        counts = ti.xcom_pull(task_ids=TaskIds.CHECK_DATA_QUALITY) or ti.xcom_pull(task_ids=TaskIds.CHECK_MANIFEST)
+        counts = _run_counts(ti, staging_bucket, region, partition)
         _publish_chat(chat_topic_arn, region, chat_message(
             dag_id=ti.dag_id, environment=environment, partition=partition, run_id=dag_run_id, counts=counts,
             airflow_url=airflow_url, failed=failed or ["unknown task"], blocked=blocked,

@@ -163,7 +163,7 @@ def describe_task(task_id: str) -> str:
 
 def _counts_line(counts: Mapping[str, Any] | None) -> str:
     if not counts:
-        return "rows: not counted (the run stopped before the Glue job's manifest)"
+        return "rows: not counted (the run stopped before the Glue job wrote its manifest)"
     shown = [("read", "rows_read"), ("loaded", "rows_loaded"), ("quarantined", "rows_quarantined")]
     if counts.get("rows_loaded") is None:
         # Not loaded: the manifest's curated count is what would have been.

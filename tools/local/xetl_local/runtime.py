@@ -33,7 +33,7 @@ from airflow.sdk import get_current_context, task
 from xetl_tasks import sql
 from xetl_tasks.aws import (
     AWS_CONN_ID,
-    CHAT_ARGS,
+    FAILURE_CHAT_ARGS,
     MARKER_KEY,
     ONE_FAILED,
     RUN_MARKER,
@@ -331,7 +331,7 @@ class LocalRuntime(PipelineRuntime):
         @task(task_id=TaskIds.NOTIFY_FAILURE, trigger_rule=ONE_FAILED, execution_timeout=timedelta(minutes=5), **LOCAL_TASK_ARGS)
         def notify_failure(
             partition: str, dag_run_id: str, marker: str, environment: str, topic_arn: str, region: str,
-            chat_topic_arn: str, airflow_url: str,
+            chat_topic_arn: str, airflow_url: str, staging_bucket: str,
         ) -> str:
             """Record the failure in the audit table (PostgreSQL), then publish it to the SNS topic (moto)."""
             failed, blocked = failed_tasks(dag_run_id)
@@ -345,10 +345,11 @@ class LocalRuntime(PipelineRuntime):
                 except WarehouseError as err:
                     get_current_context()["ti"].log.warning("could not record the failure: %s", err)
             return publish_failure(
-                partition, dag_run_id, environment, topic_arn, region, failed, blocked, chat_topic_arn, airflow_url
+                partition, dag_run_id, environment, topic_arn, region, failed, blocked, chat_topic_arn, airflow_url,
+                staging_bucket,
             )
 
         return notify_failure(
             partition=PARTITION_OR_PROBLEM, dag_run_id=RUN_ID, marker=RUN_MARKER, environment=var("environment"),
-            topic_arn=var("sns_topic_arn"), region=var("region"), **CHAT_ARGS,
+            topic_arn=var("sns_topic_arn"), region=var("region"), **FAILURE_CHAT_ARGS,
         ).operator  # fmt: skip

@@ -1,6 +1,11 @@
 // Types of cdktf's jest matchers (registered at runtime by Testing.setupJest in the jest setup).
 import type {} from 'cdktf/lib/testing/adapters/jest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Testing } from 'cdktf';
 import { applyDefaults, Naming, type ChatConfig } from '@xetl/config';
+import { validateStack } from '@xetl/testing';
 import { ScopedRole } from '../iam/scoped-role';
 import { securityFindings } from '../guards/security-findings';
 import { DataKey } from '../storage/data-key';
@@ -15,13 +20,15 @@ const TEAMS = {
 };
 const names = new Naming(applyDefaults('dev', { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' } }));
 
-function build(chat: ChatConfig) {
+function build(chat: ChatConfig, raw?: false): ReturnType<typeof synthJson>;
+function build(chat: ChatConfig, raw: true): string;
+function build(chat: ChatConfig, raw = false) {
   const stack = testStack();
   const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
   const channels = new ChatChannels(stack, 'Chat', { names, chat, region: 'eu-west-1', encryptionKey: key });
   const mwaa = new ScopedRole(stack, 'Mwaa', { roleName: names.mwaaRoleName, accountId: '222222222222', description: 'test', trustedServices: ['airflow.amazonaws.com'] });
   channels.grantPublish(mwaa);
-  return synthJson(stack);
+  return raw ? Testing.synth(stack) : synthJson(stack);
 }
 
 describe('ChatChannels', () => {
@@ -86,6 +93,12 @@ describe('ChatChannels', () => {
   test('passes the security guards', () => {
     expect(securityFindings(build({ slack: SLACK, teams: TEAMS }) as never)).toEqual([]);
   });
+
+  test('is valid Terraform for hashicorp/aws 5.100.0 (terraform validate with the real provider)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xetl-chat-'));
+    fs.writeFileSync(path.join(dir, 'cdk.tf.json'), build({ slack: SLACK, teams: TEAMS }, true));
+    expect(() => validateStack({ name: 'chat-channels', dir, accountId: '222222222222', json: {} })).not.toThrow();
+  }, 180_000);
 
   test('refuses a chat block without a channel', () => {
     expect(() => build({})).toThrow('ChatChannels: notifications.chat names no Slack or Teams channel');
