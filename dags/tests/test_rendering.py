@@ -182,6 +182,8 @@ def test_the_docs_task_publishes_to_the_staging_buckets_docs_prefix_with_the_gro
         "XETL_DBT_REDSHIFT_PORT": "5439", "XETL_DBT_REDSHIFT_DATABASE": "dev", "XETL_DBT_REDSHIFT_REGION": "eu-west-1",
     }
     assert (docs.base_cmd, docs.retries, str(docs.trigger_rule)) == (["docs", "generate"], 0, "all_success")
+    # Cosmos runs the upload as its callback: it must be the rendered task's, which knows the bucket.
+    assert docs.callback.__self__ is docs
 
 
 def strip(statements: list[str]) -> list[str]:
