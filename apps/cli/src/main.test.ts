@@ -42,11 +42,11 @@ describe('xetl CLI (in process)', () => {
     const c = capture();
     expect(await main(['--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toBe(topHelp());
-    for (const cmd of ['drop', 'bootstrap', 'trigger', 'status', 'runs', 'logs', 'redrive', 'doctor']) expect(topHelp()).toContain(`  ${cmd} `);
+    for (const cmd of ['drop', 'bootstrap', 'trigger', 'status', 'runs', 'logs', 'redrive', 'doctor', 'docs']) expect(topHelp()).toContain(`  ${cmd} `);
     expect(topHelp()).toContain('environments: local, dev, stage, prod');
   });
 
-  test.each(['drop', 'bootstrap', 'trigger', 'status', 'runs', 'logs', 'redrive', 'doctor'])('%s --help shows usage and examples', async (cmd) => {
+  test.each(['drop', 'bootstrap', 'trigger', 'status', 'runs', 'logs', 'redrive', 'doctor', 'docs'])('%s --help shows usage and examples', async (cmd) => {
     const c = capture();
     expect(await main([cmd, '--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toBe(commandHelp(cmd));
@@ -101,7 +101,7 @@ describe('xetl CLI (in process)', () => {
     expect(c.err).toEqual([
       'xetl doctor: missing --env <name>; known environments: local, dev, stage, prod',
       "xetl status: Unknown option '--nope'; see xetl status --help",
-      'xetl: unknown command "deploy"; commands: drop, bootstrap, trigger, status, runs, logs, redrive, doctor, cost (xetl --help)',
+      'xetl: unknown command "deploy"; commands: drop, bootstrap, trigger, status, runs, logs, redrive, doctor, cost, docs (xetl --help)',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { defaultLockTable, defaultStateBucket } from './naming';
-import type { CicdConfig, CicdInput, EnvironmentConfig, EnvironmentInput, StateBackendInput } from './types';
+import type { ChatConfig, ChatInput, CicdConfig, CicdInput, EnvironmentConfig, EnvironmentInput, StateBackendInput } from './types';
 
 /** Every default in one place; `types.ts` documents why each is what it is. */
 export const DEFAULTS = {
@@ -40,6 +40,23 @@ function cicd(input: CicdInput | undefined, name: string): CicdConfig | undefine
   };
 }
 
+/**
+ * The chat block as the stack reads it: a platform appears when any of its IDs is given (validation
+ * then requires the rest), so a half-written block is reported, never silently dropped.
+ */
+function chat(input: ChatInput | undefined): ChatConfig | undefined {
+  if (!input) return undefined;
+  const given = (...values: (string | undefined)[]) => values.some((v) => v !== undefined);
+  return {
+    ...(given(input.slackTeamId, input.slackChannelId)
+      ? { slack: { teamId: input.slackTeamId as string, channelId: input.slackChannelId as string } }
+      : {}),
+    ...(given(input.teamsTenantId, input.teamsTeamId, input.teamsChannelId)
+      ? { teams: { tenantId: input.teamsTenantId as string, teamId: input.teamsTeamId as string, channelId: input.teamsChannelId as string } }
+      : {}),
+  };
+}
+
 /** Fills every optional field. Never overrides a value the user set (`??`, not `||`). */
 export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentConfig {
   const region = raw.region;
@@ -56,7 +73,10 @@ export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentC
     mwaa: { ...DEFAULTS.mwaa, ...stripUndefined(raw.mwaa) },
     glue: { ...DEFAULTS.glue, ...stripUndefined(raw.glue) },
     retention: { ...DEFAULTS.retention, ...stripUndefined(raw.retention) },
-    notifications: { emails: raw.notifications?.emails ?? [] },
+    notifications: {
+      emails: raw.notifications?.emails ?? [],
+      ...(raw.notifications?.chat ? { chat: chat(raw.notifications.chat) } : {}),
+    },
     airflow: { ...DEFAULTS.airflow, ...stripUndefined(raw.airflow) },
     // Deployed environments always keep remote state; emulator-only ones keep theirs locally.
     state: localOnly && !raw.state

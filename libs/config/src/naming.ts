@@ -1,4 +1,4 @@
-import { MARKER_FILE_NAME, PIPELINE_VARIABLE_KEY } from './pipeline-contract';
+import { DBT_DOCS_PREFIX, MARKER_FILE_NAME, PIPELINE_VARIABLE_KEY } from './pipeline-contract';
 import type { EnvironmentConfig } from './types';
 
 /**
@@ -133,6 +133,25 @@ export class Naming {
   get pipelineTopic(): string {
     return `${this.base}-pipeline`;
   }
+  /**
+   * The chat channels' topic (only with `notifications.chat`): it carries Chatbot's JSON messages,
+   * which the e-mail subscribers of the pipeline topic should not get.
+   */
+  get chatTopic(): string {
+    return `${this.base}-chat`;
+  }
+  /** Role Amazon Q Developer in chat applications (AWS Chatbot) assumes for the chat channels. */
+  get chatRoleName(): string {
+    return `${this.base}-chat`;
+  }
+  /** The channels' guardrail: the most any chat user can do through them (read-only notifications). */
+  get chatGuardrailPolicyName(): string {
+    return `${this.base}-chat-guardrail`;
+  }
+  /** One Chatbot channel configuration per platform. */
+  chatConfigurationName(platform: 'slack' | 'teams'): string {
+    return `${this.base}-${platform}`;
+  }
   /** Name tag of one of account B's VPCs ("mwaa" or "redshift"). */
   vpcName(purpose: 'mwaa' | 'redshift'): string {
     return `${this.base}-${purpose}`;
@@ -164,6 +183,8 @@ export class Naming {
   readonly stagingManifestsPrefix = 'manifests/';
   /** Glue's scratch space (`--TempDir`); only the Glue role reads or writes it. */
   readonly stagingGlueTempPrefix = 'glue-temp/';
+  /** The dbt docs site the DAG publishes and `xetl docs` serves; defined in pipeline-contract.ts. */
+  readonly stagingDbtDocsPrefix = DBT_DOCS_PREFIX;
   /** Keys in the MWAA bucket. */
   readonly airflowDagsPrefix = 'dags';
   get airflowRequirementsKey(): string {
@@ -335,7 +356,7 @@ export class Naming {
     for (const b of buckets) {
       if (b.length > 63) out.push(`derived bucket name "${b}" is ${b.length} characters; S3 allows 63 — shorten namePrefix or the environment name`);
     }
-    for (const r of [this.unloadRoleName, this.glueRoleName, this.mwaaRoleName, this.redshiftRoleName, this.flowLogRoleName]) {
+    for (const r of [this.unloadRoleName, this.glueRoleName, this.mwaaRoleName, this.redshiftRoleName, this.flowLogRoleName, this.chatRoleName]) {
       if (r.length > 64) out.push(`derived role name "${r}" exceeds IAM's 64 characters`);
     }
     for (const r of [this.eventsForwarderRoleName, this.triggerRoleName, this.triggerFunctionName]) {

@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { loadConfig } from './load';
 import { Naming } from './naming';
 import {
-  PIPELINE_CONTRACT_COMMAND, PIPELINE_CONTRACT_DOC, PIPELINE_CONTRACT_FILE, PIPELINE_VARIABLE_FIELDS, markerEventPattern,
-  partitionPath, pipelineContractJson, pipelineVariable, pipelineVariableSchema, pipelineVariableTable, withPipelineVariableTable,
+  DBT_DOCS_PREFIX, PIPELINE_CONTRACT_COMMAND, PIPELINE_CONTRACT_DOC, PIPELINE_CONTRACT_FILE, PIPELINE_VARIABLE_FIELDS,
+  markerEventPattern, partitionPath, pipelineContractJson, pipelineVariable, pipelineVariableSchema, pipelineVariableTable,
+  withPipelineVariableTable,
 } from './pipeline-contract';
 
 const config = loadConfig();
@@ -45,7 +46,7 @@ describe('pipeline contract', () => {
 
   test('the contract file has the DAG id, the variable schema, the marker and the partition layout', () => {
     const contract = JSON.parse(pipelineContractJson());
-    expect(Object.keys(contract)).toEqual(['$comment', 'dag_id', 'pool', 'variable', 'marker', 'partition']);
+    expect(Object.keys(contract)).toEqual(['$comment', 'dag_id', 'pool', 'variable', 'marker', 'partition', 'dbt_docs']);
     expect(contract.pool).toEqual({ name: 'xetl_pipeline', slots: 1, include_deferred: true });
     expect(contract.$comment).toBe('generated from libs/config/src/pipeline-contract.ts by npx nx run config:contract; do not edit');
     expect(contract.dag_id).toBe('xetl_products_pipeline');
@@ -60,6 +61,8 @@ describe('pipeline contract', () => {
       },
     });
     expect(contract.partition).toEqual({ format: 'YYYY-MM-DD', path: '{prefix}/year={yyyy}/month={mm}/day={dd}/' });
+    expect(contract.dbt_docs).toEqual({ prefix: DBT_DOCS_PREFIX });
+    expect(DBT_DOCS_PREFIX).toBe('dbt-docs/');
   });
 
   test.each(config.environments.map((e) => e.name))('pipelineVariable (%s) fills every field and meets the schema', (name) => {
@@ -70,6 +73,8 @@ describe('pipeline contract', () => {
       snsTopicArn: `arn:aws:sns:${env.region}:${B}:${names.pipelineTopic}`,
       redshiftEndpoint: `${names.redshiftWorkgroup}.${B}.${env.region}.redshift-serverless.amazonaws.com`,
       targetKmsKeyArn: `arn:aws:kms:${env.region}:${env.accounts.source}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      chatTopicArn: `arn:aws:sns:${env.region}:${B}:${names.chatTopic}`,
+      airflowUrl: 'https://0123abcd-4567-89ef-0123-456789abcdef.c2.airflow.eu-west-1.on.aws',
     });
     expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
     expect(schemaProblems(value)).toEqual([]);
@@ -85,6 +90,8 @@ describe('pipeline contract', () => {
       snsTopicArn: `arn:aws:sns:${env.region}:${env.accounts.analytics}:t`,
       redshiftEndpoint: 'wg.222222222222.eu-west-1.redshift-serverless.amazonaws.com',
       targetKmsKeyArn: `arn:aws:kms:${env.region}:${env.accounts.source}:key/k`,
+      chatTopicArn: '',
+      airflowUrl: '',
     }) as Record<string, unknown>;
     const { glue_job: _dropped, ...missing } = good;
     expect(schemaProblems(missing)).toEqual(['glue_job: missing']);
@@ -98,9 +105,25 @@ describe('pipeline contract', () => {
     expect(schemaProblems({ ...good, max_quarantine_ratio: 1.5 })).toEqual(['max_quarantine_ratio: 1.5']);
   });
 
+  test('the chat topic and the Airflow UI may be empty (none configured) but never malformed', () => {
+    const env = config.environments[0];
+    const topic = `arn:aws:sns:${env.region}:${env.accounts.analytics}:xetl-${env.name}-chat`;
+    const good = pipelineVariable(new Naming(env), env, {
+      snsTopicArn: topic, redshiftEndpoint: 'wg.eu-west-1.redshift-serverless.amazonaws.com',
+      targetKmsKeyArn: `arn:aws:kms:${env.region}:${env.accounts.source}:key/k`, chatTopicArn: topic, airflowUrl: 'https://abc.airflow.on.aws',
+    }) as Record<string, unknown>;
+    expect(schemaProblems(good)).toEqual([]);
+    expect(schemaProblems({ ...good, chat_topic_arn: '', airflow_url: '' })).toEqual([]);
+    expect(schemaProblems({ ...good, chat_topic_arn: 'xetl-dev-chat' })).toEqual(['chat_topic_arn: xetl-dev-chat']);
+    // A host without scheme (what MWAA's API documents) or with a path would make broken links.
+    expect(schemaProblems({ ...good, airflow_url: 'abc.airflow.on.aws' })).toEqual(['airflow_url: abc.airflow.on.aws']);
+    expect(schemaProblems({ ...good, airflow_url: 'https://abc.airflow.on.aws/' })).toEqual(['airflow_url: https://abc.airflow.on.aws/']);
+  });
+
   test('pipelineVariable refuses names of another environment', () => {
     const [a, b] = config.environments;
-    expect(() => pipelineVariable(new Naming(a), b, { snsTopicArn: '', targetKmsKeyArn: '', redshiftEndpoint: '' })).toThrow(/names are for/);
+    expect(() => pipelineVariable(new Naming(a), b, { snsTopicArn: '', targetKmsKeyArn: '', redshiftEndpoint: '', chatTopicArn: '', airflowUrl: '' }))
+      .toThrow(/names are for/);
   });
 
   test('the marker pattern names the bucket and requires prefix and marker on the key', () => {

@@ -4,7 +4,8 @@ import type { EnvironmentConfig } from './types';
 /**
  * The contract between the infrastructure and the DAG, defined once: the DAG's id, the one Airflow
  * variable the analytics stack writes (key, fields, types), the marker file whose arrival starts a
- * run and the EventBridge pattern that matches it, and the partition layout of every bucket.
+ * run and the EventBridge pattern that matches it, the partition layout of every bucket, and the
+ * staging prefix the dbt docs site is published under.
  *
  * The stack builds the variable with `pipelineVariable`; the local runner calls the same builder;
  * the Python side reads `dags/xetl_tasks/pipeline_contract.json`, generated from this module by
@@ -26,6 +27,13 @@ export const MARKER_FILE_NAME = '_SUCCESS';
  * staging table. `xetl bootstrap` creates it on MWAA; the local run creates it in its Airflow.
  */
 export const PIPELINE_POOL = { name: 'xetl_pipeline', slots: 1, include_deferred: true } as const;
+
+/**
+ * Where the DAG publishes the dbt docs site (index.html, manifest.json, catalog.json) in the staging
+ * bucket, and where `xetl docs` reads it. Private: only MWAA's role writes there, nothing reads it
+ * but callers of account B with staging-bucket read access.
+ */
+export const DBT_DOCS_PREFIX = 'dbt-docs/';
 
 /** How a partition is named in run parameters: an ISO calendar date. */
 export const PARTITION_FORMAT = 'YYYY-MM-DD';
@@ -74,6 +82,18 @@ export const PIPELINE_VARIABLE_FIELDS = {
     pattern: ARN('kms', '[a-z0-9-]+:\\d{12}:key/'),
   },
   sns_topic_arn: { type: 'string', description: 'topic for success and failure notices', pattern: ARN('sns', '[a-z0-9-]+:\\d{12}:[\\w-]+$') },
+  chat_topic_arn: {
+    type: 'string',
+    // Chatbot renders only its custom-notification JSON, which e-mail subscribers should not get:
+    // the chat channels have a topic of their own. Empty: no chat channel, nothing is published.
+    description: 'topic of the chat channels (notifications.chat), empty when there are none',
+    pattern: `^$|${ARN('sns', '[a-z0-9-]+:\\d{12}:[\\w-]+$')}`,
+  },
+  airflow_url: {
+    type: 'string',
+    description: "base URL of the Airflow UI that notices link runs to (MWAA's webserver); empty where there is none",
+    pattern: '^$|^https?://[A-Za-z0-9.-]+(:\\d+)?$',
+  },
   sensor_timeout_seconds: { type: 'integer', description: "how long the DAG waits for a partition's marker", minimum: 60, maximum: 7 * 24 * 3600 },
   max_quarantine_ratio: { type: 'number', description: 'largest share of quarantined rows the quality gate publishes', minimum: 0, maximum: 1 },
   unload_template: { type: 'string', description: 'the query template (sql/xetl_sql/queries) that unloads the partition to the target bucket', pattern: '^unload_[a-z_]+$' },
@@ -93,6 +113,10 @@ export interface PipelineRuntimeValues {
   readonly redshiftEndpoint: string;
   /** Account A's data key (key ARN, or its alias ARN when the key ID is not known yet). */
   readonly targetKmsKeyArn: string;
+  /** The chat channels' topic, or '' when the environment has none. */
+  readonly chatTopicArn: string;
+  /** Base URL of the Airflow UI (`https://<MWAA webserver host>`), or '' where there is none. */
+  readonly airflowUrl: string;
 }
 
 /** Builds the `xetl_pipeline` variable of one environment: names from `Naming`, the rest from `runtime`. */
@@ -117,6 +141,8 @@ export function pipelineVariable(names: Naming, env: EnvironmentConfig, runtime:
     unload_role_chain: names.unloadRoleChain,
     target_kms_key_arn: runtime.targetKmsKeyArn,
     sns_topic_arn: runtime.snsTopicArn,
+    chat_topic_arn: runtime.chatTopicArn,
+    airflow_url: runtime.airflowUrl,
     sensor_timeout_seconds: env.airflow.sensorTimeoutSeconds,
     max_quarantine_ratio: env.airflow.maxQuarantineRatio,
     unload_template: env.airflow.unloadTemplate,
@@ -185,6 +211,7 @@ export function pipelineContractJson(): string {
       event_pattern: markerEventPattern({ bucketName: '{source_bucket}', prefix: '{source_prefix}' }),
     },
     partition: { format: PARTITION_FORMAT, path: PARTITION_PATH_TEMPLATE },
+    dbt_docs: { prefix: DBT_DOCS_PREFIX },
   };
   return `${JSON.stringify(contract, null, 2)}\n`;
 }

@@ -33,6 +33,30 @@ export interface CicdInput {
   readonly githubEnvironment?: string;
 }
 
+/**
+ * The chat channels of one environment. The workspace (Slack) or team (Teams) must first be
+ * authorized once per account in the Amazon Q Developer in chat applications console, which shows
+ * the IDs to copy here. Give the Slack pair, the Teams triple, or both.
+ */
+export interface ChatInput {
+  /** Slack workspace ID (e.g. "T07EA123LEP"), from the console after authorizing the workspace. */
+  readonly slackTeamId?: string;
+  /** Slack channel ID (e.g. "C07EZ1ABC23"): channel details, at the bottom of the About tab. */
+  readonly slackChannelId?: string;
+  /** Microsoft Entra tenant ID of the Teams team (a UUID). */
+  readonly teamsTenantId?: string;
+  /** Microsoft Teams team ID (a UUID), from the console after authorizing the team. */
+  readonly teamsTeamId?: string;
+  /** Teams channel ID as the console shows it, URL-encoded (e.g. "19%3ab6ef35dc%40thread.tacv2"). */
+  readonly teamsChannelId?: string;
+}
+
+/** The chat channels after validation: each platform present only when fully configured. */
+export interface ChatConfig {
+  readonly slack?: { readonly teamId: string; readonly channelId: string };
+  readonly teams?: { readonly tenantId: string; readonly teamId: string; readonly channelId: string };
+}
+
 export interface EnvironmentInput {
   /** AWS region both accounts deploy to, e.g. "eu-west-1". Required. */
   readonly region: string;
@@ -98,6 +122,12 @@ export interface EnvironmentInput {
   readonly notifications?: {
     /** E-mail addresses subscribed to pipeline success/failure. @default [] */
     readonly emails?: readonly string[];
+    /**
+     * Slack and/or Microsoft Teams channels that get each run's outcome through Amazon Q Developer
+     * in chat applications (AWS Chatbot), from a topic of their own (docs/notifications.md).
+     * @default unset — no chat channel, no chat topic
+     */
+    readonly chat?: ChatInput;
   };
   readonly airflow?: {
     /** Prefix of Airflow's secrets in Secrets Manager. @default "airflow" */
@@ -196,7 +226,11 @@ export interface EnvironmentConfig {
     readonly logRetentionDays: number;
     readonly accessLogDays: number;
   };
-  readonly notifications: { readonly emails: readonly string[] };
+  readonly notifications: {
+    readonly emails: readonly string[];
+    /** Unset when the environment has no chat channel. */
+    readonly chat?: ChatConfig;
+  };
   readonly airflow: {
     readonly secretsPrefix: string;
     readonly sensorTimeoutSeconds: number;

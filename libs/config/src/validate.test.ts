@@ -132,6 +132,42 @@ describe('a config error names the field', () => {
   });
 });
 
+describe('the chat block (notifications.chat)', () => {
+  const slack = { slackTeamId: 'T07EA123LEP', slackChannelId: 'C07EZ1ABC23' };
+  const teams = {
+    teamsTenantId: '1b2c3d4e-5f60-4718-92a3-b4c5d6e7f809',
+    teamsTeamId: '74361522-da01-538d-aa2e-ac7918c6bb92',
+    teamsChannelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+  };
+  const chatOf = (chat: Record<string, string> | undefined) =>
+    validateConfig({ environments: { dev: { ...valid, notifications: { chat } } } }).environments[0].notifications.chat;
+
+  test('is unset by default: no chat channel', () => {
+    expect(validateConfig({ environments: { dev: valid } }).environments[0].notifications).toEqual({ emails: [] });
+  });
+
+  test('Slack, Teams or both, each platform with its IDs', () => {
+    expect(chatOf(slack)).toEqual({ slack: { teamId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' } });
+    expect(chatOf(teams)).toEqual({ teams: { tenantId: teams.teamsTenantId, teamId: teams.teamsTeamId, channelId: teams.teamsChannelId } });
+    expect(Object.keys(chatOf({ ...slack, ...teams })!)).toEqual(['slack', 'teams']);
+  });
+
+  test.each([
+    [{}, 'environments.dev.notifications.chat: names no channel: give slackTeamId and slackChannelId, or teamsTenantId, teamsTeamId and teamsChannelId'],
+    [{ slackTeamId: 'T07EA123LEP' }, 'environments.dev.notifications.chat.slackChannelId: is required with the other Slack IDs'],
+    [{ ...teams, teamsTeamId: undefined }, 'environments.dev.notifications.chat.teamsTeamId: is required with the other Teams IDs'],
+    [{ ...slack, slackTeamId: 't07ea123lep' }, 'environments.dev.notifications.chat.slackTeamId: "t07ea123lep" is not a Slack workspace ID'],
+    [{ ...slack, slackChannelId: '#data-alerts' }, 'environments.dev.notifications.chat.slackChannelId: "#data-alerts" is not a Slack channel ID'],
+    [{ ...teams, teamsTenantId: 'contoso' }, 'environments.dev.notifications.chat.teamsTenantId: "contoso" is not a tenant ID (UUID)'],
+    [{ ...teams, teamsChannelId: '19:b6ef35dc@thread.tacv2' }, 'environments.dev.notifications.chat.teamsChannelId: "19:b6ef35dc@thread.tacv2" is not a URL-encoded Teams channel ID'],
+    [{ ...slack, slackChanelId: 'C1' }, 'environments.dev.notifications.chat.slackChanelId: unknown setting (expected one of: slackTeamId, slackChannelId, teamsTenantId, teamsTeamId, teamsChannelId)'],
+  ])('%#: a bad block is one line naming the field', (chat, expected) => {
+    const problems = problemsOf({ ...valid, notifications: { chat } });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`xetl config: ${expected}`);
+  });
+});
+
 describe('selecting an environment', () => {
   const config = validateConfig({ environments: { dev: valid } });
   test('returns the named one', () => expect(selectEnvironment(config, 'dev').name).toBe('dev'));

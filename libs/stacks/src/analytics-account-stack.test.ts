@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { execFileSync } from 'node:child_process';
-import { Naming, PIPELINE_VARIABLE_FIELDS, loadConfig, pipelineVariable, selectEnvironment } from '@xetl/config';
+import { Naming, PIPELINE_VARIABLE_FIELDS, loadConfig, pipelineVariable, selectEnvironment, type EnvironmentConfig } from '@xetl/config';
 import { AnalyticsAccountStack } from './analytics-account-stack';
 import { glueLibraryZip, triggerZip } from './pipeline-packages';
 
@@ -78,9 +78,9 @@ function withDbtPackage(dir: string): string {
 
 const root = withDbtPackage(fixtureRoot());
 
-function synth(envName: string, repoRoot = root) {
+function synth(envName: string, repoRoot = root, change: (env: EnvironmentConfig) => EnvironmentConfig = (e) => e) {
   const app = Testing.app();
-  const stack = new AnalyticsAccountStack(app, selectEnvironment(config, envName), { repoRoot });
+  const stack = new AnalyticsAccountStack(app, change(selectEnvironment(config, envName)), { repoRoot });
   const text = Testing.synth(stack);
   return { text, json: JSON.parse(text) };
 }
@@ -97,6 +97,9 @@ const WILDCARD_RESOURCE_ACTIONS = new Set([
   // The trigger Lambda's VPC network interfaces (docs/event-trigger.md, the documented exception).
   'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
   'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
+  // The chat channel role's read-only notification context (ChatChannels), only with notifications.chat.
+  'cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData',
+  'cloudwatch:GetMetricWidgetImage', 'cloudwatch:ListMetrics',
 ]);
 
 describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s)', (envName) => {
@@ -147,7 +150,11 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
     // Exactly the contract's builder: names from Naming, the two deploy-time values from Terraform.
     expect(value).toEqual(pipelineVariable(new Naming(env), env, {
       snsTopicArn: value.sns_topic_arn, targetKmsKeyArn: value.target_kms_key_arn, redshiftEndpoint: value.redshift_endpoint,
+      chatTopicArn: value.chat_topic_arn, airflowUrl: value.airflow_url,
     }));
+    // No chat channel in the shipped config: no chat topic, and the DAG publishes no chat message.
+    expect(value.chat_topic_arn).toBe('');
+    expect(value.airflow_url).toMatch(/^\$\{replace\(aws_mwaa_environment\..*\.webserver_url, '\/\^\(https:\/\/\)\?\/', 'https:\/\/'\)\}$/);
     expect(value.redshift_endpoint).toMatch(/aws_redshiftserverless_workgroup\..*\.endpoint\[0\]\.address/);
     expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
     expect(value.sns_topic_arn).toMatch(/^\$\{aws_sns_topic\..*\.arn\}$/);
@@ -207,6 +214,51 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
 
   test('references no other stack (no remote state)', () => {
     expect(json.data?.terraform_remote_state).toBeUndefined();
+  });
+});
+
+describe('AnalyticsAccountStack with notifications.chat', () => {
+  const chat = { slack: { teamId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' } };
+  const withChat = (env: EnvironmentConfig): EnvironmentConfig => ({ ...env, notifications: { ...env.notifications, chat } });
+  const { json } = synth('dev', root, withChat);
+  const resources = (type: string) => Object.entries<any>(json.resource[type] ?? {});
+
+  test('creates the chat topic and the channel configuration only when configured', () => {
+    expect(resources('aws_chatbot_slack_channel_configuration')).toHaveLength(1);
+    expect(resources('aws_sns_topic').map(([, t]) => t.name).sort()).toEqual(['xetl-dev-chat', 'xetl-dev-pipeline']);
+    const without = synth('dev').json;
+    expect(without.resource.aws_chatbot_slack_channel_configuration).toBeUndefined();
+    expect(without.resource.aws_chatbot_teams_channel_configuration).toBeUndefined();
+    expect(Object.values<any>(without.resource.aws_iam_role).map((r) => r.name)).not.toContain('xetl-dev-chat');
+  });
+
+  test("writes the chat topic into the variable and lets MWAA's role publish there", () => {
+    const [[chatTopicId]] = resources('aws_sns_topic').filter(([, t]) => t.name === 'xetl-dev-chat');
+    const [version] = Object.values(json.resource.aws_secretsmanager_secret_version) as any[];
+    expect(version.secret_string).toContain(`"chat_topic_arn":"\${aws_sns_topic.${chatTopicId}.arn}"`);
+    const mwaaPolicy = resources('aws_iam_role_policy').find(([id]) => /Airflow_ExecutionRole/.test(id))![1];
+    expect(JSON.parse(mwaaPolicy.policy).Statement).toContainEqual(
+      expect.objectContaining({ Action: ['sns:Publish'], Resource: `\${aws_sns_topic.${chatTopicId}.arn}` }),
+    );
+  });
+
+  test('the channel role reads notification context only, capped by a guardrail of the same', () => {
+    const [, role] = resources('aws_iam_role').find(([, r]) => r.name === 'xetl-dev-chat')!;
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: ['chatbot.amazonaws.com'] });
+    const [, guardrail] = resources('aws_iam_policy').find(([, p]) => p.name === 'xetl-dev-chat-guardrail')!;
+    const [statement] = JSON.parse(guardrail.policy).Statement;
+    expect([statement.Action].flat().every((a: string) => /^cloudwatch:(Describe|Get|List)/.test(a))).toBe(true);
+  });
+});
+
+describe('AnalyticsAccountStack dbt docs', () => {
+  test("lets MWAA's role write the docs site under the staging bucket's dbt-docs/ prefix, and nothing else new", () => {
+    const { json } = synth('dev');
+    const [, policy] = Object.entries<any>(json.resource.aws_iam_role_policy).find(([id]) => /Airflow_ExecutionRole/.test(id))!;
+    const [stagingId] = Object.entries<any>(json.resource.aws_s3_bucket).find(([, b]) => b.bucket === new Naming(selectEnvironment(config, 'dev')).stagingBucket)!;
+    const writes = JSON.parse(policy.policy).Statement.filter((s: Statement) => [s.Action].flat().includes('s3:PutObject'));
+    expect(writes.map((s: Statement) => s.Resource).filter((r: string) => r.includes(`aws_s3_bucket.${stagingId}.`)))
+      .toEqual([`\${aws_s3_bucket.${stagingId}.arn}/dbt-docs/*`]);
   });
 });
 

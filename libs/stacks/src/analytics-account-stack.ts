@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import type { EnvironmentConfig } from '@xetl/config';
 import {
-  AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, DataKey, ExternalBucket, FeedCrawler, FeedJob,
+  AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, ChatChannels, DataKey, ExternalBucket, FeedCrawler, FeedJob,
   GlueRole, GlueSecurityConfig, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineEventBus, PipelineTopic, PipelineVariableSecret,
   SQL_MIGRATIONS, SecureBucket, ServerlessWarehouse, TriggerFunction, TriggerQueue, airflowDagFiles, dbtStageFiles, allowListedFiles, requireFile,
 } from '@xetl/constructs';
@@ -34,6 +34,8 @@ export class AnalyticsAccountStack extends XetlStack {
   readonly job: FeedJob;
   readonly airflow: AirflowEnvironment;
   readonly topic: PipelineTopic;
+  /** Only when `notifications.chat` names a channel. */
+  readonly chat?: ChatChannels;
   readonly triggerQueue: TriggerQueue;
   readonly triggerEvents: PipelineEventBus;
   readonly trigger: TriggerFunction;
@@ -148,6 +150,13 @@ export class AnalyticsAccountStack extends XetlStack {
     this.job.grantRun(mwaaRole);
     this.warehouse.grantRunQueries(mwaaRole);
     this.topic.grantPublish(mwaaRole);
+    // The dbt docs site (publish_dbt_docs), read back by `xetl docs`.
+    staging.grantWrite([mwaaRole], names.stagingDbtDocsPrefix);
+    const chat = env.notifications.chat;
+    if (chat) {
+      this.chat = new ChatChannels(this, 'Chat', { names, chat, region, encryptionKey: this.key });
+      this.chat.grantPublish(mwaaRole);
+    }
 
     // ---- event-driven trigger (docs/event-trigger.md): A's marker events -> bus -> queue -> Lambda -> MWAA
     this.triggerQueue = new TriggerQueue(this, 'TriggerQueue', { names, encryptionKey: this.key });
@@ -177,6 +186,9 @@ export class AnalyticsAccountStack extends XetlStack {
         snsTopicArn: this.topic.topicArn,
         redshiftEndpoint: this.warehouse.endpointAddress,
         targetKmsKeyArn: Fn.coalesce([sourceKeyArn.stringValue, names.dataKeyAliasArn]),
+        chatTopicArn: this.chat?.topicArn ?? '',
+        // MWAA's API documents the webserver as a host name: link to it over HTTPS either way.
+        airflowUrl: Fn.replace(this.airflow.webserverUrl, '/^(https://)?/', 'https://'),
       },
     });
 

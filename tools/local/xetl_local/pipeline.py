@@ -18,6 +18,7 @@ from typing import Any
 from generate_products import BAD_KINDS, ExpectedOutcome, generate_products
 from xetl_harness.airflow_db import task_states as airflow_task_states
 from xetl_tasks.contract import DAG_ID, MARKER_FILE_NAME
+from xetl_tasks.notify import chat_text
 from xetl_tasks.partition import manifest_uri, partition_path
 from xetl_tasks.runtime import TaskIds
 
@@ -43,6 +44,8 @@ class RunResult:
     notices: list[dict[str, str]] = field(default_factory=list)
     # `airflow dags test`'s output: the DAG run and every task's log.
     log_path: str = ""
+    # What the chat channels would get (Chatbot's JSON from the chat topic), in order.
+    chat: list[dict[str, Any]] = field(default_factory=list)
     # Event mode (xetl_local.event_mode.EventRun): how the event path started the run.
     event: Any = None
 
@@ -279,18 +282,27 @@ def parquet_rows(objects: dict[str, bytes]) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in json.loads(proc.stdout)]
 
 
-def read_notices(stack: LocalStack) -> list[dict[str, str]]:
+def _drain(stack: LocalStack, queue_url: str) -> list[dict[str, Any]]:
+    """Every message on a topic's inbox queue, parsed, removed from the queue."""
     sqs = stack.client("sqs")
-    notices = []
+    bodies = []
     while True:
-        got = sqs.receive_message(QueueUrl=stack.notice_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        messages = got.get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
         if not messages:
-            return notices
+            return bodies
         for message in messages:
-            body = json.loads(message["Body"])
-            notices.append({"subject": body.get("Subject", ""), "status": body.get("MessageAttributes", {}).get("status", {}).get("Value", "")})
-            sqs.delete_message(QueueUrl=stack.notice_queue_url, ReceiptHandle=message["ReceiptHandle"])
+            bodies.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def read_notices(stack: LocalStack) -> list[dict[str, str]]:
+    return [{"subject": body.get("Subject", ""), "status": body.get("MessageAttributes", {}).get("status", {}).get("Value", "")}
+            for body in _drain(stack, stack.notice_queue_url)]  # fmt: skip
+
+
+def read_chat(stack: LocalStack) -> list[dict[str, Any]]:
+    """The chat messages of the run, as Chatbot would receive them (raw delivery: the JSON itself)."""
+    return _drain(stack, stack.chat_queue_url)
 
 
 def run_partition(
@@ -340,6 +352,7 @@ def run_partition(
         else:
             table_rows, target_rows = final_count(stack, partition), _parquet_count_in_tools(objects)
         notices = read_notices(stack)
+        chat = read_chat(stack)
     return RunResult(
         partition=partition,
         run_id=run_id,
@@ -355,6 +368,7 @@ def run_partition(
         drop_method=drop_method,
         notices=notices,
         log_path=log_path,
+        chat=chat,
         event=event_run,
     )
 
@@ -366,7 +380,8 @@ def task_order(states: dict[str, tuple[str, float]]) -> list[str]:
     """The DAG's tasks in pipeline order, the dbt group's (sorted) right after the publish."""
     dbt = sorted(t for t in states if t.startswith(DBT_PREFIX))
     at = TaskIds.PIPELINE.index(TaskIds.PUBLISH_PARTITION) + 1
-    return [*TaskIds.PIPELINE[:at], *dbt, *TaskIds.PIPELINE[at:], TaskIds.NOTIFY_SUCCESS, TaskIds.NOTIFY_FAILURE]
+    return [*TaskIds.PIPELINE[:at], *dbt, *TaskIds.PIPELINE[at:], TaskIds.NOTIFY_SUCCESS, *TaskIds.AFTER_PUBLICATION,
+            TaskIds.NOTIFY_FAILURE]
 
 
 def dbt_models(states: dict[str, tuple[str, float]]) -> dict[str, str]:
@@ -406,6 +421,9 @@ def render_summary(stack: LocalStack, result: RunResult) -> str:
           + ", ".join(f"{name} {state}" for name, state in models.items()) + "\n")
     if result.notices:
         w("  notifications      " + "; ".join(f"[{n['status']}] {n['subject']}" for n in result.notices) + "\n")
+    for message in result.chat:
+        w("\n  chat message (what a Slack or Teams channel gets with notifications.chat):\n    "
+          + chat_text(message).rstrip("\n").replace("\n", "\n    ") + "\n")
     if result.failure:
         w("\n  why it failed:\n    " + result.failure.replace("\n", "\n    ") + "\n")
     w("\n  time per step (s):\n")

@@ -354,22 +354,30 @@ class LocalStack:
                 Name=n["glueJob"], Role=role, GlueVersion="5.0",
                 Command={"Name": "glueetl", "ScriptLocation": "file://" + str(REPO_ROOT / "glue-scripts/xetl_products_job.py")},
             )  # fmt: skip
-        topic_arn = self.client("sns").create_topic(Name=n["pipelineTopic"])["TopicArn"]
-        # A queue on the topic keeps every notice, so a person (and the test) can read them.
-        sqs = self.client("sqs")
-        queue_url = sqs.create_queue(QueueName=f"{n['pipelineTopic']}-inbox")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        self.client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn,
-                                     Attributes={"RawMessageDelivery": "false"})
-        self.notice_queue_url = queue_url
+        topic_arn, self.notice_queue_url = self._topic_with_inbox(n["pipelineTopic"], raw=False)
+        # The chat channels' topic, always here: the run's summary prints the message a channel would get.
+        chat_topic_arn, self.chat_queue_url = self._topic_with_inbox(n["chatTopic"], raw=True)
         key_arn = self.client("kms").describe_key(KeyId=n["dataKeyAlias"])["KeyMetadata"]["Arn"]
         secrets = self.client("secretsmanager")
-        # The contract's own builder, as the analytics stack uses it (tools/local/names.ts).
+        # The contract's own builder, as the analytics stack uses it (tools/local/names.ts). No
+        # Airflow UI runs here (`airflow dags test`): no link.
         self.variable = _node_json(["tools/local/names.ts", "local", "--variable", json.dumps(
-            {"snsTopicArn": topic_arn, "targetKmsKeyArn": key_arn, "redshiftEndpoint": _dsn_field(self.pg_dsn, "host")})])
+            {"snsTopicArn": topic_arn, "targetKmsKeyArn": key_arn, "redshiftEndpoint": _dsn_field(self.pg_dsn, "host"),
+             "chatTopicArn": chat_topic_arn, "airflowUrl": ""})])
         # Where MWAA's secrets backend would read it; the local Airflow reads AIRFLOW_VAR_* instead.
         _put_secret(secrets, n["pipelineVariableSecret"], self.variable)
         self.account_id = account
+
+    def _topic_with_inbox(self, name: str, *, raw: bool) -> tuple[str, str]:
+        """(topic ARN, queue URL): a topic and a queue subscribed to it that keeps every message, so a
+        person (and the tests) can read them; ``raw``: the queue gets the message itself, no envelope."""
+        sns, sqs = self.client("sns"), self.client("sqs")
+        topic_arn = sns.create_topic(Name=name)["TopicArn"]
+        queue_url = sqs.create_queue(QueueName=f"{name}-inbox")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn,
+                      Attributes={"RawMessageDelivery": "true" if raw else "false"})  # fmt: skip
+        return topic_arn, queue_url
 
     def _migrate(self) -> None:
         """The migrations, as `xetl bootstrap` applies them with the admin secret on Redshift (here as
