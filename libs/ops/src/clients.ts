@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
@@ -111,6 +112,9 @@ export class AwsClients {
   }
   get logs(): CloudWatchLogsClient {
     return this.get('logs', () => new CloudWatchLogsClient(this.common()));
+  }
+  get ec2(): EC2Client {
+    return this.get('ec2', () => new EC2Client(this.common()));
   }
   /** The Airflow REST API of one MWAA environment. */
   airflow(environmentName: string): AirflowApi {
