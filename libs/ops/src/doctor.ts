@@ -1,4 +1,4 @@
-import { DescribeVpcAttributeCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand, type VpcEndpoint } from '@aws-sdk/client-ec2';
+import type { VpcEndpoint } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeStatementCommand, ExecuteStatementCommand, GetStatementResultCommand } from '@aws-sdk/client-redshift-data';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -358,8 +358,10 @@ async function endpoints(p: Probe): Promise<Check> {
   const { names } = ctx;
   const ec2 = ctx.clients.ec2;
   const vpcName = names.vpcName('mwaa');
-  // Loaded here, not at the top: the constructs library pulls in cdktf, which no other command needs.
+  // Loaded here, not at the top: the constructs library pulls in cdktf, and the EC2 client is the
+  // SDK's largest; no other command needs either (together about a second of start-up).
   const { AIRFLOW_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES } = await import('@xetl/constructs');
+  const { DescribeVpcAttributeCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand } = await import('@aws-sdk/client-ec2');
   const services = [...INTERFACE_ENDPOINT_SERVICES, ...AIRFLOW_ENDPOINT_SERVICES].sort();
   try {
     const vpcs = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: [vpcName] }] }))).Vpcs ?? [];
