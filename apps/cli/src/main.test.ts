@@ -234,7 +234,7 @@ describe('npx xetl (the linked bin, against moto_server)', () => {
     fs.mkdirSync(path.join(env.HOME!, '.aws'));
     fs.writeFileSync(path.join(env.HOME!, '.aws', 'config'), '[profile ops]\naws_access_key_id = test\naws_secret_access_key = test\n');
     const r = bare(['doctor', '--env', 'local', '--profile', 'ops', '--endpoint-url', server().endpoint], env);
-    expect(r.stdout).toContain('PASS  identity         caller arn:aws:sts::123456789012:user/moto (account 123456789012: source and analytics; credentials from profile "ops" (from --profile))');
+    expect(r.stdout).toContain('PASS  identity           caller arn:aws:sts::123456789012:user/moto (account 123456789012: source and analytics; credentials from profile "ops" (from --profile))');
     const missing = bare(['doctor', '--env', 'local', '--profile', 'other', '--endpoint-url', server().endpoint], env);
     expect(missing.stderr).toContain('profile "other" (from --profile) is not in ~/.aws/config and ~/.aws/credentials (profiles there: ops)');
   });

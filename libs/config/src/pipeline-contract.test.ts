@@ -4,27 +4,12 @@ import { loadConfig } from './load';
 import { Naming } from './naming';
 import {
   DBT_DOCS_PREFIX, PIPELINE_CONTRACT_COMMAND, PIPELINE_CONTRACT_DOC, PIPELINE_CONTRACT_FILE, PIPELINE_VARIABLE_FIELDS,
-  markerEventPattern, partitionPath, pipelineContractJson, pipelineVariable, pipelineVariableSchema, pipelineVariableTable,
-  withPipelineVariableTable,
+  markerEventPattern, partitionPath, pipelineContractJson, pipelineVariable, pipelineVariableProblems, pipelineVariableSchema,
+  pipelineVariableTable, withPipelineVariableTable,
 } from './pipeline-contract';
 
 const config = loadConfig();
 const repoRoot = path.resolve(__dirname, '../../..');
-
-/** The checks a JSON Schema validator applies to these flat fields (type, pattern, bounds, required, no extras). */
-function schemaProblems(value: Record<string, unknown>): string[] {
-  const schema = pipelineVariableSchema() as { properties: Record<string, any>; required: string[] };
-  const problems: string[] = [];
-  for (const key of schema.required) if (!(key in value)) problems.push(`${key}: missing`);
-  for (const [key, v] of Object.entries(value)) {
-    const spec = schema.properties[key];
-    if (!spec) { problems.push(`${key}: not in the schema`); continue; }
-    if (spec.type === 'integer' && !(Number.isInteger(v) && v as number >= spec.minimum && v as number <= spec.maximum)) problems.push(`${key}: ${v}`);
-    if (spec.type === 'number' && !(typeof v === 'number' && v >= spec.minimum && v <= spec.maximum)) problems.push(`${key}: ${v}`);
-    if (spec.type === 'string' && (typeof v !== 'string' || (spec.pattern && !new RegExp(spec.pattern).test(v)))) problems.push(`${key}: ${v}`);
-  }
-  return problems;
-}
 
 describe('pipeline contract', () => {
   test(`the checked-in ${PIPELINE_CONTRACT_FILE} is what the generator writes`, () => {
@@ -77,7 +62,7 @@ describe('pipeline contract', () => {
       airflowUrl: 'https://0123abcd-4567-89ef-0123-456789abcdef.c2.airflow.eu-west-1.on.aws',
     });
     expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
-    expect(schemaProblems(value)).toEqual([]);
+    expect(pipelineVariableProblems(value)).toEqual([]);
     expect(value).toMatchObject({
       source_bucket: names.sourceBucket, unload_role_chain: names.unloadRoleChain,
       sensor_timeout_seconds: env.airflow.sensorTimeoutSeconds, max_quarantine_ratio: env.airflow.maxQuarantineRatio,
@@ -94,15 +79,38 @@ describe('pipeline contract', () => {
       airflowUrl: '',
     }) as Record<string, unknown>;
     const { glue_job: _dropped, ...missing } = good;
-    expect(schemaProblems(missing)).toEqual(['glue_job: missing']);
-    expect(schemaProblems({ ...good, extra: 'x' })).toEqual(['extra: not in the schema']);
-    expect(schemaProblems({ ...good, sensor_timeout_seconds: '21600' })).toEqual(['sensor_timeout_seconds: 21600']);
-    expect(schemaProblems({ ...good, sns_topic_arn: 'topic' })).toEqual(['sns_topic_arn: topic']);
+    expect(pipelineVariableProblems(missing)).toEqual(['missing glue_job']);
+    expect(pipelineVariableProblems({ ...good, extra: 'x' })).toEqual(['unknown field extra']);
+    expect(pipelineVariableProblems({ ...good, sensor_timeout_seconds: '21600' })).toEqual(['sensor_timeout_seconds must be integer, got string']);
+    expect(pipelineVariableProblems({ ...good, redshift_port: 5439.5 })).toEqual(['redshift_port must be integer, got number']);
+    expect(pipelineVariableProblems({ ...good, max_quarantine_ratio: null })).toEqual(['max_quarantine_ratio must be number, got null']);
+    expect(pipelineVariableProblems({ ...good, sns_topic_arn: 'topic' })).toEqual([
+      `sns_topic_arn "topic" does not match ${PIPELINE_VARIABLE_FIELDS.sns_topic_arn.pattern}`,
+    ]);
     // S3 needs the key ARN for a key of another account: the alias ARN the stack writes before it
-    // is deployed with the key's ARN is refused (by the DAG's first task, from this schema).
+    // is deployed with the key's ARN is refused (by the DAG's first task and xetl doctor, from this schema).
     const alias = `arn:aws:kms:${env.region}:${env.accounts.source}:alias/xetl-${env.name}-data`;
-    expect(schemaProblems({ ...good, target_kms_key_arn: alias })).toEqual([`target_kms_key_arn: ${alias}`]);
-    expect(schemaProblems({ ...good, max_quarantine_ratio: 1.5 })).toEqual(['max_quarantine_ratio: 1.5']);
+    expect(pipelineVariableProblems({ ...good, target_kms_key_arn: alias })).toEqual([
+      `target_kms_key_arn "${alias}" does not match ${PIPELINE_VARIABLE_FIELDS.target_kms_key_arn.pattern}`,
+    ]);
+    expect(pipelineVariableProblems({ ...good, max_quarantine_ratio: 1.5 })).toEqual(['max_quarantine_ratio 1.5 is outside 0..1']);
+    expect(pipelineVariableProblems({ ...good, redshift_port: 80 })).toEqual(['redshift_port 80 is outside 1150..65535']);
+  });
+
+  test('every problem is reported, missing fields first, and a value that is not an object is one problem', () => {
+    expect(pipelineVariableProblems({ environment: 'dev', extra: 1, redshift_port: 'x' })).toEqual([
+      ...Object.keys(PIPELINE_VARIABLE_FIELDS).filter((k) => k !== 'environment' && k !== 'redshift_port').map((k) => `missing ${k}`),
+      'unknown field extra',
+      'redshift_port must be integer, got string',
+    ]);
+    expect(pipelineVariableProblems(['a'])).toEqual(['the value is array, not a JSON object']);
+    expect(pipelineVariableProblems(null)).toEqual(['the value is null, not a JSON object']);
+    expect(pipelineVariableProblems('{}')).toEqual(['the value is string, not a JSON object']);
+  });
+
+  test('the validator knows every schema keyword the fields use (a new keyword needs a new check)', () => {
+    const used = new Set(Object.values(pipelineVariableSchema().properties as Record<string, object>).flatMap((spec) => Object.keys(spec)));
+    expect([...used].sort()).toEqual(['description', 'maximum', 'minimum', 'pattern', 'type']);
   });
 
   test('the chat topic and the Airflow UI may be empty (none configured) but never malformed', () => {
@@ -112,12 +120,14 @@ describe('pipeline contract', () => {
       snsTopicArn: topic, redshiftEndpoint: 'wg.eu-west-1.redshift-serverless.amazonaws.com',
       targetKmsKeyArn: `arn:aws:kms:${env.region}:${env.accounts.source}:key/k`, chatTopicArn: topic, airflowUrl: 'https://abc.airflow.on.aws',
     }) as Record<string, unknown>;
-    expect(schemaProblems(good)).toEqual([]);
-    expect(schemaProblems({ ...good, chat_topic_arn: '', airflow_url: '' })).toEqual([]);
-    expect(schemaProblems({ ...good, chat_topic_arn: 'xetl-dev-chat' })).toEqual(['chat_topic_arn: xetl-dev-chat']);
+    const mismatch = (key: keyof typeof PIPELINE_VARIABLE_FIELDS, value: string) =>
+      `${key} "${value}" does not match ${(PIPELINE_VARIABLE_FIELDS[key] as { pattern: string }).pattern}`;
+    expect(pipelineVariableProblems(good)).toEqual([]);
+    expect(pipelineVariableProblems({ ...good, chat_topic_arn: '', airflow_url: '' })).toEqual([]);
+    expect(pipelineVariableProblems({ ...good, chat_topic_arn: 'xetl-dev-chat' })).toEqual([mismatch('chat_topic_arn', 'xetl-dev-chat')]);
     // A host without scheme (what MWAA's API documents) or with a path would make broken links.
-    expect(schemaProblems({ ...good, airflow_url: 'abc.airflow.on.aws' })).toEqual(['airflow_url: abc.airflow.on.aws']);
-    expect(schemaProblems({ ...good, airflow_url: 'https://abc.airflow.on.aws/' })).toEqual(['airflow_url: https://abc.airflow.on.aws/']);
+    expect(pipelineVariableProblems({ ...good, airflow_url: 'abc.airflow.on.aws' })).toEqual([mismatch('airflow_url', 'abc.airflow.on.aws')]);
+    expect(pipelineVariableProblems({ ...good, airflow_url: 'https://abc.airflow.on.aws/' })).toEqual([mismatch('airflow_url', 'https://abc.airflow.on.aws/')]);
   });
 
   test('pipelineVariable refuses names of another environment', () => {

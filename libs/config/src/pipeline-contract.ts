@@ -162,6 +162,35 @@ export function pipelineVariableSchema(): Record<string, unknown> {
   };
 }
 
+/** A parsed JSON value's type, in JSON's words. */
+const jsonType = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+
+/**
+ * What is wrong with a value of the `xetl_pipeline` variable, by its schema: missing fields first,
+ * then per field an unknown name, a wrong type, a pattern or a bound it misses (the keywords the
+ * schema uses). Empty when the value is good. The DAG applies the same checks to the same schema,
+ * from the generated JSON, in `dags/xetl_tasks/contract.py` (`variable_problems`).
+ */
+export function pipelineVariableProblems(value: unknown): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [`the value is ${jsonType(value)}, not a JSON object`];
+  const fields: Readonly<Record<string, FieldSpec>> = PIPELINE_VARIABLE_FIELDS;
+  const problems = Object.keys(fields).filter((name) => !(name in value)).map((name) => `missing ${name}`);
+  for (const [name, item] of Object.entries(value)) {
+    const spec = fields[name];
+    if (!spec) {
+      problems.push(`unknown field ${name}`);
+      continue;
+    }
+    const typed = spec.type === 'string' ? typeof item === 'string' : spec.type === 'integer' ? Number.isInteger(item) : typeof item === 'number' && Number.isFinite(item);
+    if (!typed) problems.push(`${name} must be ${spec.type}, got ${jsonType(item)}`);
+    else if (spec.pattern !== undefined && !new RegExp(spec.pattern).test(item as string)) problems.push(`${name} ${JSON.stringify(item)} does not match ${spec.pattern}`);
+    else if ((spec.minimum !== undefined && (item as number) < spec.minimum) || (spec.maximum !== undefined && (item as number) > spec.maximum)) {
+      problems.push(`${name} ${item} is outside ${spec.minimum}..${spec.maximum}`);
+    }
+  }
+  return problems;
+}
+
 /** Where the marker pattern applies: the source bucket and the feed's top folder. */
 export interface MarkerPatternOptions {
   /** Source bucket name (account A). */
