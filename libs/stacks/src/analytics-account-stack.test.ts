@@ -76,7 +76,7 @@ function statements(json: any, types: string[]): Statement[] {
 
 /** Actions that have no resource-level permission (or an AWS-owned resource); each is explained in the constructs. */
 const WILDCARD_RESOURCE_ACTIONS = new Set([
-  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData',
+  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData', 'logs:DescribeLogGroups',
   'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult',
   // The trigger Lambda's VPC network interfaces (docs/event-trigger.md, the documented exception).
   'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',

@@ -126,6 +126,31 @@ describe.each([
     expect(deny('DenyChangingBootstrapResources')?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/xetl-bootstrap': 'true' } });
   });
 
+  test('actions IAM authorizes on no resource type are granted on "*" (a named resource would grant nothing), with the conditions the service supports', () => {
+    const find = (sid: string) => deploy.statements.find((s) => s.Sid === sid);
+    expect(find('EventBusPermissions')).toMatchObject({ Action: ['events:PutPermission', 'events:RemovePermission'], Resource: '*' });
+    expect(list(find('Events')?.Action)).not.toContain('events:PutPermission');
+    if (side === 'analytics') {
+      expect(find('LogGroupList')).toMatchObject({ Action: ['logs:DescribeLogGroups'], Resource: '*' });
+      expect(plan.statements.find((s) => s.Sid === 'LogGroupList')).toMatchObject({ Action: ['logs:DescribeLogGroups'], Resource: '*' });
+      expect(find('FunctionEventSourceCreate')).toEqual({
+        Sid: 'FunctionEventSourceCreate', Effect: 'Allow', Action: ['lambda:CreateEventSourceMapping'], Resource: '*',
+        Condition: { ArnLike: { 'lambda:FunctionArn': `arn:aws:lambda:eu-west-1:${account}:function:xetl-dev-*` } },
+      });
+      expect(find('GlueCrawlerCreate')).toEqual({
+        Sid: 'GlueCrawlerCreate', Effect: 'Allow', Action: ['glue:CreateCrawler'], Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestTag/stack': 'xetl-dev-analytics' } },
+      });
+      expect(find('TopicSubscriptions')).toMatchObject({
+        Action: ['sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes', 'sns:Unsubscribe'], Resource: '*',
+      });
+      expect(plan.statements.find((s) => s.Sid === 'TopicSubscriptions')).toMatchObject({ Action: ['sns:GetSubscriptionAttributes'], Resource: '*' });
+      for (const sid of ['Glue', 'Topic', 'FunctionEventSources']) {
+        expect(list(find(sid)?.Action).filter((a) => /CreateCrawler|SubscriptionAttributes|Unsubscribe|CreateEventSourceMapping/.test(a))).toEqual([]);
+      }
+    }
+  });
+
   test('every Allow names the environment\'s resources, or is a documented broader grant', () => {
     const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/ci-cd.md'), 'utf8');
     const grants = cicdGrants(new BootstrapStack(Testing.app(), selectEnvironment(config, 'dev'), side).names, side);

@@ -103,10 +103,12 @@ export const LOGS_WRITE = [
 // ---- Glue --------------------------------------------------------------------------------------
 export const GLUE_READ = ['glue:GetCrawler', 'glue:GetDatabase', 'glue:GetJob', 'glue:GetTags'] as const;
 export const GLUE_WRITE = [
-  'glue:CreateCrawler', 'glue:CreateDatabase', 'glue:CreateJob', 'glue:DeleteCrawler', 'glue:DeleteDatabase',
+  'glue:CreateDatabase', 'glue:CreateJob', 'glue:DeleteCrawler', 'glue:DeleteDatabase',
   'glue:DeleteJob', 'glue:TagResource', 'glue:UntagResource', 'glue:UpdateCrawler', 'glue:UpdateDatabase',
   'glue:UpdateJob',
 ] as const;
+/** CreateCrawler has no resource type (the crawler has no ARN yet); the request carries the stack tag. */
+export const GLUE_CRAWLER_CREATE = ['glue:CreateCrawler'] as const;
 /** Glue security configurations have no resource-level permissions. */
 export const GLUE_SECURITY_CONFIGURATION_READ = ['glue:GetSecurityConfiguration'] as const;
 export const GLUE_SECURITY_CONFIGURATION_WRITE = ['glue:CreateSecurityConfiguration', 'glue:DeleteSecurityConfiguration'] as const;
@@ -137,11 +139,13 @@ export const SECRETS_MANAGED_BY_REDSHIFT = [
 ] as const;
 
 // ---- SNS ---------------------------------------------------------------------------------------
-export const SNS_READ = ['sns:GetSubscriptionAttributes', 'sns:GetTopicAttributes', 'sns:ListTagsForResource'] as const;
+export const SNS_READ = ['sns:GetTopicAttributes', 'sns:ListTagsForResource'] as const;
 export const SNS_WRITE = [
-  'sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetSubscriptionAttributes', 'sns:SetTopicAttributes',
-  'sns:Subscribe', 'sns:TagResource', 'sns:Unsubscribe', 'sns:UntagResource',
+  'sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:TagResource', 'sns:UntagResource',
 ] as const;
+/** Calls on a subscription, which has no resource type in IAM (the topic's e-mail subscriptions). */
+export const SNS_SUBSCRIPTION_READ = ['sns:GetSubscriptionAttributes'] as const;
+export const SNS_SUBSCRIPTION_WRITE = ['sns:SetSubscriptionAttributes', 'sns:Unsubscribe'] as const;
 
 // ---- trust -------------------------------------------------------------------------------------
 export const WEB_IDENTITY_ACTIONS = ['sts:AssumeRoleWithWebIdentity'] as const;
@@ -150,9 +154,10 @@ export const WEB_IDENTITY_ACTIONS = ['sts:AssumeRoleWithWebIdentity'] as const;
 export const EVENTS_READ = ['events:DescribeEventBus', 'events:DescribeRule', 'events:ListTagsForResource', 'events:ListTargetsByRule'] as const;
 export const EVENTS_WRITE = [
   'events:CreateEventBus', 'events:DeleteEventBus', 'events:DeleteRule', 'events:DisableRule', 'events:EnableRule',
-  'events:PutPermission', 'events:PutRule', 'events:PutTargets', 'events:RemovePermission', 'events:RemoveTargets',
-  'events:TagResource', 'events:UntagResource',
+  'events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:TagResource', 'events:UntagResource',
 ] as const;
+/** The bus policy (`aws_cloudwatch_event_bus_policy`); IAM gives these no resource type. */
+export const EVENTS_PERMISSION_WRITE = ['events:PutPermission', 'events:RemovePermission'] as const;
 export const SQS_READ = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ListQueueTags'] as const;
 export const SQS_WRITE = ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes', 'sqs:TagQueue', 'sqs:UntagQueue'] as const;
 export const LAMBDA_READ = [
@@ -164,4 +169,6 @@ export const LAMBDA_WRITE = [
   'lambda:TagResource', 'lambda:UntagResource', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration',
 ] as const;
 export const LAMBDA_EVENT_SOURCE_READ = ['lambda:GetEventSourceMapping'] as const;
-export const LAMBDA_EVENT_SOURCE_WRITE = ['lambda:CreateEventSourceMapping', 'lambda:DeleteEventSourceMapping', 'lambda:UpdateEventSourceMapping'] as const;
+export const LAMBDA_EVENT_SOURCE_WRITE = ['lambda:DeleteEventSourceMapping', 'lambda:UpdateEventSourceMapping'] as const;
+/** A new mapping has no ARN yet: no resource type, narrowed by `lambda:FunctionArn`. */
+export const LAMBDA_EVENT_SOURCE_CREATE = ['lambda:CreateEventSourceMapping'] as const;

@@ -128,6 +128,10 @@ function commonGrants(names: Naming, side: AccountSide): CicdGrant[] {
       sid: 'Events', read: A.EVENTS_READ, write: A.EVENTS_WRITE,
       resources: [c.arn('events', `rule/${names.base}-*`), c.arn('events', `rule/${names.base}-*/*`), c.arn('events', `event-bus/${names.base}-*`)],
     },
+    {
+      sid: 'EventBusPermissions', read: [], write: A.EVENTS_PERMISSION_WRITE, resources: ['*'],
+      broader: 'events:PutPermission and RemovePermission (the bus policy) have no resource type in IAM and no condition key: only "*" grants them',
+    },
     { sid: 'Queues', read: A.SQS_READ, write: A.SQS_WRITE, resources: [c.arn('sqs', `${names.base}-*`)] },
   ];
 }
@@ -163,7 +167,10 @@ function analyticsGrants(names: Naming): CicdGrant[] {
       sid: 'Ec2ServiceEndpoints', read: [], write: A.EC2_SERVICE_ENDPOINTS, resources: [c.arn('ec2', 'vpc-endpoint/*'), c.arn('ec2', 'network-interface/*')],
       broader: 'MWAA and Redshift Serverless create their own untagged endpoints and network interfaces in the stack\'s subnets with the caller\'s rights',
     },
-    { sid: 'LogGroupList', read: A.LOGS_DESCRIBE, write: [], resources: [c.arn('logs', 'log-group:*')], broader: 'logs:DescribeLogGroups authorizes on every log group of the region' },
+    {
+      sid: 'LogGroupList', read: A.LOGS_DESCRIBE, write: [], resources: ['*'],
+      broader: 'logs:DescribeLogGroups has no resource type in IAM: only "*" grants it (it lists names and settings, never log events)',
+    },
     {
       sid: 'LogGroups', read: A.LOGS_READ, write: A.LOGS_WRITE,
       resources: [c.arn('logs', `log-group:/xetl/${names.base}/*`), c.arn('logs', `log-group:/aws/lambda/${names.base}-*`)],
@@ -179,9 +186,18 @@ function analyticsGrants(names: Naming): CicdGrant[] {
       broader: 'as above; writes only for this environment\'s functions (`lambda:FunctionArn`)',
     },
     {
+      sid: 'FunctionEventSourceCreate', read: [], write: A.LAMBDA_EVENT_SOURCE_CREATE, resources: ['*'],
+      condition: { ArnLike: { 'lambda:FunctionArn': c.arn('lambda', `function:${names.base}-*`) } },
+      broader: 'CreateEventSourceMapping has no resource type in IAM (the mapping has no ARN yet): only for this environment\'s functions (`lambda:FunctionArn`)',
+    },
+    {
       sid: 'Glue', read: A.GLUE_READ, write: A.GLUE_WRITE,
       broader: 'Glue also authorizes database, crawler and job calls on the account\'s Data Catalog ARN (`catalog`); the named resources are this environment\'s',
       resources: [c.arn('glue', 'catalog'), c.arn('glue', `database/${db}`), c.arn('glue', `table/${db}/*`), c.arn('glue', `crawler/${names.base}-*`), c.arn('glue', `job/${names.base}-*`)],
+    },
+    {
+      sid: 'GlueCrawlerCreate', read: [], write: A.GLUE_CRAWLER_CREATE, resources: ['*'], condition: requestTagged,
+      broader: 'glue:CreateCrawler has no resource type in IAM: only "*" grants it; the request must carry this stack\'s tag',
     },
     {
       sid: 'GlueSecurityConfigurations', read: A.GLUE_SECURITY_CONFIGURATION_READ, write: A.GLUE_SECURITY_CONFIGURATION_WRITE, resources: ['*'],
@@ -206,6 +222,10 @@ function analyticsGrants(names: Naming): CicdGrant[] {
       broader: 'with manage_admin_password Redshift creates its admin secret with the caller\'s rights; never read',
     },
     { sid: 'Topic', read: A.SNS_READ, write: A.SNS_WRITE, resources: [c.arn('sns', `${names.base}-*`)] },
+    {
+      sid: 'TopicSubscriptions', read: A.SNS_SUBSCRIPTION_READ, write: A.SNS_SUBSCRIPTION_WRITE, resources: ['*'],
+      broader: 'SNS subscription calls have no resource type in IAM and no condition key: only "*" grants them (the topic\'s e-mail subscriptions)',
+    },
   ];
 }
 

@@ -70,11 +70,11 @@ export class AnalyticsNetwork extends Construct {
       Resource: [flowLogs.arn, `${flowLogs.arn}:*`],
     });
     flowLogRole.addToPrincipalPolicy({
-      // DescribeLogGroups lists by account; it cannot name one group.
+      // DescribeLogGroups has no resource type in IAM: only "*" grants it. It lists, it reads no log.
       Sid: 'FindLogGroup',
       Effect: 'Allow',
       Action: ['logs:DescribeLogGroups'],
-      Resource: `arn:${names.partition}:logs:${region}:${account}:log-group:*`,
+      Resource: '*',
     });
     const flowLog = { flowLogGroupName: names.flowLogGroup, flowLogGroupArn: flowLogs.arn, flowLogRoleArn: flowLogRole.roleArn };
 

@@ -74,9 +74,8 @@ export class AirflowEnvironment extends Construct {
     });
     add({ Sid: 'EnvironmentLogs', Effect: 'Allow', Action: [...MWAA_LOG_ACTIONS], Resource: [logGroupArn, `${logGroupArn}:*`] });
     add({
-      // DescribeLogGroups lists by account; it cannot name a group.
-      Sid: 'FindLogGroups', Effect: 'Allow', Action: ['logs:DescribeLogGroups'],
-      Resource: `arn:${names.partition}:logs:${region}:${account}:log-group:*`,
+      // DescribeLogGroups has no resource type in IAM: only "*" grants it. It lists, it reads no log.
+      Sid: 'FindLogGroups', Effect: 'Allow', Action: ['logs:DescribeLogGroups'], Resource: '*',
     });
     add({
       // PutMetricData has no resource type; the namespace condition keeps it to MWAA's metrics.
