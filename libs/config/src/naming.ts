@@ -120,8 +120,14 @@ export class Naming {
   get redshiftNamespace(): string {
     return this.base;
   }
-  /** The namespace's admin user; Secrets Manager keeps its password (never in code or state). */
+  /** The namespace's admin user; Secrets Manager keeps its password (never in code or state). Only `xetl bootstrap` signs in as it. */
   readonly redshiftAdminUsername = 'xetl_admin';
+  /**
+   * The database role the DAG's statements run with: MWAA's role signs in with IAM as the database
+   * user `IAMR:<mwaa role name>`, which Redshift grants this role (the role's `RedshiftDbRoles` tag).
+   * The SQL migrations create it with exactly the grants the pipeline's statements need.
+   */
+  readonly redshiftPipelineRole = 'xetl_pipeline';
   get redshiftWorkgroup(): string {
     return this.base;
   }

@@ -169,6 +169,24 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
     expect(mwaa.depends_on).toEqual(expect.arrayContaining([...endpoints, `aws_iam_role_policy.${mwaaPolicy}`]));
   });
 
+  test('MWAA runs SQL as itself with the xetl_pipeline database role, and can read the Redshift admin secret nowhere', () => {
+    const roles = json.resource.aws_iam_role as Record<string, any>;
+    const [mwaaId, mwaa] = Object.entries(roles).find(([, r]) => r.name === `xetl-${envName}-mwaa`) as [string, any];
+    expect(mwaa.tags).toEqual({ RedshiftDbRoles: 'xetl_pipeline' });
+    const policy = (Object.values(json.resource.aws_iam_role_policy) as any[]).find((p) => p.role === `\${aws_iam_role.${mwaaId}.id}`);
+    const mwaaStatements = JSON.parse(policy.policy).Statement as Statement[];
+    expect(mwaaStatements.find((s) => s.Sid === 'SignInWithIam')?.Resource).toMatch(/^\$\{aws_redshiftserverless_workgroup\..*\.arn\}$/);
+    // Its only secret read is the Airflow backend's, under airflow/ (the admin secret is redshift!...).
+    const secretReads = mwaaStatements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+    expect(secretReads.map((s) => [s.Action, s.Resource])).toEqual([[['secretsmanager:GetSecretValue'], `arn:aws:secretsmanager:${env.region}:${env.accounts.analytics}:secret:airflow/*`]]);
+    // Nothing in the stack grants anyone the admin secret: no policy names it.
+    expect(text.match(/admin_password_secret_arn/g)).toHaveLength(1); // the stack output for `xetl bootstrap`
+    expect(json.output.redshift_admin_secret_arn.value).toMatch(/admin_password_secret_arn/);
+    // The Secrets Manager endpoint lets only the Airflow secrets through.
+    const endpoint = (Object.values(json.resource.aws_vpc_endpoint) as any[]).find((e) => e.service_name.endsWith('.secretsmanager'));
+    expect(JSON.parse(endpoint.policy).Statement.map((s: Statement) => s.Resource)).toEqual([`arn:aws:secretsmanager:${env.region}:${env.accounts.analytics}:secret:airflow/*`]);
+  });
+
   test('references no other stack (no remote state)', () => {
     expect(json.data?.terraform_remote_state).toBeUndefined();
   });

@@ -137,7 +137,7 @@ export class AnalyticsAccountStack extends XetlStack {
     staging.grantRead([mwaaRole], names.stagingManifestsPrefix);
     this.crawler.grantRun(mwaaRole);
     this.job.grantRun(mwaaRole);
-    this.warehouse.grantRunQueries(mwaaRole);
+    this.warehouse.grantRunQueries(mwaaRole, { databaseRoles: [names.redshiftPipelineRole] });
     this.topic.grantPublish(mwaaRole);
 
     // ---- event-driven trigger (docs/event-trigger.md): A's marker events -> bus -> queue -> Lambda -> MWAA

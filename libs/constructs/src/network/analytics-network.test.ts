@@ -116,19 +116,19 @@ describe('AnalyticsNetwork', () => {
     expect(network.endpoints).toHaveLength(resourcesOf(json, 'aws_vpc_endpoint').length);
   });
 
-  test('gives every endpoint but MWAA\'s own a policy without wildcard actions, scoped to the accounts where callers are ours', () => {
-    const airflow = resourcesOf(json, 'aws_vpc_endpoint').filter((e) => /\.airflow\./.test(String(e.service_name)));
-    // MWAA's endpoints are not documented to accept a policy; the callers' roles are scoped instead.
-    expect(airflow.map((e) => e.policy)).toEqual([undefined, undefined, undefined]);
-    for (const e of resourcesOf(json, 'aws_vpc_endpoint').filter((x) => !airflow.includes(x))) {
+  test('gives every endpoint but MWAA\'s own management ones a policy without wildcard actions, scoped to the accounts where callers are ours', () => {
+    const serviceOf = (e: Record<string, unknown>) => String(e.service_name).replace('com.amazonaws.eu-west-1.', '');
+    const mwaaOwn = resourcesOf(json, 'aws_vpc_endpoint').filter((e) => ['airflow.api', 'airflow.ops'].includes(serviceOf(e)));
+    // airflow.api and airflow.ops are MWAA's own (environment management, health): AWS's default policy.
+    expect(mwaaOwn.map((e) => e.policy)).toEqual([undefined, undefined]);
+    for (const e of resourcesOf(json, 'aws_vpc_endpoint').filter((x) => !mwaaOwn.includes(x))) {
       const statements = JSON.parse(String(e.policy)).Statement;
       for (const s of statements) {
         expect(s.Effect).toBe('Allow');
         for (const a of [s.Action].flat()) expect(a).not.toContain('*');
       }
-      const service = String(e.service_name);
-      if (!/ecr\.(api|dkr)$/.test(service)) {
-        expect(statements[0].Condition.StringEquals['aws:PrincipalAccount']).toEqual(['111111111111', '222222222222']);
+      if (!/^ecr\./.test(serviceOf(e))) {
+        expect(statements[0].Condition.StringEquals['aws:PrincipalAccount']).toEqual(serviceOf(e) === 'airflow.env' ? '222222222222' : ['111111111111', '222222222222']);
       }
     }
   });
