@@ -36,6 +36,7 @@ function cicd(input: CicdInput | undefined, name: string): CicdConfig | undefine
     githubRepository: input.githubRepository,
     deployBranch: input.deployBranch ?? DEFAULTS.cicdDeployBranch,
     githubEnvironment: input.githubEnvironment ?? name,
+    pullRequestPlans: input.pullRequestPlans ?? false,
     creates: { source: all, analytics: all },
   };
 }

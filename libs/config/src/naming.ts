@@ -195,6 +195,10 @@ export class Naming {
   get pipelineVariableSecret(): string {
     return `${this.airflowVariablesPrefix}/${this.pipelineVariableKey}`;
   }
+  /** ARN of that one secret: Secrets Manager appends '-' and six random characters to the name. */
+  get pipelineVariableSecretArnPattern(): string {
+    return `arn:${this.partition}:secretsmanager:${this.env.region}:${this.accountId('analytics')}:secret:${this.pipelineVariableSecret}-??????`;
+  }
 
   // ---- event-driven trigger (docs/event-trigger.md) -----------------------------------------
   /** The object a producer writes last in a partition folder; defined in pipeline-contract.ts. */
@@ -259,6 +263,20 @@ export class Naming {
   /** Role the deploy workflow applies with, in the GitHub environment only. */
   get cicdDeployRoleName(): string {
     return `${this.base}-cicd-deploy`;
+  }
+  /** The workflow whose jobs plan (`terraform plan` with the plan role); the plan role trusts no other. */
+  readonly githubPlanWorkflow = '.github/workflows/ci.yml';
+  /** The reusable workflow whose job deploys one stack; the deploy role trusts no other. */
+  readonly githubDeployWorkflow = '.github/workflows/deploy-stack.yml';
+  /**
+   * Managed policy every role the deploy role creates must carry as its permissions boundary
+   * (created by the bootstrap stack; docs/security.md).
+   */
+  get cicdPermissionsBoundaryName(): string {
+    return `${this.base}-cicd-boundary`;
+  }
+  cicdPermissionsBoundaryArn(side: AccountSide): string {
+    return `arn:${this.partition}:iam::${this.accountId(side)}:policy/${this.cicdPermissionsBoundaryName}`;
   }
   /** The account-wide GitHub OIDC provider (one per account, shared by environments). */
   githubOidcProviderArn(side: AccountSide): string {

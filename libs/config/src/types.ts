@@ -31,6 +31,12 @@ export interface CicdInput {
    * (`repo:ORG/REPO:environment:<name>`). @default the xetl environment's name
    */
   readonly githubEnvironment?: string;
+  /**
+   * Plan this environment on pull requests from branches of the repository: its plan role then
+   * also trusts `pull_request` tokens of the plan workflow. Meant for dev only; stage and prod are
+   * planned from the deploy branch alone. @default false
+   */
+  readonly pullRequestPlans?: boolean;
 }
 
 export interface EnvironmentInput {
@@ -156,6 +162,7 @@ export interface CicdConfig {
   readonly githubRepository: string;
   readonly deployBranch: string;
   readonly githubEnvironment: string;
+  readonly pullRequestPlans: boolean;
   readonly creates: { readonly source: CicdSharedResources; readonly analytics: CicdSharedResources };
 }
 

@@ -56,7 +56,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds', 'maxQuarantineRatio'],
   'env.state': ['source', 'analytics'],
   'env.state.backend': ['bucket', 'dynamodbTable', 'region', 'keyPrefix'],
-  'env.cicd': ['githubRepository', 'deployBranch', 'githubEnvironment'],
+  'env.cicd': ['githubRepository', 'deployBranch', 'githubEnvironment', 'pullRequestPlans'],
 };
 
 class Collector {
@@ -226,6 +226,7 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
     else c.pattern(env.cicd.githubRepository, `${f}.cicd.githubRepository`, GITHUB_REPOSITORY, 'a GitHub repository as "org/repo"');
     c.pattern(env.cicd.deployBranch, `${f}.cicd.deployBranch`, GIT_BRANCH, 'a branch name such as "main" (no wildcards)');
     c.pattern(env.cicd.githubEnvironment, `${f}.cicd.githubEnvironment`, GITHUB_ENVIRONMENT, 'a GitHub environment name (letters, digits, ".", "_", "-")');
+    if (typeof env.cicd.pullRequestPlans !== 'boolean') c.add(`${f}.cicd.pullRequestPlans`, `${JSON.stringify(env.cicd.pullRequestPlans)} must be true or false`);
     if (!env.state) c.add(`${f}.cicd`, 'needs state (CI/CD deploys to AWS; emulator-only environments have no remote state)');
   }
 

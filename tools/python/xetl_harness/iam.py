@@ -160,6 +160,9 @@ def reference_resolver(synth: Mapping[str, Any], resolver: Resolver | None = Non
         put(address, arn=arn("lambda", f"function:{body['function_name']}"), function_name=body["function_name"])
     for address, body in each("aws_mwaa_environment"):
         put(address, arn=arn("airflow", f"environment/{body['name']}"), name=body["name"])
+    for address, _body in each("aws_vpc"):
+        vpc_id = "vpc-" + _GENERATED_ID.replace("-", "")[:17]
+        put(address, id=vpc_id, arn=arn("ec2", f"vpc/{vpc_id}"))
     for address, body in each("aws_dynamodb_table"):
         put(address, arn=arn("dynamodb", f"table/{body['name']}"), name=body["name"], id=body["name"])
     for key, body in synth.get("variable", {}).items():

@@ -33,7 +33,9 @@ export const S3_OBJECT_READ = ['s3:GetObject', 's3:GetObjectTagging'] as const;
 export const S3_OBJECT_WRITE = ['s3:DeleteObject', 's3:PutObject', 's3:PutObjectTagging'] as const;
 
 // ---- KMS ---------------------------------------------------------------------------------------
-export const KMS_KEY_READ = ['kms:Decrypt', 'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'] as const;
+/** Key metadata; no decryption (that goes only through a service, `KMS_DECRYPT_VIA_SERVICES`). */
+export const KMS_KEY_READ = ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'] as const;
+export const KMS_DECRYPT = ['kms:Decrypt'] as const;
 export const KMS_KEY_WRITE = [
   'kms:CreateAlias', 'kms:CreateGrant', 'kms:DeleteAlias', 'kms:EnableKeyRotation', 'kms:Encrypt',
   'kms:GenerateDataKey', 'kms:PutKeyPolicy', 'kms:RetireGrant', 'kms:ScheduleKeyDeletion', 'kms:TagResource',
@@ -46,11 +48,22 @@ export const KMS_POLICY_LOCKOUT = ['kms:CreateKey', 'kms:PutKeyPolicy'] as const
 
 // ---- IAM ---------------------------------------------------------------------------------------
 export const IAM_ROLE_READ = ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'] as const;
-export const IAM_ROLE_WRITE = [
-  'iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:ListInstanceProfilesForRole',
-  'iam:PutRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole',
-  'iam:UpdateRoleDescription',
+/**
+ * Role changes that IAM checks against the role's permissions boundary (`iam:PermissionsBoundary`):
+ * the deploy role may make them only on roles that carry xetl's boundary.
+ */
+export const IAM_ROLE_WRITE_BOUNDED = [
+  'iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy',
+  'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
 ] as const;
+/** Role calls without that condition key: tags (Terraform's default tags) and the instance-profile check before delete. */
+export const IAM_ROLE_WRITE_UNBOUNDED = ['iam:ListInstanceProfilesForRole', 'iam:TagRole', 'iam:UntagRole'] as const;
+/** Managed-policy changes: the deploy role manages none, so none may change (the boundary among them). */
+export const IAM_POLICY_CHANGE = [
+  'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion',
+] as const;
+/** Assuming another role: no CI role needs to, so a role that trusts one gains it nothing. */
+export const STS_ASSUME = ['sts:AssumeRole'] as const;
 /** Everything that could change a role; denied on the CI roles themselves. */
 export const IAM_ROLE_CHANGE = [
   'iam:AttachRolePolicy', 'iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePermissionsBoundary',
@@ -126,7 +139,10 @@ export const REDSHIFT_WRITE = [
 ] as const;
 
 // ---- Secrets Manager ---------------------------------------------------------------------------
-export const SECRETS_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:GetSecretValue'] as const;
+/** Secret metadata; no value. */
+export const SECRETS_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy'] as const;
+/** The value of the one secret Terraform writes (the `xetl_pipeline` variable: names, no credential). */
+export const SECRET_VALUE_READ = ['secretsmanager:GetSecretValue'] as const;
 export const SECRETS_WRITE = [
   'secretsmanager:CreateSecret', 'secretsmanager:DeleteResourcePolicy', 'secretsmanager:DeleteSecret',
   'secretsmanager:PutResourcePolicy', 'secretsmanager:PutSecretValue', 'secretsmanager:TagResource',

@@ -1,6 +1,9 @@
 import type { AccountSide, Naming } from '@xetl/config';
 import type { PolicyStatement } from '../iam/policy';
+import { REDSHIFT_DB_ROLES_TAG } from '../warehouse/serverless-warehouse';
 import * as A from './cicd-actions';
+import type { GithubTrust } from './github-actions-role-props';
+import { cicdRoleArns } from './permissions-boundary';
 
 /**
  * One service's share of the CI roles' permissions: `read` is what `terraform plan` needs to
@@ -113,13 +116,23 @@ function commonGrants(names: Naming, side: AccountSide): CicdGrant[] {
       broader: 'key ARNs are random IDs: allowed on keys carrying this stack\'s tag (aliases are scoped by name below)',
     },
     {
+      sid: 'KeysDecryptViaServices', read: A.KMS_DECRYPT, write: [], resources: [c.arn('kms', 'key/*')],
+      condition: { StringEquals: { ...tagged.StringEquals, 'kms:ViaService': decryptingServices(names, side) } },
+      broader: 'as above; decryption only through the services whose resources a refresh reads back (S3 objects; the variable secret and the function\'s environment in B), never directly',
+    },
+    {
       sid: 'KeyCreate', read: [], write: A.KMS_CREATE_KEY, resources: ['*'],
       condition: { StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: c.stack } },
       broader: 'a key has no ARN before CreateKey; the request must carry this stack\'s tag',
     },
     { sid: 'KeyAliases', read: [], write: A.KMS_ALIAS_WRITE, resources: [c.arn('kms', `alias/${names.base}-*`)] },
     { sid: 'KeyAliasList', read: A.KMS_LIST, write: [], resources: ['*'], broader: 'kms:ListAliases has no resource-level permissions (the provider lists aliases to read one)' },
-    { sid: 'Roles', read: A.IAM_ROLE_READ, write: A.IAM_ROLE_WRITE, resources: [names.roleArn(side, `${names.base}-*`)] },
+    { sid: 'Roles', read: A.IAM_ROLE_READ, write: A.IAM_ROLE_WRITE_UNBOUNDED, resources: [names.roleArn(side, `${names.base}-*`)] },
+    {
+      // Every role the deploy role creates or changes carries the boundary: its ceiling, whatever its own policy says.
+      sid: 'RolesWithBoundary', read: [], write: A.IAM_ROLE_WRITE_BOUNDED, resources: [names.roleArn(side, `${names.base}-*`)],
+      condition: { StringEquals: { 'iam:PermissionsBoundary': names.cicdPermissionsBoundaryArn(side) } },
+    },
     {
       sid: 'PassRoles', read: [], write: A.IAM_PASS_ROLE, resources: [names.roleArn(side, `${names.base}-*`)],
       condition: { StringEquals: { 'iam:PassedToService': PASSED_TO_SERVICES } },
@@ -217,6 +230,8 @@ function analyticsGrants(names: Naming): CicdGrant[] {
       broader: 'as above; changes only to resources carrying this stack\'s tag',
     },
     { sid: 'AirflowSecrets', read: A.SECRETS_READ, write: A.SECRETS_WRITE, resources: [names.airflowSecretsArnPattern] },
+    // The one value a refresh reads back: the variable Terraform writes (names; the state holds it too).
+    { sid: 'PipelineVariableValue', read: A.SECRET_VALUE_READ, write: [], resources: [names.pipelineVariableSecretArnPattern] },
     {
       sid: 'RedshiftAdminSecret', read: [], write: A.SECRETS_MANAGED_BY_REDSHIFT, resources: [c.arn('secretsmanager', `secret:redshift!${names.redshiftNamespace}-*`)],
       broader: 'with manage_admin_password Redshift creates its admin secret with the caller\'s rights; never read',
@@ -227,6 +242,13 @@ function analyticsGrants(names: Naming): CicdGrant[] {
       broader: 'SNS subscription calls have no resource type in IAM and no condition key: only "*" grants them (the topic\'s e-mail subscriptions)',
     },
   ];
+}
+
+/** Services a refresh decrypts through: S3 (objects), and in B Secrets Manager (the variable) and Lambda (its environment). */
+function decryptingServices(names: Naming, side: AccountSide): string[] {
+  const region = names.env.region;
+  const services = side === 'analytics' ? ['lambda', 's3', 'secretsmanager'] : ['s3'];
+  return services.map((s) => `${s}.${region}.amazonaws.com`);
 }
 
 /** Every grant of one side, in a stable order. */
@@ -244,9 +266,12 @@ function statement(g: CicdGrant, actions: readonly string[]): PolicyStatement {
   };
 }
 
+/** No CI role assumes another role: a role that trusts one (say, one the deploy role made) gains it nothing. */
+const DENY_ASSUMING_ROLES: PolicyStatement = { Sid: 'DenyAssumingRoles', Effect: 'Deny', Action: [...A.STS_ASSUME], Resource: '*' };
+
 /** The plan role: refresh reads, the state object, and the lock item. Nothing else changes. */
 export function planStatements(names: Naming, side: AccountSide): PolicyStatement[] {
-  return cicdGrants(names, side).filter((g) => g.read.length).map((g) => statement(g, g.read));
+  return [...cicdGrants(names, side).filter((g) => g.read.length).map((g) => statement(g, g.read)), DENY_ASSUMING_ROLES];
 }
 
 /** The deploy role: reads and writes of everything the side's xetl stack manages, and the guard rails. */
@@ -257,7 +282,20 @@ export function deployStatements(names: Naming, side: AccountSide): PolicyStatem
   const denies: PolicyStatement[] = [
     {
       Sid: 'DenyChangingCiRoles', Effect: 'Deny', Action: [...A.IAM_ROLE_CHANGE, ...A.IAM_PASS_ROLE].sort(),
-      Resource: [names.cicdDeployRoleArn(side), names.cicdPlanRoleArn(side)],
+      Resource: cicdRoleArns(names, side),
+    },
+    // The boundary never comes off a role, and no managed policy (the boundary among them) changes.
+    { Sid: 'DenyRemovingPermissionsBoundaries', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: '*' },
+    { Sid: 'DenyChangingManagedPolicies', Effect: 'Deny', Action: [...A.IAM_POLICY_CHANGE], Resource: '*' },
+    DENY_ASSUMING_ROLES,
+    {
+      // Redshift grants the database roles a role's RedshiftDbRoles tag names at sign-in: CI may name
+      // only the pipeline's own, so it cannot hand the DAG a database role an administrator created.
+      Sid: 'DenyGrantingOtherDatabaseRoles', Effect: 'Deny', Action: ['iam:CreateRole', 'iam:TagRole'], Resource: '*',
+      Condition: {
+        StringNotEquals: { [`aws:RequestTag/${REDSHIFT_DB_ROLES_TAG}`]: names.redshiftPipelineRole },
+        Null: { [`aws:RequestTag/${REDSHIFT_DB_ROLES_TAG}`]: 'false' },
+      },
     },
     {
       Sid: 'DenyChangingStateBucket', Effect: 'Deny', Action: [...A.S3_BUCKET_WRITE].sort(),
@@ -278,4 +316,36 @@ export function deployStatements(names: Naming, side: AccountSide): PolicyStatem
     },
   ];
   return [...allows, ...denies];
+}
+
+/**
+ * Which GitHub Actions jobs may assume the CI roles (STS compares GitHub's claims as condition
+ * keys): the deploy role only the deploy workflow's job in the environment's GitHub environment,
+ * on the deploy branch; the plan role only the plan workflow on the deploy branch, and, for an
+ * environment with `pullRequestPlans`, on pull requests of the repository (the pull request's
+ * number is the one wildcard).
+ */
+export function cicdTrusts(names: Naming): { plan: GithubTrust[]; deploy: GithubTrust[] } {
+  const cicd = names.env.cicd;
+  if (!cicd) throw new Error(`environment ${names.env.name}: no cicd config`);
+  const repo = cicd.githubRepository;
+  const branchRef = `refs/heads/${cicd.deployBranch}`;
+  const workflow = (path: string, ref: string) => `${repo}/${path}@${ref}`;
+  const plan: GithubTrust[] = [{
+    exact: { sub: `repo:${repo}:ref:${branchRef}`, ref: branchRef, job_workflow_ref: workflow(names.githubPlanWorkflow, branchRef) },
+  }];
+  if (cicd.pullRequestPlans) {
+    plan.push({
+      exact: { sub: `repo:${repo}:pull_request` },
+      pullRequestRefs: { job_workflow_ref: workflow(names.githubPlanWorkflow, 'refs/pull/*/merge') },
+    });
+  }
+  const deploy: GithubTrust[] = [{
+    exact: {
+      sub: `repo:${repo}:environment:${cicd.githubEnvironment}`,
+      ref: branchRef,
+      job_workflow_ref: workflow(names.githubDeployWorkflow, branchRef),
+    },
+  }];
+  return { plan, deploy };
 }
