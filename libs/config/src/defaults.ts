@@ -69,6 +69,8 @@ export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentC
     cicd: cicd(raw.cicd, name),
     allowDestroyData: raw.allowDestroyData ?? false,
     localOnly,
+    // Until validation has seen every environment (assignAccountSettings in validate.ts).
+    ownsAccountSettings: true,
   };
 }
 

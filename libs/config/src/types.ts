@@ -205,6 +205,12 @@ export interface EnvironmentConfig {
   readonly cicd?: CicdConfig;
   readonly allowDestroyData: boolean;
   readonly localOnly: boolean;
+  /**
+   * This environment manages the settings its analytics account holds once per region (the Glue
+   * Data Catalog's encryption): the first environment in the config with that account and region.
+   * Computed by validation, never written.
+   */
+  readonly ownsAccountSettings: boolean;
 }
 
 export interface XetlConfig {

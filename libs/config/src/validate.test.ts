@@ -119,7 +119,9 @@ describe('a config error names the field', () => {
     expect(() => validateConfig({ environments: { dev: valid, stage: valid } })).toThrow(
       'xetl config: environments.stage.airflow.secretsPrefix: "airflow" is already used by environment "dev"',
     );
-    expect(() => validateConfig({ environments: { dev: valid, stage: { ...valid, airflow: { secretsPrefix: 'airflow-stage' } } } })).not.toThrow();
+    const { environments } = validateConfig({ environments: { dev: valid, stage: { ...valid, airflow: { secretsPrefix: 'airflow-stage' } } } });
+    // The account's once-per-region settings (Glue Data Catalog encryption) belong to the first environment.
+    expect(environments.map((e) => [e.name, e.ownsAccountSettings])).toEqual([['dev', true], ['stage', false]]);
   });
 
   test('every problem is reported, one line each', () => {

@@ -262,7 +262,22 @@ export function validateConfig(input: unknown): XetlConfig {
   }
   checkAcrossEnvironments(resolved, c);
   if (c.problems.length > 0) throw new ConfigError(c.problems);
-  return { environments: assignSharedCicdResources(resolved) };
+  return { environments: assignSharedCicdResources(assignAccountSettings(resolved)) };
+}
+
+/**
+ * An account holds some settings once per region (the Glue Data Catalog's encryption), yet several
+ * environments may share an analytics account. The first environment in the config with that
+ * account and region manages them; the others leave them alone.
+ */
+function assignAccountSettings(envs: readonly EnvironmentConfig[]): EnvironmentConfig[] {
+  const claimed = new Set<string>();
+  return envs.map((env) => {
+    const key = `${env.accounts.analytics}/${env.region}`;
+    const owns = !claimed.has(key);
+    claimed.add(key);
+    return { ...env, ownsAccountSettings: owns };
+  });
 }
 
 /**

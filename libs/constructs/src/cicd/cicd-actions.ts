@@ -114,9 +114,9 @@ export const LOGS_WRITE = [
 ] as const;
 
 // ---- Glue --------------------------------------------------------------------------------------
-export const GLUE_READ = ['glue:GetCrawler', 'glue:GetDatabase', 'glue:GetJob', 'glue:GetTags'] as const;
+export const GLUE_READ = ['glue:GetCrawler', 'glue:GetDataCatalogEncryptionSettings', 'glue:GetDatabase', 'glue:GetJob', 'glue:GetTags'] as const;
 export const GLUE_WRITE = [
-  'glue:CreateDatabase', 'glue:CreateJob', 'glue:DeleteCrawler', 'glue:DeleteDatabase',
+  'glue:CreateDatabase', 'glue:PutDataCatalogEncryptionSettings', 'glue:CreateJob', 'glue:DeleteCrawler', 'glue:DeleteDatabase',
   'glue:DeleteJob', 'glue:TagResource', 'glue:UntagResource', 'glue:UpdateCrawler', 'glue:UpdateDatabase',
   'glue:UpdateJob',
 ] as const;

@@ -46,6 +46,7 @@ export const DEPLOYABLE_RESOURCE_TYPES: Readonly<Record<AccountSide, readonly st
   analytics: [
     'aws_cloudwatch_event_bus', 'aws_cloudwatch_event_bus_policy', 'aws_cloudwatch_event_rule', 'aws_cloudwatch_event_target',
     'aws_cloudwatch_log_group', 'aws_default_security_group', 'aws_flow_log', 'aws_glue_catalog_database', 'aws_glue_crawler',
+    'aws_glue_data_catalog_encryption_settings',
     'aws_glue_job', 'aws_glue_security_configuration', 'aws_iam_role', 'aws_iam_role_policy', 'aws_kms_alias', 'aws_kms_key',
     'aws_lambda_event_source_mapping', 'aws_lambda_function', 'aws_mwaa_environment', 'aws_redshiftserverless_namespace',
     'aws_redshiftserverless_workgroup', 'aws_route', 'aws_route_table', 'aws_route_table_association', 'aws_s3_bucket',
@@ -118,7 +119,7 @@ function commonGrants(names: Naming, side: AccountSide): CicdGrant[] {
     {
       sid: 'KeysDecryptViaServices', read: A.KMS_DECRYPT, write: [], resources: [c.arn('kms', 'key/*')],
       condition: { StringEquals: { ...tagged.StringEquals, 'kms:ViaService': decryptingServices(names, side) } },
-      broader: 'as above; decryption only through the services whose resources a refresh reads back (S3 objects; the variable secret and the function\'s environment in B), never directly',
+      broader: 'as above; decryption only through the services whose resources a refresh reads back (S3 objects; the Data Catalog, the function\'s environment and the variable secret in B), never directly',
     },
     {
       sid: 'KeyCreate', read: [], write: A.KMS_CREATE_KEY, resources: ['*'],
@@ -244,10 +245,13 @@ function analyticsGrants(names: Naming): CicdGrant[] {
   ];
 }
 
-/** Services a refresh decrypts through: S3 (objects), and in B Secrets Manager (the variable) and Lambda (its environment). */
+/**
+ * Services a refresh decrypts through: S3 (objects), and in B Glue (the encrypted Data Catalog's
+ * database), Lambda (the function's environment) and Secrets Manager (the variable).
+ */
 function decryptingServices(names: Naming, side: AccountSide): string[] {
   const region = names.env.region;
-  const services = side === 'analytics' ? ['lambda', 's3', 'secretsmanager'] : ['s3'];
+  const services = side === 'analytics' ? ['glue', 'lambda', 's3', 'secretsmanager'] : ['s3'];
   return services.map((s) => `${s}.${region}.amazonaws.com`);
 }
 

@@ -63,6 +63,24 @@ describe('Glue: role, security configuration, crawler and job', () => {
     });
   });
 
+  test('lets the Glue role use the key only through S3 (its output) and Glue (the encrypted Data Catalog)', () => {
+    const [key] = Object.values(json.resource.aws_kms_key) as any[];
+    const grant = JSON.parse(key.policy).Statement.find((s: any) => s.Sid === 'GlueSecurityConfiguration');
+    const via = { 'kms:ViaService': ['glue.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] };
+    expect(grant.Condition.StringEquals).toEqual(via);
+    const own = roleStatements(json, 'xetl-dev-glue').filter((s) => [s.Action].flat().includes('kms:Encrypt'));
+    for (const s of own) expect(s.Condition?.StringEquals?.['kms:ViaService']).toBeDefined();
+    expect(own.some((s) => JSON.stringify(s.Condition) === JSON.stringify({ StringEquals: via }))).toBe(true);
+  });
+
+  test('encrypts the Data Catalog (metadata and connection passwords) with the key', () => {
+    const [settings] = Object.values(json.resource.aws_glue_data_catalog_encryption_settings) as any[];
+    expect(settings.data_catalog_encryption_settings).toEqual({
+      encryption_at_rest: { catalog_encryption_mode: 'SSE-KMS', sse_aws_kms_key_id: expect.stringMatching(/aws_kms_key\..*\.arn/) },
+      connection_password_encryption: { return_connection_password_encrypted: true, aws_kms_key_id: expect.stringMatching(/aws_kms_key\..*\.arn/) },
+    });
+  });
+
   test('runs the Glue 5.0 job from the assets bucket with sizing from config and the contract arguments', () => {
     expect(raw).toHaveResourceWithProperties(GlueJob, {
       glue_version: '5.0',

@@ -123,6 +123,10 @@ describe('SecureBucket grants', () => {
       ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
       ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
     ]));
+    // The role's own statement carries the via-service condition too: the key policy delegates to
+    // IAM (its account statement), so the role policy is where a direct decrypt is refused.
+    const keyUse = inline.find((s: any) => [s.Action].flat().includes('kms:Encrypt'));
+    expect(keyUse.Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } });
   });
 
   test('restrictWritesTo denies everyone else object writes under the prefix', () => {
