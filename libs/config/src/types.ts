@@ -100,6 +100,10 @@ export interface EnvironmentInput {
     readonly logRetentionDays?: number;
     /** Days server access logs are kept. @default 365 */
     readonly accessLogDays?: number;
+    /** Days Glue's scratch files (`glue-temp/` in the staging bucket) are kept. @default 7 */
+    readonly glueTempDays?: number;
+    /** Days quarantined rows (`quarantine/` in the staging bucket) are kept for inspection. @default 90 */
+    readonly quarantineDays?: number;
   };
   readonly notifications?: {
     /** E-mail addresses subscribed to pipeline success/failure. @default [] */
@@ -195,6 +199,8 @@ export interface EnvironmentConfig {
     readonly transitionToInfrequentAccessDays?: number;
     readonly logRetentionDays: number;
     readonly accessLogDays: number;
+    readonly glueTempDays: number;
+    readonly quarantineDays: number;
   };
   readonly notifications: { readonly emails: readonly string[] };
   readonly airflow: { readonly secretsPrefix: string; readonly sensorTimeoutSeconds: number; readonly maxQuarantineRatio: number };

@@ -51,7 +51,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'env.redshift': ['baseCapacity', 'maxCapacity', 'databaseName'],
   'env.mwaa': ['environmentClass', 'airflowVersion', 'minWorkers', 'maxWorkers'],
   'env.glue': ['workerType', 'numberOfWorkers', 'executionClass', 'timeoutMinutes'],
-  'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays'],
+  'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays', 'glueTempDays', 'quarantineDays'],
   'env.notifications': ['emails'],
   'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds', 'maxQuarantineRatio'],
   'env.state': ['source', 'analytics'],
@@ -196,6 +196,8 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
   }
   c.oneOf(env.retention.logRetentionDays, `${f}.retention.logRetentionDays`, LOG_RETENTION_DAYS);
   c.integer(env.retention.accessLogDays, `${f}.retention.accessLogDays`, 1, 3650);
+  c.integer(env.retention.glueTempDays, `${f}.retention.glueTempDays`, 1, 3650);
+  c.integer(env.retention.quarantineDays, `${f}.retention.quarantineDays`, 1, 3650);
 
   if (!Array.isArray(env.notifications.emails)) {
     c.add(`${f}.notifications.emails`, 'must be a list of e-mail addresses');

@@ -187,6 +187,13 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
     expect(JSON.parse(endpoint.policy).Statement.map((s: Statement) => s.Resource)).toEqual([`arn:aws:secretsmanager:${env.region}:${env.accounts.analytics}:secret:airflow/*`]);
   });
 
+  test("expires staging's glue-temp/ and quarantine/ after the environment's retention", () => {
+    const rules = (Object.values(json.resource.aws_s3_bucket_lifecycle_configuration) as any[]).flatMap((l) => l.rule);
+    expect(rules.filter((r: any) => r.id.startsWith('expire-prefix')).map((r: any) => [r.filter[0].prefix, r.expiration[0].days])).toEqual([
+      ['glue-temp/', env.retention.glueTempDays], ['quarantine/', env.retention.quarantineDays],
+    ]);
+  });
+
   test('references no other stack (no remote state)', () => {
     expect(json.data?.terraform_remote_state).toBeUndefined();
   });

@@ -75,6 +75,11 @@ export class AnalyticsAccountStack extends XetlStack {
     const staging = new SecureBucket(this, 'Staging', {
       bucketName: names.stagingBucket, ...bucketDefaults,
       transitionToInfrequentAccessDays: env.retention.transitionToInfrequentAccessDays,
+      // Glue's scratch space and the quarantined rows are not kept for ever.
+      expirePrefixes: {
+        [names.stagingGlueTempPrefix]: env.retention.glueTempDays,
+        [names.stagingQuarantinePrefix]: env.retention.quarantineDays,
+      },
     });
     const assetsBucket = new SecureBucket(this, 'Assets', { bucketName: names.assetsBucket, ...bucketDefaults });
     const airflowBucket = new SecureBucket(this, 'AirflowBucket', { bucketName: names.airflowBucket, ...bucketDefaults });
