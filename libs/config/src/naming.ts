@@ -158,6 +158,32 @@ export class Naming {
   get mwaaLogGroupPrefix(): string {
     return `airflow-${this.mwaaEnvironment}-`;
   }
+  /** The five log groups MWAA writes (one per log type), created beforehand with retention and the key. */
+  get mwaaLogGroups(): string[] {
+    return ['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker'].map((t) => `${this.mwaaLogGroupPrefix}${t}`);
+  }
+  /**
+   * The log groups Glue writes under the security configuration (CloudWatch encryption): the
+   * crawler's (`/aws-glue/crawlers-role/<role>-<configuration>`), the job's driver output and errors
+   * (Glue's `JobRun.LogGroupName` prefix `/aws-glue/jobs-<role>-<configuration>/`), and the job's
+   * continuous log, whose name the job sets (`--continuous-log-logGroup`).
+   */
+  get glueLogGroups(): { crawler: string; jobOutput: string; jobError: string; jobContinuous: string } {
+    const jobs = `${this.glueLogGroupPrefix}jobs-${this.glueRoleName}-${this.glueSecurityConfiguration}/`;
+    return {
+      crawler: `${this.glueLogGroupPrefix}crawlers-role/${this.glueRoleName}-${this.glueSecurityConfiguration}`,
+      jobOutput: `${jobs}output`,
+      jobError: `${jobs}error`,
+      jobContinuous: `${jobs}logs-v2`,
+    };
+  }
+  /**
+   * The log groups Redshift Serverless exports to, one per log type and shared by every namespace of
+   * the account and region (`/aws/redshift/serverless/<log type>`).
+   */
+  redshiftLogGroups(logTypes: readonly string[]): string[] {
+    return logTypes.map((t) => `/aws/redshift/serverless/${t}`);
+  }
   /** Keys in the assets bucket. */
   readonly glueScriptKey = 'glue-scripts/xetl_products_job.py';
   readonly glueLibraryKey = 'glue-scripts/xetl_transform.zip';

@@ -111,11 +111,14 @@ export class AnalyticsAccountStack extends XetlStack {
       baseCapacity: env.redshift.baseCapacity,
       maxCapacity: env.redshift.maxCapacity,
       databaseName: env.redshift.databaseName,
+      logRetentionDays: env.retention.logRetentionDays,
     });
     staging.grantRead([this.warehouse.role], names.stagingCuratedPrefix);
 
     const glueRole = new GlueRole(this, 'GlueRole', { names });
-    const glueSecurity = new GlueSecurityConfig(this, 'GlueSecurity', { names, encryptionKey: this.key, role: glueRole });
+    const glueSecurity = new GlueSecurityConfig(this, 'GlueSecurity', {
+      names, encryptionKey: this.key, role: glueRole, logRetentionDays: env.retention.logRetentionDays,
+    });
     this.crawler = new FeedCrawler(this, 'Crawler', { names, role: glueRole, securityConfiguration: glueSecurity });
     this.job = new FeedJob(this, 'Job', {
       names, role: glueRole, securityConfiguration: glueSecurity, stagingBucket: staging, assetsBucket, glue: env.glue,
@@ -134,6 +137,7 @@ export class AnalyticsAccountStack extends XetlStack {
       subnetIds: this.network.mwaaSubnetIds,
       securityGroupIds: [this.network.mwaaSecurityGroupId],
       mwaa: env.mwaa,
+      logRetentionDays: env.retention.logRetentionDays,
       dependsOn: this.network.endpoints,
     });
     // What the DAG does: sense the source partition in A, run Glue, run SQL, read the manifest, notify.

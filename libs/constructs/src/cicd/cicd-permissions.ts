@@ -186,8 +186,16 @@ function analyticsGrants(names: Naming): CicdGrant[] {
       broader: 'logs:DescribeLogGroups has no resource type in IAM: only "*" grants it (it lists names and settings, never log events)',
     },
     {
+      // The environment's own groups, and those MWAA and Glue would create (names.mwaaLogGroups, names.glueLogGroups).
       sid: 'LogGroups', read: A.LOGS_READ, write: A.LOGS_WRITE,
-      resources: [c.arn('logs', `log-group:/xetl/${names.base}/*`), c.arn('logs', `log-group:/aws/lambda/${names.base}-*`)],
+      resources: [
+        `/xetl/${names.base}/*`, `/aws/lambda/${names.base}-*`, `${names.mwaaLogGroupPrefix}*`,
+        `${names.glueLogGroupPrefix}jobs-${names.glueRoleName}-*`, `${names.glueLogGroupPrefix}crawlers-role/${names.glueRoleName}-*`,
+      ].map((g) => c.arn('logs', `log-group:${g}`)),
+    },
+    {
+      sid: 'RedshiftLogGroups', read: A.LOGS_READ, write: A.LOGS_WRITE, resources: [c.arn('logs', 'log-group:/aws/redshift/serverless/*')],
+      broader: 'Redshift Serverless exports into one log group per log type for the whole account and region (/aws/redshift/serverless/<type>), not per namespace',
     },
     { sid: 'Functions', read: A.LAMBDA_READ, write: A.LAMBDA_WRITE, resources: [c.arn('lambda', `function:${names.base}-*`)] },
     {

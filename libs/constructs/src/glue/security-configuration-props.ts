@@ -9,4 +9,6 @@ export interface GlueSecurityConfigProps {
   readonly encryptionKey: DataKey;
   /** The role the crawler and job run as; it is granted the key's use through S3 and Glue. */
   readonly role: GlueRole;
+  /** Days the crawler's and job's log groups keep logs (`retention.logRetentionDays`). */
+  readonly logRetentionDays: number;
 }

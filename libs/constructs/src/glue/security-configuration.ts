@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { GlueDataCatalogEncryptionSettings } from '@cdktf/provider-aws/lib/glue-data-catalog-encryption-settings';
 import { GlueSecurityConfiguration } from '@cdktf/provider-aws/lib/glue-security-configuration';
+import { ServiceLogGroups } from '../logs/service-log-groups';
 import type { GlueSecurityConfigProps } from './security-configuration-props';
 
 /**
@@ -18,6 +19,8 @@ import type { GlueSecurityConfigProps } from './security-configuration-props';
 export class GlueSecurityConfig extends Construct {
   readonly configuration: GlueSecurityConfiguration;
   readonly name: string;
+  /** The log groups Glue writes under this configuration; crawlers and jobs are created after them. */
+  readonly logGroups: ServiceLogGroups;
 
   constructor(scope: Construct, id: string, props: GlueSecurityConfigProps) {
     super(scope, id);
@@ -34,6 +37,12 @@ export class GlueSecurityConfig extends Construct {
     const region = props.names.env.region;
     props.encryptionKey.grantEncryptDecrypt([props.role], {
       sid: 'GlueSecurityConfiguration', viaService: [`glue.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`],
+    });
+    const groups = props.names.glueLogGroups;
+    this.logGroups = new ServiceLogGroups(this, 'Logs', {
+      logGroupNames: [groups.crawler, groups.jobOutput, groups.jobError, groups.jobContinuous],
+      retentionDays: props.logRetentionDays,
+      encryptionKey: props.encryptionKey,
     });
     if (props.names.env.ownsAccountSettings) {
       // One per account and region: the environment owning the account's settings manages it.

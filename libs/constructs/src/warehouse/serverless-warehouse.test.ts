@@ -17,7 +17,7 @@ function build() {
   const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
   const warehouse = new ServerlessWarehouse(stack, 'Warehouse', {
     names, encryptionKey: key, subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'], securityGroupIds: ['sg-r'],
-    baseCapacity: 8, maxCapacity: 32, databaseName: 'dev',
+    baseCapacity: 8, maxCapacity: 32, databaseName: 'dev', logRetentionDays: 30,
   });
   const caller = new ScopedRole(stack, 'Caller', { roleName: 'caller', accountId: '222222222222', description: 'test', trustedServices: ['airflow.amazonaws.com'] });
   warehouse.grantRunQueries(caller, { databaseRoles: ['xetl_pipeline'] });
@@ -64,6 +64,14 @@ describe('ServerlessWarehouse', () => {
     expect(ns.iam_roles).toEqual([ns.default_iam_role_arn]);
   });
 
+  test("exports its logs into the account's per-type log groups, created first with retention and the key", () => {
+    const groups = Object.entries(json.resource.aws_cloudwatch_log_group) as Array<[string, any]>;
+    expect(groups.map(([, g]) => g.name)).toEqual(['/aws/redshift/serverless/connectionlog', '/aws/redshift/serverless/useractivitylog', '/aws/redshift/serverless/userlog']);
+    for (const [, g] of groups) expect(g).toMatchObject({ retention_in_days: 30, kms_key_id: expect.stringMatching(/aws_kms_key/) });
+    const [ns] = resourcesOf(json, 'aws_redshiftserverless_namespace') as any[];
+    expect(ns.depends_on).toEqual(groups.map(([k]) => `aws_cloudwatch_log_group.${k}`));
+  });
+
   test("lets the Redshift role assume exactly account A's unload role, trusted by both Redshift services", () => {
     const statements = roleStatements(json, 'xetl-dev-redshift');
     expect(statements).toEqual([
@@ -104,7 +112,7 @@ describe('ServerlessWarehouse', () => {
     const stack = testStack();
     const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
     const warehouse = new ServerlessWarehouse(stack, 'Warehouse', {
-      names, encryptionKey: key, subnetIds: ['subnet-a'], securityGroupIds: ['sg-r'], baseCapacity: 8, maxCapacity: 32, databaseName: 'dev',
+      names, encryptionKey: key, subnetIds: ['subnet-a'], securityGroupIds: ['sg-r'], baseCapacity: 8, maxCapacity: 32, databaseName: 'dev', logRetentionDays: 30,
     });
     const caller = new ScopedRole(stack, 'Caller', { roleName: 'caller', accountId: '222222222222', description: 'test', trustedServices: ['airflow.amazonaws.com'] });
     expect(() => warehouse.grantRunQueries(caller, { databaseRoles: [] })).toThrow('name at least one database role');

@@ -4,6 +4,7 @@ import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftser
 import { STS_ASSUME_ROLE_ACTIONS } from '../iam/actions';
 import type { Grantee } from '../iam/grantee';
 import { ScopedRole } from '../iam/scoped-role';
+import { ServiceLogGroups } from '../logs/service-log-groups';
 import type { ServerlessWarehouseProps } from './serverless-warehouse-props';
 
 /** Data API calls that name the workgroup (sorted). */
@@ -106,6 +107,13 @@ export class ServerlessWarehouse extends Construct {
       Resource: names.unloadRoleArn,
     });
 
+    // Redshift Serverless exports into one log group per log type for the whole account and region,
+    // which it would create kept for ever and without the key; the owning environment makes them.
+    const logGroups = names.env.ownsAccountSettings
+      ? new ServiceLogGroups(this, 'Logs', {
+        logGroupNames: names.redshiftLogGroups(REDSHIFT_LOG_EXPORTS), retentionDays: props.logRetentionDays, encryptionKey: props.encryptionKey,
+      }).groups
+      : [];
     this.namespace = new RedshiftserverlessNamespace(this, 'Namespace', {
       namespaceName: names.redshiftNamespace,
       dbName: props.databaseName,
@@ -117,6 +125,7 @@ export class ServerlessWarehouse extends Construct {
       iamRoles: [this.role.roleArn],
       defaultIamRoleArn: this.role.roleArn,
       logExports: [...REDSHIFT_LOG_EXPORTS],
+      dependsOn: logGroups,
     });
     this.adminSecretArn = this.namespace.adminPasswordSecretArn;
 
