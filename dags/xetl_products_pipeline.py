@@ -17,9 +17,10 @@ bucket as Parquet, only when every check passed. Contract: `docs/data-contract.m
 | 7 | `stage_partition` | DELETE + COPY into `xetl.products_staging`, one transaction; nothing published changes |
 | 8 | `check_data_quality` | the staged rows: reconcile with the manifest, unique keys, no NULL required columns |
 | 9 | `publish_partition` | CALL `xetl.sp_load_products_partition`: replace the partition + audit row, atomically |
-| 10 | `unload_to_target` | UNLOAD the partition to the target bucket (Parquet, SSE-KMS, CLEANPATH) |
-| 11 | `notify_success` | SNS: partition published, with counts |
-| - | `notify_failure` | audit row 'failed' + SNS: run failed at which task (`one_failed` on tasks 1-10) |
+| 10 | `transform_with_dbt.*` | the dbt models (sql/dbt), one task per model with its tests (Cosmos); a failed test stops here |
+| 11 | `unload_to_target` | UNLOAD the partition (or the configured mart) to the target bucket (Parquet, SSE-KMS, CLEANPATH) |
+| 12 | `notify_success` | SNS: partition published, with counts |
+| - | `notify_failure` | audit row 'failed' + SNS: run failed at which task (`one_failed` on tasks 1-11) |
 
 **Which partition:** `dag_run.conf["partition"]` (event trigger, `xetl trigger`, `airflow dags
 trigger -c`), else the `partition` param (trigger form), else the UTC day of the logical date
@@ -108,6 +109,7 @@ with DAG(
         runtime.stage_partition(),
         runtime.check_data_quality(),
         runtime.publish_partition(),
+        runtime.transform_with_dbt(),
         runtime.unload_to_target(),
     ]
     chain(*pipeline, runtime.notify_success())

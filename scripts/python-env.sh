@@ -13,9 +13,10 @@
 #   scripts/python-env.sh glue      # Python 3.11, PySpark 3.5 as Glue 5.0 runs it (glue-scripts/)
 #   scripts/python-env.sh tools     # Python 3.11, moto server, sqlglot, psycopg, pyarrow, ruff, pytest (harnesses)
 #   scripts/python-env.sh security  # Python 3.11, checkov (policy scan of synthesized stacks)
+#   scripts/python-env.sh dbt       # Python 3.12, dbt-core + Redshift/Postgres adapters + sqlfluff (sql/dbt/)
 set -euo pipefail
 
-name="${1:?usage: scripts/python-env.sh airflow|glue|tools|security}"
+name="${1:?usage: scripts/python-env.sh airflow|glue|tools|security|dbt}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 case "$name" in
   airflow)
@@ -29,7 +30,10 @@ case "$name" in
     projects=(sql tools/python apps/trigger) ;;
   security)
     want_python="3.11"; requirements="tools/python/requirements-security.txt"; hashed=(); projects=() ;;
-  *) echo "python-env: unknown environment '$name' (expected airflow, glue, tools or security)" >&2; exit 2 ;;
+  dbt)
+    want_python="3.12"; requirements="sql/dbt/requirements-dev.txt"; hashed=("sql/dbt/requirements.txt")
+    projects=(sql dags tools/python tools/sample_data sql/dbt) ;;
+  *) echo "python-env: unknown environment '$name' (expected airflow, glue, tools, security or dbt)" >&2; exit 2 ;;
 esac
 
 find_python() {

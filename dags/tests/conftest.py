@@ -43,6 +43,9 @@ os.environ.update(
         "AWS_ENDPOINT_URL": LOOPBACK_DEAD_ENDPOINT,
         "AWS_CONFIG_FILE": os.path.join(_AIRFLOW_HOME, "aws-config"),
         "AWS_SHARED_CREDENTIALS_FILE": os.path.join(_AIRFLOW_HOME, "aws-credentials"),
+        # The packaged dbt project with its manifest (nx run dbt:package; MWAA has it at dags/dbt).
+        "XETL_DBT_PROJECT_DIR": str(DAGS_DIR.parent / "dist" / "dbt" / "project"),
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
     }
 )
 # The suite tests the default (AWS) targets unless a test selects another one itself.

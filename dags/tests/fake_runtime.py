@@ -26,6 +26,7 @@ class FakeRuntime(PipelineRuntime):
     stage_partition = _step(TaskIds.STAGE_PARTITION)
     check_data_quality = _step(TaskIds.CHECK_DATA_QUALITY)
     publish_partition = _step(TaskIds.PUBLISH_PARTITION)
+    transform_with_dbt = _step(TaskIds.TRANSFORM_WITH_DBT)
     unload_to_target = _step(TaskIds.UNLOAD_TO_TARGET)
     notify_success = _step(TaskIds.NOTIFY_SUCCESS)
     notify_failure = _step(TaskIds.NOTIFY_FAILURE)

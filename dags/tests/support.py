@@ -27,6 +27,8 @@ TEST_PIPELINE: dict[str, Any] = validate_variable({
     "glue_job": "xetl-test-products-job",
     "redshift_workgroup": "xetl-test",
     "redshift_database": "dev",
+    "redshift_endpoint": "xetl-test.222222222222.eu-west-1.redshift-serverless.amazonaws.com",
+    "redshift_port": 5439,
     "redshift_copy_role_arn": "arn:aws:iam::222222222222:role/xetl-test-redshift-copy",
     "unload_role_chain": (
         "arn:aws:iam::222222222222:role/xetl-test-redshift-unload,"
@@ -36,6 +38,7 @@ TEST_PIPELINE: dict[str, Any] = validate_variable({
     "sns_topic_arn": "arn:aws:sns:eu-west-1:222222222222:xetl-test-pipeline",
     "sensor_timeout_seconds": 21600,
     "max_quarantine_ratio": 0.2,
+    "unload_template": "unload_partition",
 })
 
 

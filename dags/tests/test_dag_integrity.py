@@ -57,7 +57,7 @@ def test_airflowignore_keeps_non_dag_files_out_of_the_dagbag(dagbag):
     parsed = {Path(stat.file).name for stat in dagbag.dagbag_stats}
     assert parsed == {"xetl_products_pipeline.py"}, "tests, xetl_tasks, xetl_sql and bench_parse.py must be ignored"
     ignored = (DAGS_DIR / ".airflowignore").read_text().split()
-    assert {"xetl_tasks/", "xetl_sql/", "tests/"} <= set(ignored)
+    assert {"xetl_tasks/", "xetl_sql/", "dbt/", "tests/"} <= set(ignored)
 
 
 def test_dag_attributes(dag):

@@ -57,6 +57,15 @@ def test_failed_and_blocked_follow_the_pipeline_order():
     ]
 
 
+def test_a_failed_dbt_test_is_named_and_blocks_the_unload():
+    states = {"publish_partition": "success", "transform_with_dbt.daily_category_summary_model_build": "failed"}
+    failed, blocked = failed_and_blocked(states, TaskIds.PIPELINE, TaskIds.NOTIFY_SUCCESS)
+    assert failed == ["transform_with_dbt.daily_category_summary_model_build"]
+    assert blocked == ["unload_to_target", "notify_success"]
+    _, body = failure_message(DAG_ID, "prod", "2026-11-21", RUN_ID, failed, blocked)
+    assert "dbt models from the failed one on were not rebuilt, and the target bucket was not changed" in body
+
+
 def test_failed_and_blocked_when_states_are_unknown():
     assert failed_and_blocked({}, TaskIds.PIPELINE, TaskIds.NOTIFY_SUCCESS) == ([], [])
 

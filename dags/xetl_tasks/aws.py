@@ -55,7 +55,7 @@ from xetl_tasks.templates import (
 )
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
+    from airflow.sdk import Context, TaskGroup
 
 AWS_CONN_ID = "aws_default"
 # botocore's own retries: "standard" mode retries throttling and transient 5xx with backoff.
@@ -242,7 +242,7 @@ class GlueJobRunSensor(GlueJobSensor):
 class RedshiftSqlOperator(BaseOperator):
     """Runs one `xetl_sql` query on Redshift Serverless through the Data API and waits for it.
 
-    `query` names the template (`xetl_sql/queries/<query>.sql`); `query_params` are templated and
+    `query` names the template (`xetl_sql/queries/<query>.sql`, itself templatable); `query_params` are templated and
     rendered into SQL by `xetl_tasks.sql.statements`, so the exact statements appear in the task's
     rendered fields ("Rendered Template") and in its log. Several statements go as one
     BatchExecuteStatement (one transaction). The wait polls in the worker: `execution_timeout`
@@ -253,7 +253,7 @@ class RedshiftSqlOperator(BaseOperator):
 
     # `sql` is listed so that the statements computed from the rendered parameters are stored with
     # the task's rendered fields; it is never a template itself (it starts empty).
-    template_fields = ("sql", "query_params", "database", "workgroup_name", "region_name", "statement_name")
+    template_fields = ("sql", "query", "query_params", "database", "workgroup_name", "region_name", "statement_name")
     template_fields_renderers = {"sql": "sql"}
 
     def __init__(
@@ -506,7 +506,7 @@ class AwsRuntime(PipelineRuntime):
             database=var("redshift_database"),
             workgroup_name=var("redshift_workgroup"),
             region_name=var("region"),
-            statement_name=f"xetl_{query}_" + PARTITION,
+            statement_name=f"xetl_{task_id}_" + PARTITION,
         )
 
     def stage_partition(self) -> BaseOperator:
@@ -532,8 +532,15 @@ class AwsRuntime(PipelineRuntime):
             "rows_quarantined": MANIFEST_COUNT.format("rows_quarantined"), "marker": RUN_MARKER,
         })  # fmt: skip
 
+    def transform_with_dbt(self) -> TaskGroup:
+        # Cosmos is imported here only: a DAG parse pays for it once, with the pre-built manifest.
+        from xetl_tasks.dbt import DbtSettings, add_dbt_task_group
+
+        return add_dbt_task_group(DbtSettings.from_env())
+
     def unload_to_target(self) -> BaseOperator:
-        return self._sql(TaskIds.UNLOAD_TO_TARGET, "unload_partition", {
+        # Which table or mart is unloaded is the environment's choice (config airflow.unloadTemplate).
+        return self._sql(TaskIds.UNLOAD_TO_TARGET, var("unload_template"), {
             "partition": PARTITION, "target_bucket": var("target_bucket"), "target_prefix": var("target_prefix"),
             "unload_role_chain": var("unload_role_chain"), "target_kms_key_arn": var("target_kms_key_arn"),
         })  # fmt: skip

@@ -53,16 +53,29 @@ def failed_and_blocked(
 ) -> tuple[list[str], list[str]]:
     """(tasks that failed, tasks that will not run because of it) for a linear pipeline.
 
-    ``blocked`` is derived from the order, not from states: when the failure notice starts, the
-    scheduler may not have marked the downstream tasks upstream_failed yet.
+    A failed task of the dbt group (`transform_with_dbt.<model>...`, a failed dbt test among them)
+    comes after the publish: it blocks the unload. ``blocked`` is derived from the order, not from
+    states: when the failure notice starts, the scheduler may not have marked the downstream tasks
+    upstream_failed yet.
     """
+    group = TaskIds.TRANSFORM_WITH_DBT + "."
+    dbt_failed = sorted(t for t, state in task_states.items() if state == "failed" and t.startswith(group))
     failed = [task_id for task_id in pipeline if task_states.get(task_id) == "failed"]
-    if not failed:
+    if failed:
+        blocked = [*pipeline[pipeline.index(failed[0]) + 1 :], final]
+    elif dbt_failed:
+        blocked = [*pipeline[pipeline.index(TaskIds.UNLOAD_TO_TARGET) :], final] if TaskIds.UNLOAD_TO_TARGET in pipeline else [final]
+    else:
         return [], []
-    return failed, [*pipeline[pipeline.index(failed[0]) + 1 :], final]
+    return [*failed, *dbt_failed], blocked
 
 
 def _what_changed(failed: list[str], publishing: Sequence[str]) -> str:
+    if failed and failed[0].startswith(TaskIds.TRANSFORM_WITH_DBT + "."):
+        return (
+            "The partition is published in the warehouse (xetl.products); the dbt models from the failed one "
+            "on were not rebuilt, and the target bucket was not changed."
+        )
     if failed and failed[0] in publishing:
         return (
             f"{failed[0]} failed: if it was the publish, the procedure rolled it back and the published rows "

@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from airflow.sdk import BaseOperator
+    from airflow.sdk import BaseOperator, TaskGroup
 
 
 class TaskIds:
@@ -29,6 +29,8 @@ class TaskIds:
     STAGE_PARTITION = "stage_partition"
     CHECK_DATA_QUALITY = "check_data_quality"
     PUBLISH_PARTITION = "publish_partition"
+    # A task group: one task per dbt model (and its tests), between the publish and the unload.
+    TRANSFORM_WITH_DBT = "transform_with_dbt"
     UNLOAD_TO_TARGET = "unload_to_target"
     NOTIFY_SUCCESS = "notify_success"
     NOTIFY_FAILURE = "notify_failure"
@@ -92,6 +94,10 @@ class PipelineRuntime(ABC):
     @abstractmethod
     def publish_partition(self) -> BaseOperator:
         """Replace the published partition with the staged rows and write the audit row, atomically."""
+
+    @abstractmethod
+    def transform_with_dbt(self) -> TaskGroup:
+        """Build and test the dbt models on the published partition (a task group, one task per model)."""
 
     @abstractmethod
     def unload_to_target(self) -> BaseOperator:

@@ -18,18 +18,15 @@ import pytest
 from psycopg import sql
 from support import Warehouse
 from xetl_harness import PostgresServer, postgres_server
-from xetl_sql_tools import migrations, to_postgres
+from xetl_sql_tools.warehouse import migrate
 
 _database_numbers = itertools.count()
 
 
 def apply_migrations(dsn: str) -> None:
-    """Apply every migration, adapted to PostgreSQL, one transaction per file (as on Redshift)."""
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        for migration in migrations.list_migrations():
-            with conn.transaction():
-                for statement in to_postgres.script_to_postgres(migration.read()):
-                    conn.execute(statement)
+    """Every migration, adapted to PostgreSQL, one transaction per file (as on Redshift), exactly as
+    the local run applies them."""
+    migrate(dsn)
 
 
 @contextmanager

@@ -49,6 +49,8 @@ def test_the_migrations_run_in_numbered_order_one_intent_per_file():
         "0003_products.sql",
         "0004_pipeline_runs.sql",
         "0005_sp_load_products_partition.sql",
+        "0006_pipeline_role.sql",
+        "0007_dbt_schemas.sql",
     ]
 
 
@@ -71,7 +73,7 @@ def test_every_statement_parses_as_redshift_and_every_template_renders():
     migration_count, migration_problems = check.check_migrations()
     query_count, query_problems = check.check_queries()
     assert migration_problems + query_problems == []
-    assert migration_count == 6  # schema, 3 tables, 2 procedure signatures
+    assert migration_count == 18  # schema, 3 tables, 2 procedures; role: procedure, call, 6 grants; dbt: 2 schemas, 2 grants
     assert query_count >= 9
 
 
@@ -86,6 +88,7 @@ def test_migrations_apply_to_an_empty_database(empty_database: str):
         "rows_replaced", "error_message", "started_at", "finished_at",
     )
     assert [(name, args) for name, args, _ in snapshot["procedures"]] == [
+        ("sp_ensure_pipeline_role", ""),
         ("sp_load_products_partition", "IN p_partition_date date, IN p_run_id character varying"),
         (
             "sp_load_products_partition",

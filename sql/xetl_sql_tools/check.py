@@ -56,7 +56,12 @@ def check_migrations(root: Path | None = None) -> tuple[int, list[str]]:
         for statement in migration.statements():
             count += 1
             where = f"{migration.filename}: {_first_line(statement)}"
-            problem = _parse_problem(statement)
+            body = strip_comments(statement).strip()
+            # sqlglot does not model CALL: checked by its parts, as in the query templates.
+            if body.split(None, 1)[0].upper() == "CALL":
+                problem = None if _CALL.match(body) else "CALL must name a procedure of the xetl schema"
+            else:
+                problem = _parse_problem(statement)
             if problem:
                 problems.append(f"{where}: {problem}")
                 continue

@@ -20,7 +20,11 @@ COALESCE). On top of it, a few documented rewrites of the syntax tree:
    run replaces them: `copy_spec()` says which table and S3 prefix a COPY reads, `unload_spec()`
    gives an UNLOAD's inner SELECT (in PostgreSQL form) and destination, so the caller can load from
    / write to local files instead.
-7. Anything sqlglot could not parse (it falls back to an opaque "Command") is refused: passing
+7. GRANT/REVOKE ... TO ROLE r (Redshift's role grants) lose the ROLE keyword: PostgreSQL grants to a
+   role by its name alone.
+8. Redshift system views the migrations read exist in the stand-in as PostgreSQL views
+   (`POSTGRES_PRELUDE`, run before the migrations): `svv_roles` (role_name) over pg_roles.
+9. Anything sqlglot could not parse (it falls back to an opaque "Command") is refused: passing
    unparsed Redshift text to PostgreSQL would fail later and less clearly, or worse, succeed with
    other semantics.
 
@@ -49,6 +53,12 @@ _UNSUPPORTED_TYPES = {
 }
 _REDSHIFT_ONLY_COMMANDS = {"UNLOAD"}
 _PASS_THROUGH_COMMANDS = {"CALL"}
+
+
+# Rule 8: what the stand-in provides before any migration runs (idempotent).
+POSTGRES_PRELUDE = (
+    "CREATE OR REPLACE VIEW public.svv_roles AS SELECT CAST(rolname AS VARCHAR) AS role_name FROM pg_roles",
+)
 
 
 class RedshiftOnlyStatementError(ValueError):
@@ -180,8 +190,17 @@ def statement_to_postgres(sql: str) -> str:
             return output
         if kind == "TABLE":
             _strip_physical_and_keys(statement)
+    if isinstance(statement, (exp.Grant, exp.Revoke)):
+        for principal in statement.args.get("principals") or []:
+            principal.set("kind", None)  # rule 7: TO ROLE r -> TO r
     _map_types(statement)
     return statement.sql(dialect="postgres", pretty=True)
+
+
+def migrations_for_postgres(migrations: list) -> list[list[str]]:
+    """The stand-in's set-up as batches, one transaction each: the prelude, then every migration
+    (a `xetl_sql_tools.migrations.Migration`) in PostgreSQL form, in order."""
+    return [list(POSTGRES_PRELUDE), *(script_to_postgres(m.read()) for m in migrations)]
 
 
 def script_to_postgres(text: str) -> list[str]:

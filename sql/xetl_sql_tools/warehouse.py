@@ -18,6 +18,7 @@ Airflow venv is built from); the local runtime calls it as a process, JSON over 
 (`xetl_local.warehouse.run_statements`), the way the AWS runtime calls the Data API.
 
     python -m xetl_sql_tools.warehouse < request.json > response.json
+    python -m xetl_sql_tools.warehouse --migrate "<dsn of a superuser>"
 """
 
 from __future__ import annotations
@@ -181,7 +182,29 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def migrate(dsn: str) -> int:
+    """Set the stand-in up as the migrations set Redshift up: the prelude, then every migration in
+    PostgreSQL form, one transaction per file (as `xetl bootstrap` applies them on Redshift). Returns
+    the number of statements run. Run as a superuser: the migrations create the pipeline's role."""
+    import psycopg
+
+    from xetl_sql_tools.migrations import list_migrations
+    from xetl_sql_tools.to_postgres import migrations_for_postgres
+
+    count = 0
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for batch in migrations_for_postgres(list_migrations()):
+            with conn.transaction():
+                for statement in batch:
+                    conn.execute(statement)
+                    count += 1
+    return count
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--migrate"]:
+        print(json.dumps({"statements": migrate(sys.argv[2])}))
+        return 0
     try:
         response: dict[str, Any] = execute_batch(json.loads(sys.stdin.read()))
     except WarehouseError as err:

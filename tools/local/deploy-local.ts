@@ -4,8 +4,14 @@
  * (every provider endpoint on the emulator, local state, dummy credentials) -> init -> apply.
  *
  *   node --import tsx tools/local/deploy-local.ts --endpoint http://127.0.0.1:PORT --state FILE --out DIR
+ *   node --import tsx tools/local/deploy-local.ts --synth-only --out DIR
+ *   node --import tsx tools/local/deploy-local.ts --synthesized --endpoint ... --state FILE --out DIR
+ *   ... --app tools/local/bench-one-bucket-app.ts --stack xetl-local-floor-one-bucket  (the benchmark's floor)
  *
- * Prints one JSON line: {"stack", "seconds": {"synth", "init", "apply"}, "outputs"}.
+ * Prints one JSON line: {"stack", "seconds": {"synth", "init", "apply"}, "outputs"}; with
+ * --synth-only {"stack", "json", "seconds": {"synth"}} (json: the stack's cdk.tf.json), so the
+ * caller can decide from the synthesized stack whether an apply is needed; --synthesized applies
+ * what an earlier --synth-only left in --out instead of synthesizing again.
  * The synthesized JSON goes to --out (not cdktf.out, which other targets cache and share).
  */
 import { execFileSync } from 'node:child_process';
@@ -28,23 +34,32 @@ function arg(name: string): string {
   return value;
 }
 
-function main(): void {
-  const endpoint = arg('endpoint');
-  const statePath = path.resolve(arg('state'));
-  const outDir = path.resolve(arg('out'));
-  const stackName = process.argv.includes('--stack') ? arg('stack') : 'xetl-local-source';
-
+function synthesize(outDir: string, app: string): number {
   const t0 = Date.now();
   fs.rmSync(outDir, { recursive: true, force: true });
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/infra/src/main.ts')], {
+  execFileSync(process.execPath, ['--import', 'tsx', path.resolve(REPO_ROOT, app)], {
     cwd: REPO_ROOT,
     env: { ...process.env, XETL_ENV: 'local', CDKTF_OUTDIR: outDir },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const synth = (Date.now() - t0) / 1000;
+  return (Date.now() - t0) / 1000;
+}
 
+function main(): void {
+  const outDir = path.resolve(arg('out'));
+  const stackName = process.argv.includes('--stack') ? arg('stack') : 'xetl-local-source';
+  const app = process.argv.includes('--app') ? arg('app') : 'apps/infra/src/main.ts';
+  const synth = process.argv.includes('--synthesized') ? 0 : synthesize(outDir, app);
   const stack = listSynthesizedStacks(path.join(outDir, 'stacks')).find((s) => s.name === stackName);
   if (!stack) throw new Error(`synth produced no stack ${stackName} in ${outDir}/stacks`);
+  if (process.argv.includes('--synth-only')) {
+    const json = path.join(stack.dir, 'cdk.tf.json');
+    process.stdout.write(JSON.stringify({ stack: stackName, json, seconds: { synth } }) + '\n');
+    return;
+  }
+
+  const endpoint = arg('endpoint');
+  const statePath = path.resolve(arg('state'));
   const dir = scratchCopy(stack, 'local-deploy');
   fs.mkdirSync(path.dirname(statePath), { recursive: true });
   // writeEmulatorOverride refuses any endpoint that is not loopback; LOOPBACK_ONLY_ENV sends

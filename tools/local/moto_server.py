@@ -1,4 +1,5 @@
-"""moto_server with two fixes to bucket-policy handling, for the local run (runs in the tools venv).
+"""moto_server with two fixes to bucket-policy handling and one to its recorder, for the local run
+(runs in the tools venv; moto 5.1.22).
 
 1. moto 5.1.22 evaluates a bucket policy for every object request without any request context,
    and a statement whose Condition it cannot resolve counts as an explicit DENY - for Allow and
@@ -11,7 +12,16 @@
 Principal were a mapping; a statement with ``"Principal": "*"`` (the stack's deny-insecure-transport
 statement) makes it raise AttributeError, the request answers 500, and Terraform's AWS provider
 retries it for many minutes. Here such a statement simply does not grant log delivery, which is what
-S3 means by it. Everything else is the stock server.
+S3 means by it.
+3. moto's recorder (``/moto-api/recorder/...``, used by ``xetl_local.emulator_state`` to restore an
+earlier ``terraform apply`` of account A) appends each request to its log when the request arrives,
+and moto draws resource ids (KMS key ids, IAM role ids) from one seeded random generator while it
+handles the request. The provider sends up to 10 requests at once, so the log order and the order of
+the draws can differ, and a replay (one request after the other, same seed) would give the KMS key
+another id than the one the stack's policies, aliases and bucket encryption name. While recording,
+requests are handled one at a time here, so the log order is the order of the draws. Not recording
+(the DAG run), requests are handled concurrently as in the stock server.
+Everything else is the stock server.
 
     python tools/local/moto_server.py -H 127.0.0.1 -p PORT
 """
@@ -20,8 +30,11 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from typing import Any
 
+from moto.core.utils import convert_to_flask_response
+from moto.moto_api import recorder
 from moto.s3.models import FakeBucket
 from moto.server import main
 
@@ -68,6 +81,19 @@ def _get_permission(self: Any, action: str, resource: str) -> Any:
 
 
 FakeBucket.get_permission = _get_permission
+
+_recording_one_at_a_time = threading.Lock()
+_original_handle = convert_to_flask_response.__call__
+
+
+def _handle(self: Any, args: Any = None, **kwargs: Any) -> Any:
+    if not recorder._user_enabled:
+        return _original_handle(self, args, **kwargs)
+    with _recording_one_at_a_time:
+        return _original_handle(self, args, **kwargs)
+
+
+convert_to_flask_response.__call__ = _handle
 
 if __name__ == "__main__":
     sys.exit(main())

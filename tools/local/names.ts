@@ -33,6 +33,7 @@ if (runtime) {
       glueCrawler: n.glueCrawler,
       glueJob: n.glueJob,
       glueRoleArn: n.glueRoleArn,
+      mwaaRoleName: n.mwaaRoleName,
       redshiftWorkgroup: n.redshiftWorkgroup,
       pipelineTopic: n.pipelineTopic,
       pipelineVariableSecret: n.pipelineVariableSecret,

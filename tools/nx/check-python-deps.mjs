@@ -11,12 +11,15 @@ import { join, relative } from 'node:path';
 
 const repo = new URL('../..', import.meta.url).pathname;
 
-function walk(dir, out = []) {
+function walk(dir, out = [], { ownProjectOnly = false } = {}) {
   for (const entry of readdirSync(dir)) {
     if (['node_modules', '.venvs', '.git', '.work', 'dist', 'cdktf.out', '__pycache__', '.nx'].includes(entry)) continue;
     const path = join(dir, entry);
-    if (statSync(path).isDirectory()) walk(path, out);
-    else out.push(path);
+    if (statSync(path).isDirectory()) {
+      // A folder with its own pyproject.toml is another project (sql/dbt inside sql).
+      if (ownProjectOnly && existsSync(join(path, 'pyproject.toml'))) continue;
+      walk(path, out, { ownProjectOnly });
+    } else out.push(path);
   }
   return out;
 }
@@ -56,7 +59,7 @@ export function problems(root = repo) {
     const declared = new Set(p.deps);
     for (const dep of p.deps) if (!byName.has(dep)) out.push(`${p.dir}: dependency ${dep} is not a project of this repository`);
     const imported = new Map();
-    for (const file of walk(join(root, p.dir)).filter((f) => f.endsWith('.py'))) {
+    for (const file of walk(join(root, p.dir), [], { ownProjectOnly: true }).filter((f) => f.endsWith('.py'))) {
       for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
         const owner = byModule.get(m[1] ?? m[2]);
         if (owner && owner !== p) imported.set(owner.name, relative(root, file));

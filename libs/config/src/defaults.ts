@@ -9,7 +9,7 @@ export const DEFAULTS = {
   mwaa: { environmentClass: 'mw1.small', airflowVersion: '3.0.6', minWorkers: 1, maxWorkers: 2 },
   glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD', timeoutMinutes: 60 },
   retention: { noncurrentVersionDays: 30, logRetentionDays: 90, accessLogDays: 365, glueTempDays: 7, quarantineDays: 90 },
-  airflow: { secretsPrefix: 'airflow', sensorTimeoutSeconds: 6 * 3600, maxQuarantineRatio: 0.2 },
+  airflow: { secretsPrefix: 'airflow', sensorTimeoutSeconds: 6 * 3600, maxQuarantineRatio: 0.2, unloadTemplate: 'unload_partition' },
   stateKeyPrefix: 'xetl',
   cicdDeployBranch: 'main',
 } as const;

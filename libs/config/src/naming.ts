@@ -131,6 +131,8 @@ export class Naming {
   get redshiftWorkgroup(): string {
     return this.base;
   }
+  /** The workgroup's port (Redshift's default, set explicitly so that the network and the DAG agree). */
+  readonly redshiftPort = 5439;
   get mwaaEnvironment(): string {
     return this.base;
   }
@@ -199,6 +201,10 @@ export class Naming {
   get airflowRequirementsKey(): string {
     return `${this.airflowDagsPrefix}/requirements.txt`;
   }
+  /** The wheels MWAA installs offline (Cosmos; dbt's own environment), outside the DAGs folder. */
+  readonly airflowPluginsKey = 'plugins/plugins.zip';
+  /** MWAA's startup script: builds dbt's virtual environment from the wheels in plugins.zip. */
+  readonly airflowStartupScriptKey = 'startup/startup.sh';
   /** ECR keeps image layers in this AWS bucket; private ECR pulls through the S3 gateway need it. */
   get ecrLayerBucket(): string {
     return `prod-${this.env.region}-starport-layer-bucket`;

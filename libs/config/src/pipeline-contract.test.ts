@@ -59,6 +59,7 @@ describe('pipeline contract', () => {
     const B = env.accounts.analytics;
     const value = pipelineVariable(names, env, {
       snsTopicArn: `arn:aws:sns:${env.region}:${B}:${names.pipelineTopic}`,
+      redshiftEndpoint: `${names.redshiftWorkgroup}.${B}.${env.region}.redshift-serverless.amazonaws.com`,
       targetKmsKeyArn: `arn:aws:kms:${env.region}:${env.accounts.source}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
     });
     expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
@@ -73,6 +74,7 @@ describe('pipeline contract', () => {
     const env = config.environments[0];
     const good = pipelineVariable(new Naming(env), env, {
       snsTopicArn: `arn:aws:sns:${env.region}:${env.accounts.analytics}:t`,
+      redshiftEndpoint: 'wg.222222222222.eu-west-1.redshift-serverless.amazonaws.com',
       targetKmsKeyArn: `arn:aws:kms:${env.region}:${env.accounts.source}:key/k`,
     }) as Record<string, unknown>;
     const { glue_job: _dropped, ...missing } = good;
@@ -89,7 +91,7 @@ describe('pipeline contract', () => {
 
   test('pipelineVariable refuses names of another environment', () => {
     const [a, b] = config.environments;
-    expect(() => pipelineVariable(new Naming(a), b, { snsTopicArn: '', targetKmsKeyArn: '' })).toThrow(/names are for/);
+    expect(() => pipelineVariable(new Naming(a), b, { snsTopicArn: '', targetKmsKeyArn: '', redshiftEndpoint: '' })).toThrow(/names are for/);
   });
 
   test('the marker pattern names the bucket and requires prefix and marker on the key', () => {

@@ -61,6 +61,8 @@ export const PIPELINE_VARIABLE_FIELDS = {
   glue_job: { type: 'string', description: 'the Glue ETL job', pattern: NAME },
   redshift_workgroup: { type: 'string', description: 'Redshift Serverless workgroup the Data API runs on', pattern: '^[a-z0-9-]{3,64}$' },
   redshift_database: { type: 'string', description: 'database the pipeline loads into', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+  redshift_endpoint: { type: 'string', description: "the workgroup endpoint's host name (dbt connects to it with IAM)", pattern: '^[a-z0-9][a-z0-9.-]{1,252}$' },
+  redshift_port: { type: 'integer', description: "the workgroup endpoint's port", minimum: 1150, maximum: 65535 },
   redshift_copy_role_arn: { type: 'string', description: "IAM role COPY reads staging with (account B)", pattern: `^${ROLE_ARN}$` },
   unload_role_chain: { type: 'string', description: "UNLOAD's IAM_ROLE: B's Redshift role, then A's unload role", pattern: `^${ROLE_ARN},${ROLE_ARN}$` },
   target_kms_key_arn: {
@@ -74,6 +76,7 @@ export const PIPELINE_VARIABLE_FIELDS = {
   sns_topic_arn: { type: 'string', description: 'topic for success and failure notices', pattern: ARN('sns', '[a-z0-9-]+:\\d{12}:[\\w-]+$') },
   sensor_timeout_seconds: { type: 'integer', description: "how long the DAG waits for a partition's marker", minimum: 60, maximum: 7 * 24 * 3600 },
   max_quarantine_ratio: { type: 'number', description: 'largest share of quarantined rows the quality gate publishes', minimum: 0, maximum: 1 },
+  unload_template: { type: 'string', description: 'the query template (sql/xetl_sql/queries) that unloads the partition to the target bucket', pattern: '^unload_[a-z_]+$' },
 } as const satisfies Readonly<Record<string, FieldSpec>>;
 
 type Fields = typeof PIPELINE_VARIABLE_FIELDS;
@@ -86,6 +89,8 @@ export type PipelineVariable = {
 export interface PipelineRuntimeValues {
   /** The pipeline topic's ARN. */
   readonly snsTopicArn: string;
+  /** Host name of the Redshift Serverless workgroup's endpoint. */
+  readonly redshiftEndpoint: string;
   /** Account A's data key (key ARN, or its alias ARN when the key ID is not known yet). */
   readonly targetKmsKeyArn: string;
 }
@@ -106,12 +111,15 @@ export function pipelineVariable(names: Naming, env: EnvironmentConfig, runtime:
     glue_job: names.glueJob,
     redshift_workgroup: names.redshiftWorkgroup,
     redshift_database: env.redshift.databaseName,
+    redshift_endpoint: runtime.redshiftEndpoint,
+    redshift_port: names.redshiftPort,
     redshift_copy_role_arn: names.redshiftRoleArn,
     unload_role_chain: names.unloadRoleChain,
     target_kms_key_arn: runtime.targetKmsKeyArn,
     sns_topic_arn: runtime.snsTopicArn,
     sensor_timeout_seconds: env.airflow.sensorTimeoutSeconds,
     max_quarantine_ratio: env.airflow.maxQuarantineRatio,
+    unload_template: env.airflow.unloadTemplate,
   };
 }
 

@@ -124,6 +124,13 @@ export interface EnvironmentInput {
      * @default 0.2
      */
     readonly maxQuarantineRatio?: number;
+    /**
+     * What the DAG unloads to account A's target bucket: the published table (`unload_partition`,
+     * xetl.products) or the dbt mart of the day (`unload_daily_category_summary`). One query
+     * template of sql/xetl_sql/queries per choice.
+     * @default "unload_partition"
+     */
+    readonly unloadTemplate?: 'unload_partition' | 'unload_daily_category_summary';
   };
   /**
    * Remote state per account, to override the derived names. Environments deployed to AWS always
@@ -203,7 +210,12 @@ export interface EnvironmentConfig {
     readonly quarantineDays: number;
   };
   readonly notifications: { readonly emails: readonly string[] };
-  readonly airflow: { readonly secretsPrefix: string; readonly sensorTimeoutSeconds: number; readonly maxQuarantineRatio: number };
+  readonly airflow: {
+    readonly secretsPrefix: string;
+    readonly sensorTimeoutSeconds: number;
+    readonly maxQuarantineRatio: number;
+    readonly unloadTemplate: 'unload_partition' | 'unload_daily_category_summary';
+  };
   readonly state?: {
     readonly source: Required<StateBackendInput>;
     readonly analytics: Required<StateBackendInput>;

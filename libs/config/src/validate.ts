@@ -18,6 +18,8 @@ export class ConfigError extends Error {
 }
 
 const ENV_NAME = /^[a-z][a-z0-9]{1,9}$/;
+/** The UNLOAD query templates of sql/xetl_sql/queries the DAG can publish with. */
+const UNLOAD_TEMPLATES = ['unload_partition', 'unload_daily_category_summary'] as const;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const NAME_PREFIX = /^[a-z][a-z0-9-]{0,10}[a-z0-9]$/;
@@ -53,7 +55,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'env.glue': ['workerType', 'numberOfWorkers', 'executionClass', 'timeoutMinutes'],
   'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays', 'glueTempDays', 'quarantineDays'],
   'env.notifications': ['emails'],
-  'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds', 'maxQuarantineRatio'],
+  'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds', 'maxQuarantineRatio', 'unloadTemplate'],
   'env.state': ['source', 'analytics'],
   'env.state.backend': ['bucket', 'dynamodbTable', 'region', 'keyPrefix'],
   'env.cicd': ['githubRepository', 'deployBranch', 'githubEnvironment', 'pullRequestPlans'],
@@ -210,6 +212,7 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
   c.pattern(env.airflow.secretsPrefix, `${f}.airflow.secretsPrefix`, SECRETS_PREFIX, 'a Secrets Manager path prefix such as "airflow"');
   c.integer(env.airflow.sensorTimeoutSeconds, `${f}.airflow.sensorTimeoutSeconds`, 60, 7 * 24 * 3600);
   c.number(env.airflow.maxQuarantineRatio, `${f}.airflow.maxQuarantineRatio`, 0, 1);
+  c.oneOf(env.airflow.unloadTemplate, `${f}.airflow.unloadTemplate`, UNLOAD_TEMPLATES);
 
   if (env.state) {
     for (const side of ['source', 'analytics'] as const) {

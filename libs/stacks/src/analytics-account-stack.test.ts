@@ -60,7 +60,23 @@ function fixtureRoot(): string {
   return dir;
 }
 
-const root = fixtureRoot();
+/** The fixture with the dbt stage's built files (npx nx run dbt:package), which AWS environments ship. */
+function withDbtPackage(dir: string): string {
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  };
+  write('dist/dbt/project/dbt_project.yml', 'name: xetl\n');
+  write('dist/dbt/project/profiles.yml', 'xetl: {}\n');
+  write('dist/dbt/project/models/marts/daily_category_summary.sql', 'select 1\n');
+  write('dist/dbt/project/target/manifest.json', '{}');
+  write('dist/dbt/project/target/run_results.json', '{}');  // dbt output that must not ship
+  write('dist/mwaa/plugins.zip', 'PK');
+  write('dist/mwaa/startup.sh', '#!/bin/sh\n');
+  return dir;
+}
+
+const root = withDbtPackage(fixtureRoot());
 
 function synth(envName: string, repoRoot = root) {
   const app = Testing.app();
@@ -130,8 +146,9 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
     const value = JSON.parse(version.secret_string.replace(/\$\{[^}]*\}/g, (m: string) => m.replace(/"/g, "'")));
     // Exactly the contract's builder: names from Naming, the two deploy-time values from Terraform.
     expect(value).toEqual(pipelineVariable(new Naming(env), env, {
-      snsTopicArn: value.sns_topic_arn, targetKmsKeyArn: value.target_kms_key_arn,
+      snsTopicArn: value.sns_topic_arn, targetKmsKeyArn: value.target_kms_key_arn, redshiftEndpoint: value.redshift_endpoint,
     }));
+    expect(value.redshift_endpoint).toMatch(/aws_redshiftserverless_workgroup\..*\.endpoint\[0\]\.address/);
     expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
     expect(value.sns_topic_arn).toMatch(/^\$\{aws_sns_topic\..*\.arn\}$/);
     expect(value.target_kms_key_arn).toBe(`\${coalesce(var.source_data_key_arn, '${new Naming(env).dataKeyAliasArn}')}`);
@@ -145,15 +162,34 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
   test("uploads exactly the DAG bundle's allow-list to MWAA's bucket, and the Glue code and migrations to the assets bucket", () => {
     const objects = Object.values(json.resource.aws_s3_object) as any[];
     const keysIn = (bucket: RegExp) => objects.filter((o) => bucket.test(o.bucket)).map((o) => o.key).sort();
+    const dbtStage = env.localOnly ? [] : [
+      'dags/dbt/dbt_project.yml', 'dags/dbt/models/marts/daily_category_summary.sql', 'dags/dbt/profiles.yml', 'dags/dbt/target/manifest.json',
+    ];
     expect(keysIn(/AirflowBucket/)).toEqual([
-      'dags/.airflowignore', 'dags/constraints-3.0.6-3.12.txt', 'dags/requirements.txt', 'dags/xetl_products_pipeline.py',
+      'dags/.airflowignore', 'dags/constraints-3.0.6-3.12.txt', ...dbtStage,
+      'dags/requirements.txt', 'dags/xetl_products_pipeline.py',
       'dags/xetl_sql/__init__.py', 'dags/xetl_sql/queries/unload_partition.sql', 'dags/xetl_sql/render.py',
       'dags/xetl_tasks/__init__.py', 'dags/xetl_tasks/aws.py', 'dags/xetl_tasks/contract/pipeline_contract.json',
+      ...(env.localOnly ? [] : ['plugins/plugins.zip', 'startup/startup.sh']),
     ]);
     expect(keysIn(/Assets/)).toEqual(['glue-scripts/xetl_products_job.py', 'glue-scripts/xetl_transform.zip', 'sql/migrations/0001_schema.sql']);
-    expect(objects).toHaveLength(13);
+    expect(objects).toHaveLength(env.localOnly ? 13 : 19);
     const [mwaa] = Object.values(json.resource.aws_mwaa_environment) as any[];
     expect(mwaa.requirements_s3_object_version).toMatch(/aws_s3_object\..*requirements.*\.version_id/);
+    if (env.localOnly) return;
+    expect(mwaa).toMatchObject({ plugins_s3_path: 'plugins/plugins.zip', startup_script_s3_path: 'startup/startup.sh' });
+    expect(mwaa.plugins_s3_object_version).toMatch(/aws_s3_object\..*plugins.*\.version_id/);
+    expect(mwaa.airflow_configuration_options['cosmos.enable_telemetry']).toBe('False');
+  });
+
+  test('a localOnly environment synthesizes without the dbt stage (its account B is never deployed)', () => {
+    const { json: local } = synth('local', fixtureRoot());
+    const keys = Object.values<any>(local.resource.aws_s3_object).map((o) => o.key);
+    expect(keys.some((k) => k.startsWith('dags/dbt/') || k.startsWith('plugins/'))).toBe(false);
+  });
+
+  test('an AWS environment without the built dbt stage fails synth saying how to build it', () => {
+    expect(() => synth('dev', fixtureRoot())).toThrow(/manifest\.json does not exist: build it with `npx nx run dbt:package`/);
   });
 
   test('first apply in order: objects after versioning; MWAA after its policy and every endpoint', () => {
@@ -204,7 +240,7 @@ describe('AnalyticsAccountStack packages', () => {
   test('are built at synth from the sources, with no build step before it', () => {
     const bare = fixtureRoot();
     expect(fs.existsSync(path.join(bare, 'dist'))).toBe(false);
-    const { json: synthesized } = synth('dev', bare);
+    const { json: synthesized } = synth('local', bare);
     const objects = Object.values<any>(synthesized.resource.aws_s3_object);
     const library = objects.find((o) => o.key === 'glue-scripts/xetl_transform.zip');
     expect(library).toBeDefined();
@@ -224,11 +260,11 @@ describe('AnalyticsAccountStack packages', () => {
 
   test('are the same bytes on every synth (an unchanged package is no plan diff)', () => {
     const hash = (r: string) => Object.values<any>(synth('dev', r).json.resource.aws_lambda_function)[0].source_code_hash;
-    expect(hash(fixtureRoot())).toBe(hash(fixtureRoot()));
+    expect(hash(withDbtPackage(fixtureRoot()))).toBe(hash(withDbtPackage(fixtureRoot())));
   });
 
   test('fail synth with the missing source named when the Glue package is absent', () => {
-    const bare = fixtureRoot();
+    const bare = withDbtPackage(fixtureRoot());
     fs.rmSync(path.join(bare, 'glue-scripts', 'xetl_transform'), { recursive: true });
     expect(() => synth('dev', bare)).toThrow(/xetl_transform\/__init__\.py does not exist: the Glue transform package/);
   });

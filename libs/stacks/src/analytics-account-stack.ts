@@ -5,7 +5,7 @@ import type { EnvironmentConfig } from '@xetl/config';
 import {
   AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, DataKey, ExternalBucket, FeedCrawler, FeedJob,
   GlueRole, GlueSecurityConfig, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineEventBus, PipelineTopic, PipelineVariableSecret,
-  SQL_MIGRATIONS, SecureBucket, ServerlessWarehouse, TriggerFunction, TriggerQueue, airflowDagFiles, allowListedFiles, requireFile,
+  SQL_MIGRATIONS, SecureBucket, ServerlessWarehouse, TriggerFunction, TriggerQueue, airflowDagFiles, dbtStageFiles, allowListedFiles, requireFile,
 } from '@xetl/constructs';
 import { glueLibraryZip, triggerZip } from './pipeline-packages';
 import { XetlStack } from './xetl-stack';
@@ -88,10 +88,16 @@ export class AnalyticsAccountStack extends XetlStack {
     });
 
     // ---- pipeline code, uploaded with content hashes, each object after its bucket's versioning
+    // The dbt stage's files (packaged project, plugins.zip, startup script) for every environment
+    // that deploys to AWS; a localOnly environment's account B is never deployed (the local run
+    // stands in for it), so it synthesizes without them and needs no `nx run dbt:package`.
+    const mwaaKeys = { plugins: names.airflowPluginsKey, startupScript: names.airflowStartupScriptKey };
+    const dbtStage = env.localOnly ? [] : dbtStageFiles(root, names.airflowDagsPrefix, mwaaKeys);
     const dags = new BucketAssets(this, 'DagAssets', {
       bucketId: airflowBucket.bucketId, kmsKeyArn: this.key.keyArn, dependsOn: [airflowBucket.versioning],
-      files: airflowDagFiles(root, names.airflowDagsPrefix),
+      files: [...airflowDagFiles(root, names.airflowDagsPrefix), ...dbtStage],
     });
+    const version = (key: string) => ({ key, objectVersion: dags.objects[key].versionId });
     new BucketAssets(this, 'PipelineAssets', {
       bucketId: assetsBucket.bucketId, kmsKeyArn: this.key.keyArn, dependsOn: [assetsBucket.versioning],
       files: [
@@ -134,6 +140,9 @@ export class AnalyticsAccountStack extends XetlStack {
       encryptionKey: this.key,
       sourceBucket: airflowBucket,
       requirementsObjectVersion: dags.objects[names.airflowRequirementsKey].versionId,
+      ...(env.localOnly ? {} : { plugins: version(mwaaKeys.plugins), startupScript: version(mwaaKeys.startupScript) }),
+      // Cosmos would report usage to Astronomer; a private environment has no route out anyway.
+      airflowConfigurationOptions: { 'cosmos.enable_telemetry': 'False' },
       subnetIds: this.network.mwaaSubnetIds,
       securityGroupIds: [this.network.mwaaSecurityGroupId],
       mwaa: env.mwaa,
@@ -175,6 +184,7 @@ export class AnalyticsAccountStack extends XetlStack {
       recoveryWindowDays: env.allowDestroyData ? 0 : 30,
       runtime: {
         snsTopicArn: this.topic.topicArn,
+        redshiftEndpoint: this.warehouse.endpointAddress,
         targetKmsKeyArn: Fn.coalesce([sourceKeyArn.stringValue, names.dataKeyAliasArn]),
       },
     });

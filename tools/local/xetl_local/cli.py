@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with LocalStack(work=args.work_dir, keep=args.keep) as stack:
-            print(f"  moto {stack.endpoint}, PostgreSQL {stack.pg_dsn}, account A deployed "
+            print(f"  moto {stack.endpoint}, PostgreSQL {stack.pg_dsn}, account A "
+                  f"{'restored' if stack.deploy_report.get('restoredFrom') else 'deployed'} "
                   f"({stack.deploy_report.get('resourcesAdded')} resources)", flush=True)
             result = run_partition(
                 stack, partition=args.date, rows=args.rows, bad_ratio=args.bad_ratio, files=args.files, seed=args.seed,

@@ -20,7 +20,7 @@ from xetl_tasks.contract import DAG_ID
 from xetl_tasks.partition import manifest_uri, partition_path
 from xetl_tasks.runtime import TaskIds
 
-from xetl_local.runtime import delete_prefix, failure_file
+from xetl_local.files import delete_prefix, failure_file
 from xetl_local.stack import AIRFLOW_BIN, REPO_ROOT, LocalRunError, LocalStack, Timings
 from xetl_local.warehouse import run_statements
 
@@ -169,7 +169,9 @@ def failure_reason(stack: LocalStack, run_id: str, states: dict[str, tuple[str, 
     for marker in ("AirflowFailException:", "Task failed with exception", "Error:"):
         at = text.find(marker)
         if at >= 0:
-            return f"{', '.join(failed) or 'a task'}: " + text[at:].splitlines()[0]
+            # The log wraps long messages: the message runs to the first blank line.
+            message = " ".join(line.strip() for line in text[at:].split("\n\n", 1)[0].splitlines())
+            return f"{', '.join(failed) or 'a task'}: " + message
     return f"{', '.join(failed) or 'a task'} failed; see {log_path}"
 
 
@@ -335,6 +337,26 @@ def run_partition(
     )
 
 
+DBT_PREFIX = TaskIds.TRANSFORM_WITH_DBT + "."
+
+
+def task_order(states: dict[str, tuple[str, float]]) -> list[str]:
+    """The DAG's tasks in pipeline order, the dbt group's (sorted) right after the publish."""
+    dbt = sorted(t for t in states if t.startswith(DBT_PREFIX))
+    at = TaskIds.PIPELINE.index(TaskIds.PUBLISH_PARTITION) + 1
+    return [*TaskIds.PIPELINE[:at], *dbt, *TaskIds.PIPELINE[at:], TaskIds.NOTIFY_SUCCESS, TaskIds.NOTIFY_FAILURE]
+
+
+def dbt_models(states: dict[str, tuple[str, float]]) -> dict[str, str]:
+    """Each dbt model's state: one Cosmos task per model (`<model>_model_build`: the model, then its tests)."""
+    out = {}
+    for task_id, (state, _) in sorted(states.items()):
+        name = task_id.removeprefix(DBT_PREFIX)
+        if task_id.startswith(DBT_PREFIX) and name.endswith("_build"):
+            out[name.removesuffix("_build").removesuffix("_model")] = state
+    return out
+
+
 def render_summary(stack: LocalStack, result: RunResult) -> str:
     out = io.StringIO()
     w = out.write
@@ -355,6 +377,11 @@ def render_summary(stack: LocalStack, result: RunResult) -> str:
           + (f", {ev.duplicates} duplicate(s) answered 409" if ev.duplicates else "")
           + (f", {len(ev.dead_lettered)} dead-lettered" if ev.dead_lettered else "") + "\n")
         w(f"  latency            {ev.latency:>9.2f} s from the marker's PUT to the DAG start (the handler's trigger call)\n")
+    models = dbt_models(result.task_states)
+    if models:
+        done = sum(1 for state in models.values() if state == "success")
+        w(f"  dbt models         {done:>9}   of {len(models)} built and tested: "
+          + ", ".join(f"{name} {state}" for name, state in models.items()) + "\n")
     if result.notices:
         w("  notifications      " + "; ".join(f"[{n['status']}] {n['subject']}" for n in result.notices) + "\n")
     if result.failure:
@@ -363,7 +390,7 @@ def render_summary(stack: LocalStack, result: RunResult) -> str:
     for name, seconds in stack.timings.steps + result.timings.steps:
         w(f"    {name:<40} {seconds:7.1f}\n")
         if name.startswith("airflow dags test"):
-            for task_id in (*TaskIds.PIPELINE, TaskIds.NOTIFY_SUCCESS, TaskIds.NOTIFY_FAILURE):
+            for task_id in task_order(result.task_states):
                 state, secs = result.task_states.get(task_id, ("none", 0.0))
                 w(f"      {task_id:<38} {secs:7.1f}  {state}\n")
     w("\n  where to look next:\n")

@@ -26,7 +26,6 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import get_current_context, task
@@ -48,27 +47,21 @@ from xetl_tasks.runtime import PipelineRuntime, TaskIds
 from xetl_tasks.templates import PARTITION, PARTITION_OR_PROBLEM, RUN_ID, macros, var
 
 from xetl_local.catalog import register_partition
-from xetl_local.env import GLUE_PYTHON_ENV, WORK_ENV
+from xetl_local.files import (
+    download_prefix,
+    failure_file,
+    glue_python,
+    list_keys,
+    replace_prefix,
+    work_dir,
+)
 from xetl_local.warehouse import REPO_ROOT, WarehouseError, run_statements
 
 if TYPE_CHECKING:
-    from airflow.sdk import BaseOperator
+    from airflow.sdk import BaseOperator, TaskGroup
 
 GLUE_SCRIPT = REPO_ROOT / "glue-scripts" / "xetl_products_job.py"
-FAILURES_DIR = "failures"
 LOCAL_TASK_ARGS: dict[str, Any] = {"retries": 0}
-
-
-def work_dir() -> Path:
-    return Path(os.environ.get(WORK_ENV) or REPO_ROOT / ".work" / "local")
-
-
-def glue_python() -> str:
-    return os.environ.get(GLUE_PYTHON_ENV) or str(REPO_ROOT / ".venvs" / "glue" / "bin" / "python")
-
-
-def failure_file(run_id: str, task_id: str) -> Path:
-    return work_dir() / FAILURES_DIR / run_id.replace(":", "_").replace("+", "_") / f"{task_id}.txt"
 
 
 def _fail(message: str) -> Exception:
@@ -90,55 +83,6 @@ def _s3(region: str) -> Any:
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
     return S3Hook(aws_conn_id=AWS_CONN_ID, region_name=region).get_conn()
-
-
-def list_keys(s3: Any, bucket: str, prefix: str) -> list[str]:
-    keys: list[str] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        keys.extend(obj["Key"] for obj in page.get("Contents", []))
-    return sorted(keys)
-
-
-def is_data_file(name: str) -> bool:
-    """The contract: names starting with '_' or '.' (markers, checksums) are not data."""
-    return not name.rsplit("/", 1)[-1].startswith(("_", "."))
-
-
-def delete_prefix(s3: Any, bucket: str, prefix: str) -> int:
-    """Remove every object under `prefix` (must end with '/', so day=2 never matches day=21)."""
-    if not prefix.endswith("/"):
-        raise ValueError(f"refusing to delete under a prefix without a trailing slash: {prefix!r}")
-    keys = list_keys(s3, bucket, prefix)
-    for start in range(0, len(keys), 1000):
-        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[start : start + 1000]]})
-    return len(keys)
-
-
-def download_prefix(s3: Any, bucket: str, prefix: str, dest: Path, data_only: bool = True) -> list[Path]:
-    """Mirror one S3 prefix into an emptied local directory (same relative layout)."""
-    shutil.rmtree(dest, ignore_errors=True)
-    dest.mkdir(parents=True)
-    paths = []
-    for key in list_keys(s3, bucket, prefix):
-        if data_only and not is_data_file(key):
-            continue
-        path = dest / key[len(prefix) :]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        s3.download_file(bucket, key, str(path))
-        paths.append(path)
-    return paths
-
-
-def replace_prefix(s3: Any, bucket: str, prefix: str, source: Path, extra_args: dict[str, str] | None = None) -> list[str]:
-    """Delete what `prefix` holds, then upload the data files of `source` under it."""
-    delete_prefix(s3, bucket, prefix)
-    keys = []
-    if source.is_dir():
-        for path in sorted(p for p in source.rglob("*") if p.is_file() and is_data_file(p.name)):
-            key = prefix + path.relative_to(source).as_posix()
-            s3.upload_file(str(path), bucket, key, ExtraArgs=extra_args or None)
-            keys.append(key)
-    return keys
 
 
 # ---- task bodies (plain functions: the tests call them against moto and PostgreSQL) ---------------
@@ -339,13 +283,21 @@ class LocalRuntime(PipelineRuntime):
 
         return publish_partition(partition=PARTITION, dag_run_id=RUN_ID, marker=RUN_MARKER).operator
 
+    def transform_with_dbt(self) -> TaskGroup:
+        """The same dbt models and task group, on the local PostgreSQL (the settings' environment
+        variables, set by the local run, point it at the packaged project and the dbt venv)."""
+        from xetl_tasks.dbt import DbtSettings, add_dbt_task_group
+
+        return add_dbt_task_group(DbtSettings.from_env())
+
     def unload_to_target(self) -> BaseOperator:
         @task(task_id=TaskIds.UNLOAD_TO_TARGET, execution_timeout=timedelta(hours=1), **LOCAL_TASK_ARGS)
         def unload_to_target(
-            partition: str, target_bucket: str, target_prefix: str, role_chain: str, kms_key_arn: str, region: str
+            partition: str, template: str, target_bucket: str, target_prefix: str, role_chain: str, kms_key_arn: str,
+            region: str,
         ) -> dict[str, Any]:
             """UNLOAD: the SELECT on PostgreSQL -> Parquet; CLEANPATH; SSE-KMS put to the target prefix."""
-            statements = sql.statements("unload_partition", {
+            statements = sql.statements(template, {
                 "partition": partition, "target_bucket": target_bucket, "target_prefix": target_prefix,
                 "unload_role_chain": role_chain, "target_kms_key_arn": kms_key_arn,
             })  # fmt: skip
@@ -361,7 +313,7 @@ class LocalRuntime(PipelineRuntime):
             return {"rows_unloaded": result["rowcount"], "files": [f"s3://{bucket}/{k}" for k in keys]}
 
         return unload_to_target(
-            partition=PARTITION, target_bucket=var("target_bucket"), target_prefix=var("target_prefix"),
+            partition=PARTITION, template=var("unload_template"), target_bucket=var("target_bucket"), target_prefix=var("target_prefix"),
             role_chain=var("unload_role_chain"), kms_key_arn=var("target_kms_key_arn"), region=var("region"),
         ).operator  # fmt: skip
 

@@ -17,23 +17,24 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from xetl_harness.postgres import PostgresNotAvailableError, find_binaries
-from xetl_sql_tools.migrations import list_migrations
 from xetl_tasks import RUNTIME_ENV_VAR
 from xetl_tasks.contract import POOL, POOL_INCLUDE_DEFERRED, POOL_SLOTS
 
 from xetl_local.env import DSN_ENV, GLUE_PYTHON_ENV, LOCAL_RUNTIME, TOOLS_PYTHON_ENV, WORK_ENV
-from xetl_local.warehouse import run_statements
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VENVS = REPO_ROOT / ".venvs"
 TOOLS_PYTHON = VENVS / "tools" / "bin" / "python"
 GLUE_PYTHON = VENVS / "glue" / "bin" / "python"
 AIRFLOW_BIN = VENVS / "airflow" / "bin"
+# The dbt project as MWAA gets it, with its manifest (python -m xetl_dbt.package; tools/local/run.sh).
+DBT_PROJECT = REPO_ROOT / "dist" / "dbt" / "project"
 
 # Dummy credentials and a proxy into a closed port: a request that escapes an endpoint override
 # fails instead of reaching AWS (the same fence as libs/testing's LOOPBACK_ONLY_ENV).
@@ -147,7 +148,8 @@ class LocalStack:
     timings: Timings = field(default_factory=Timings)
     names: dict[str, Any] = field(default_factory=dict)
     endpoint: str = ""
-    pg_dsn: str = ""
+    pg_dsn: str = ""  # the superuser's: migrations, and the summary's read-back
+    pipeline_dsn: str = ""  # the pipeline's own login: what the DAG's tasks connect as
     variable: dict[str, Any] = field(default_factory=dict)
     deploy_report: dict[str, Any] = field(default_factory=dict)
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
@@ -166,15 +168,22 @@ class LocalStack:
                 if problems:
                     raise PrerequisiteError("missing prerequisites:\n  - " + "\n  - ".join(problems))
                 self.names = _node_json(["tools/local/names.ts", "local"])
-            with self.timings.step("start moto + PostgreSQL", "starting the AWS emulator (moto) and PostgreSQL", typical=5):
+            with self.timings.step("start moto", "starting the AWS emulator (moto)", typical=2):
                 self._start_moto()
-                self._start_postgres()
-            with self.timings.step("deploy account A (terraform apply)",
-                                   "deploying account A's stack to the emulator with Terraform", typical=80):
-                self._deploy_account_a()
-            with self.timings.step("account B stand-ins + migrations", "creating account B's stand-ins and migrating the warehouse", typical=3):
+            # PostgreSQL, the warehouse's migrations and Airflow's metadata database need nothing
+            # from the emulator: they are prepared while account A deploys (which is mostly the
+            # provider waiting, see docs/local-run.md).
+            self.log("  starting PostgreSQL, migrating the warehouse and Airflow's database, beside account A ...")
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                engines = pool.submit(self._prepare_engines)
+                try:
+                    self._deploy_account_a()
+                finally:
+                    failed = engines.exception()  # waits: nothing may still be starting after an error
+                if failed is not None:
+                    raise failed
+            with self.timings.step("account B stand-ins", "creating account B's stand-ins", typical=2):
                 self._stand_in_account_b()
-                self._migrate()
         except BaseException:
             self.__exit__(*sys.exc_info())
             raise
@@ -188,6 +197,13 @@ class LocalStack:
             return
         self._stack.close()
 
+    def _prepare_engines(self) -> None:
+        # Announced by the caller: a line printed from this thread could land inside the deploy's.
+        with self.timings.step("PostgreSQL + Airflow DB (beside deploy)"):
+            self._start_postgres()
+            self._migrate()
+            self.ensure_airflow_db()
+
     def _pids(self) -> list[str]:
         return [(self.work / f"{name}.pid").read_text().strip() for name in ("moto", "postgres")]
 
@@ -197,7 +213,8 @@ class LocalStack:
         self._stack.callback(log.close)
         proc = subprocess.Popen(
             [str(TOOLS_PYTHON), str(REPO_ROOT / "tools" / "local" / "moto_server.py"), "-H", "127.0.0.1", "-p", str(port)],
-            env={**os.environ, "MOTO_ACCOUNT_ID": self.names["sourceAccount"]},
+            env={**os.environ, "MOTO_ACCOUNT_ID": self.names["sourceAccount"],
+                 "MOTO_RECORDER_FILEPATH": str(self.work / "moto-recording.jsonl")},
             stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us, not moto: we stop it in order
         )  # fmt: skip
@@ -256,15 +273,41 @@ class LocalStack:
 
     # ---- infrastructure -------------------------------------------------------------------------
     def _deploy_account_a(self) -> None:
-        state = self.work / "terraform" / "xetl-local-source.tfstate"
-        # moto starts empty every time: a state file from an earlier server would describe
-        # resources that no longer exist.
-        shutil.rmtree(state.parent, ignore_errors=True)
+        """Synthesize account A's stack; restore the emulator state of its last real apply when the
+        stack is unchanged (xetl_local.emulator_state), apply it with Terraform otherwise."""
+        from xetl_local.emulator_state import EmulatorState, stack_hash
+
+        with self.timings.step("synth account A", "synthesizing account A's stack (cdktf)", typical=5):
+            synthesized = self._run_deploy_local("--synth-only")
+        current = stack_hash(Path(synthesized["json"]))
+        state = EmulatorState(self.work / "emulator-state", self.endpoint, self.client)
+        why = state.why_apply(current)
+        if why is None:
+            with self.timings.step("restore account A (stack unchanged)"):
+                why = state.restore()
+            if why is None:
+                self.deploy_report = state.restored_report()
+                self.log(f"  account A: restored from the deploy of {self.deploy_report['restoredFrom']} (stack unchanged)")
+                return
+        self.log(f"  account A: deploying with Terraform ({why})")
+        tf_state = self.work / "terraform" / "xetl-local-source.tfstate"
+        # Every apply starts from an empty emulator: a state file from an earlier server would
+        # describe resources that no longer exist.
+        shutil.rmtree(tf_state.parent, ignore_errors=True)
+        with self.timings.step("deploy account A (terraform apply)",
+                               "deploying account A's stack to the emulator with Terraform", typical=70):
+            with state.recording():
+                report = self._run_deploy_local("--synthesized", "--endpoint", self.endpoint, "--state", str(tf_state))
+            state.save(current, report)
+        self.deploy_report = {**report, "restoredFrom": None}
+        self.log(f"  account A: deployed with Terraform ({report.get('resourcesAdded')} resources added)")
+
+    def _run_deploy_local(self, *args: str) -> dict[str, Any]:
+        """tools/local/deploy-local.ts with ``args``; its JSON report."""
         # Its own process group: on Ctrl-C the whole group (node, terraform, the provider) is
         # stopped, not only node, which would leave terraform running against a dead emulator.
         proc = subprocess.Popen(
-            ["node", "--import", "tsx", "tools/local/deploy-local.ts", "--endpoint", self.endpoint,
-             "--state", str(state), "--out", str(self.work / "cdktf.out")],
+            ["node", "--import", "tsx", "tools/local/deploy-local.ts", *args, "--out", str(self.work / "cdktf.out")],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         )  # fmt: skip
         try:
@@ -276,7 +319,7 @@ class LocalStack:
             raise
         if proc.returncode != 0:
             raise LocalRunError(f"deploying xetl-local-source to the emulator failed:\n{stderr.strip()[-3000:]}")
-        self.deploy_report = json.loads(stdout.strip().splitlines()[-1])
+        return json.loads(stdout.strip().splitlines()[-1])
 
     def client(self, service: str) -> Any:
         import boto3
@@ -291,7 +334,7 @@ class LocalStack:
         are not emulated; see docs/local-run.md.)
         """
         n = self.names
-        region, account = n["region"], n["analyticsAccount"]
+        account = n["analyticsAccount"]
         s3 = self.client("s3")
         with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
             s3.create_bucket(Bucket=n["stagingBucket"])
@@ -321,14 +364,29 @@ class LocalStack:
         secrets = self.client("secretsmanager")
         # The contract's own builder, as the analytics stack uses it (tools/local/names.ts).
         self.variable = _node_json(["tools/local/names.ts", "local", "--variable", json.dumps(
-            {"snsTopicArn": topic_arn, "targetKmsKeyArn": key_arn})])
+            {"snsTopicArn": topic_arn, "targetKmsKeyArn": key_arn, "redshiftEndpoint": _dsn_field(self.pg_dsn, "host")})])
         # Where MWAA's secrets backend would read it; the local Airflow reads AIRFLOW_VAR_* instead.
         _put_secret(secrets, n["pipelineVariableSecret"], self.variable)
         self.account_id = account
 
     def _migrate(self) -> None:
-        for migration in list_migrations():
-            run_statements(migration.statements(), dsn=self.pg_dsn)
+        """The migrations, as `xetl bootstrap` applies them with the admin secret on Redshift (here as
+        the superuser), then the pipeline's own login: on Redshift, MWAA's role logs in as
+        IAMR:<role name> and gets the xetl_pipeline database role from its RedshiftDbRoles tag; here
+        a login of the same name is a member of that role. The DAG's tasks connect as it
+        (`pipeline_dsn`), so a grant the pipeline lacks fails locally as it would on AWS."""
+        proc = subprocess.run([str(TOOLS_PYTHON), "-m", "xetl_sql_tools.warehouse", "--migrate", self.pg_dsn],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        if proc.returncode != 0:
+            raise LocalRunError(f"the warehouse migrations failed on PostgreSQL:\n{proc.stderr.strip()[-3000:]}")
+        login = f"IAMR:{self.names['mwaaRoleName']}"
+        import psycopg2
+
+        with psycopg2.connect(self.pg_dsn) as conn, conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,))
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE ROLE "{login}" LOGIN IN ROLE xetl_pipeline')
+        self.pipeline_dsn = self.pg_dsn.replace("user=postgres", f"user={login}")
 
     # ---- what the DAG's processes need ----------------------------------------------------------
     def airflow_env(self) -> dict[str, str]:
@@ -340,7 +398,7 @@ class LocalStack:
             # The run's log is a file: no colour codes in it.
             "NO_COLOR": "1",
             WORK_ENV: str(self.work),
-            DSN_ENV: self.pg_dsn,
+            DSN_ENV: self.pipeline_dsn,
             TOOLS_PYTHON_ENV: str(TOOLS_PYTHON),
             GLUE_PYTHON_ENV: str(GLUE_PYTHON),
             "AIRFLOW_HOME": str(home),
@@ -349,6 +407,14 @@ class LocalStack:
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
             "AIRFLOW_VAR_XETL_PIPELINE": json.dumps(self.variable),
+            # The dbt stage: the packaged project (tools/local/run.sh keeps it current), dbt's own
+            # venv, and the warehouse connection Cosmos builds the profile from: the pipeline's
+            # own login, as on Redshift (the trust-auth server ignores the password Cosmos requires).
+            "XETL_DBT_WAREHOUSE": "postgres",
+            "XETL_DBT_PROJECT_DIR": str(DBT_PROJECT),
+            "XETL_DBT_EXECUTABLE": str(VENVS / "dbt" / "bin" / "dbt"),
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "AIRFLOW_CONN_XETL_WAREHOUSE": json.dumps(self._warehouse_connection()),
             "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(
                 {"conn_type": "aws", "extra": {"endpoint_url": self.endpoint, "region_name": self.names["region"],
                                                 "config_kwargs": CHECKSUM_CONFIG}}
@@ -356,6 +422,13 @@ class LocalStack:
             "AWS_DEFAULT_REGION": self.names["region"],
             "PATH": f"{AIRFLOW_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         }
+
+    def _warehouse_connection(self) -> dict[str, Any]:
+        if not self.pipeline_dsn:
+            return {}
+        dsn = dict(part.split("=", 1) for part in self.pipeline_dsn.split())
+        return {"conn_type": "postgres", "host": dsn["host"], "port": int(dsn["port"]), "login": dsn["user"],
+                "password": "unused-trust-auth", "schema": dsn["dbname"]}  # fmt: skip
 
     def ensure_airflow_db(self) -> None:
         """The local Airflow's metadata database, migrated, with the pipeline's pool (once)."""
@@ -371,6 +444,10 @@ class LocalStack:
             if proc.returncode != 0:
                 raise LocalRunError(f"airflow {' '.join(command[:2])} failed:\n{proc.stderr[-3000:]}")
         stamp.write_text("ok\n")
+
+
+def _dsn_field(dsn: str, name: str) -> str:
+    return dict(part.split("=", 1) for part in dsn.split())[name]
 
 
 def _node_json(script_and_args: list[str]) -> Any:

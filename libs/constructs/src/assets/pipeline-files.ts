@@ -50,3 +50,27 @@ export function airflowDagFiles(repoRoot: string, dagsPrefix: string): AssetFile
 export const SQL_MIGRATIONS: readonly UploadRule[] = [
   { from: 'sql/migrations', to: 'migrations/', include: /\.sql$/, why: 'the ordered, re-runnable warehouse migrations' },
 ];
+
+/** The packaged dbt project beside the DAGs (`dags/dbt/`, where the DAG's Cosmos group reads it). */
+export const DBT_PROJECT_BUNDLE: readonly UploadRule[] = [
+  {
+    from: 'dist/dbt/project', to: 'dbt/',
+    include: /^(dbt_project\.yml|profiles\.yml|(models|macros|data-tests)\/.+\.(sql|yml)|target\/manifest\.json)$/,
+    why: 'the dbt project and its pre-built manifest (npx nx run dbt:package)',
+  },
+];
+
+const DBT_PACKAGE_HINT = 'build it with `npx nx run dbt:package` (the dbt project with its manifest, and the wheels MWAA installs offline)';
+
+/**
+ * What MWAA needs for the dbt stage beyond the DAG bundle: the packaged project under the DAGs
+ * prefix, and `plugins.zip` (Cosmos and dbt wheels) and the startup script at their own keys.
+ */
+export function dbtStageFiles(repoRoot: string, dagsPrefix: string, keys: { plugins: string; startupScript: string }): AssetFile[] {
+  requireFile(path.join(repoRoot, 'dist', 'dbt', 'project', 'target', 'manifest.json'), DBT_PACKAGE_HINT);
+  return [
+    ...allowListedFiles(repoRoot, DBT_PROJECT_BUNDLE, `${dagsPrefix}/`),
+    { path: requireFile(path.join(repoRoot, 'dist', 'mwaa', 'plugins.zip'), DBT_PACKAGE_HINT), key: keys.plugins },
+    { path: requireFile(path.join(repoRoot, 'dist', 'mwaa', 'startup.sh'), DBT_PACKAGE_HINT), key: keys.startupScript },
+  ];
+}

@@ -10,8 +10,6 @@ import type { AnalyticsNetworkProps } from './analytics-network-props';
 import { PrivateVpc } from './private-vpc';
 import { VpcPeering } from './vpc-peering';
 
-/** TCP port of Redshift Serverless workgroups. */
-export const REDSHIFT_PORT = 5439;
 const HTTPS = 443;
 
 /**
@@ -161,12 +159,12 @@ export class AnalyticsNetwork extends Construct {
     new VpcSecurityGroupEgressRule(this, 'MwaaToRedshift', {
       securityGroupId: mwaaSg.id,
       description: 'Redshift port to the peered Redshift VPC',
-      ipProtocol: 'tcp', fromPort: REDSHIFT_PORT, toPort: REDSHIFT_PORT, cidrIpv4: env.network.redshiftVpcCidr,
+      ipProtocol: 'tcp', fromPort: names.redshiftPort, toPort: names.redshiftPort, cidrIpv4: env.network.redshiftVpcCidr,
     });
     new VpcSecurityGroupIngressRule(this, 'RedshiftFromMwaaVpc', {
       securityGroupId: redshiftSg.id,
       description: 'Redshift port from the MWAA VPC through the peering',
-      ipProtocol: 'tcp', fromPort: REDSHIFT_PORT, toPort: REDSHIFT_PORT, cidrIpv4: env.network.mwaaVpcCidr,
+      ipProtocol: 'tcp', fromPort: names.redshiftPort, toPort: names.redshiftPort, cidrIpv4: env.network.mwaaVpcCidr,
     });
     new VpcSecurityGroupEgressRule(this, 'RedshiftToS3', {
       securityGroupId: redshiftSg.id,

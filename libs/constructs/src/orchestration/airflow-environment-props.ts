@@ -12,6 +12,14 @@ export interface AirflowEnvironmentProps {
   readonly sourceBucket: SecureBucket;
   /** Version of the uploaded requirements.txt; a new version makes MWAA reinstall. */
   readonly requirementsObjectVersion: string;
+  /**
+   * What MWAA installs from its bucket beyond requirements.txt: `plugins.zip` (here: the wheels of
+   * Cosmos and of dbt's own environment, so a private environment installs offline) and the startup
+   * script (builds dbt's environment from those wheels). Each is an uploaded object's key and version.
+   * @default none — no plugins, no startup script
+   */
+  readonly plugins?: { readonly key: string; readonly objectVersion: string };
+  readonly startupScript?: { readonly key: string; readonly objectVersion: string };
   /** Two private subnets in two AZs. */
   readonly subnetIds: readonly string[];
   /** The MWAA security group (self-referencing). */

@@ -68,6 +68,9 @@ export class AirflowEnvironment extends Construct {
 
     add({ Sid: 'PublishEnvironmentMetrics', Effect: 'Allow', Action: ['airflow:PublishMetrics'], Resource: names.mwaaEnvironmentArn });
     props.sourceBucket.grantRead([this.role], `${names.airflowDagsPrefix}/`);
+    for (const extra of [props.plugins, props.startupScript]) {
+      if (extra) props.sourceBucket.grantRead([this.role], extra.key);
+    }
     const bucketArn = props.sourceBucket.bucketArn;
     add({ Sid: 'InspectSourceBucket', Effect: 'Allow', Action: [...MWAA_BUCKET_ACTIONS], Resource: [bucketArn, `${bucketArn}/${names.airflowDagsPrefix}/*`] });
     add({
@@ -114,6 +117,10 @@ export class AirflowEnvironment extends Construct {
       dagS3Path: names.airflowDagsPrefix,
       requirementsS3Path: names.airflowRequirementsKey,
       requirementsS3ObjectVersion: props.requirementsObjectVersion,
+      ...(props.plugins ? { pluginsS3Path: props.plugins.key, pluginsS3ObjectVersion: props.plugins.objectVersion } : {}),
+      ...(props.startupScript
+        ? { startupScriptS3Path: props.startupScript.key, startupScriptS3ObjectVersion: props.startupScript.objectVersion }
+        : {}),
       webserverAccessMode: 'PRIVATE_ONLY',
       networkConfiguration: { subnetIds: [...props.subnetIds], securityGroupIds: [...props.securityGroupIds] },
       loggingConfiguration: {

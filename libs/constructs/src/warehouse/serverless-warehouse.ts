@@ -132,6 +132,7 @@ export class ServerlessWarehouse extends Construct {
     this.workgroup = new RedshiftserverlessWorkgroup(this, 'Workgroup', {
       workgroupName: names.redshiftWorkgroup,
       namespaceName: this.namespace.namespaceName,
+      port: names.redshiftPort,
       baseCapacity: props.baseCapacity,
       maxCapacity: props.maxCapacity,
       subnetIds: [...props.subnetIds],
