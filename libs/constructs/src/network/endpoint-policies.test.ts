@@ -94,7 +94,7 @@ describe('endpoint policies', () => {
     }));
     expect(policy.Statement[0]).toMatchObject({
       Resource: ['arn:aws:s3:::a', 'arn:aws:s3:::a/*'],
-      Condition: { StringEquals: { 'aws:PrincipalAccount': '222222222222', 'aws:ResourceAccount': '222222222222' } },
+      Condition: { StringEquals: { 'aws:PrincipalAccount': '222222222222' }, StringEqualsIfExists: { 'aws:ResourceAccount': '222222222222' } },
     });
     expect(policy.Statement[1]).toEqual({
       Sid: 'AwsOwnedImageLayers', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'],

@@ -139,8 +139,12 @@ export function s3GatewayEndpointPolicy(options: S3GatewayPolicyOptions): string
       Principal: '*',
       Action: [...S3_GATEWAY_ACTIONS],
       Resource: options.bucketArns.flatMap((b) => [b, `${b}/*`]),
-      // The buckets are named above; the owner pin also refuses a bucket of that name in another account.
-      Condition: { StringEquals: { 'aws:PrincipalAccount': unique(options.accounts), 'aws:ResourceAccount': unique(options.accounts) } },
+      // The buckets are named above; the owner pin (S3 names the owner in every bucket request) also
+      // refuses a bucket of that name in another account. IfExists as on the interface endpoints.
+      Condition: {
+        StringEquals: { 'aws:PrincipalAccount': unique(options.accounts) },
+        StringEqualsIfExists: { 'aws:ResourceAccount': unique(options.accounts) },
+      },
     },
     {
       // Layer downloads are presigned redirects from ECR: no caller account to match.
