@@ -18,7 +18,9 @@ run on Airflow's Python 3.12, the emulator on the tools venv's 3.11).
   variables such as ``${aws:userid}``. A condition key the request does not carry is absent, as in
   AWS: the statement does not apply (or, for negated operators, does).
 
-What this does not model: SCPs, RCPs, permission boundaries and session policies (xetl has none),
+What this does not model: SCPs, RCPs, permission boundaries and session policies (a caller
+with a boundary evaluates it as a second set of identity policies and takes both decisions, as
+libs/stacks/src/escalation/evaluate_requests.py does),
 and keys only AWS itself knows (``kms:ViaService``, ``aws:CalledVia``, ``aws:SourceVpce``) unless
 the caller puts them into the request's context.
 """
