@@ -4,6 +4,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { AccountSide, Naming } from '@xetl/config';
 import { PolicyDocument, PolicyStatement } from '../iam/policy';
+import { MWAA_SQS_ACTIONS } from '../orchestration/airflow-environment';
 
 /**
  * The permissions boundary every role the deploy role creates must carry (docs/security.md, "CI
@@ -36,10 +37,8 @@ export const BOUNDARY_RESOURCELESS_ACTIONS = [
   'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult',
   's3:GetAccountPublicAccessBlock',
 ] as const;
-export const BOUNDARY_SQS_ACTIONS = [
-  'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
-  'sqs:SendMessage',
-] as const;
+/** Queue work: MWAA's Celery queue takes every call a queue consumer and producer make (the trigger's are a subset). */
+export const BOUNDARY_SQS_ACTIONS = MWAA_SQS_ACTIONS;
 export const BOUNDARY_GLUE_ACTIONS = [
   'glue:BatchCreatePartition', 'glue:BatchGetPartition', 'glue:BatchStopJobRun', 'glue:BatchUpdatePartition',
   'glue:CreatePartition', 'glue:CreateTable', 'glue:GetCrawler', 'glue:GetDatabase', 'glue:GetJob', 'glue:GetJobRun',
