@@ -19,17 +19,19 @@ from collections.abc import Sequence
 
 from pyspark.sql import SparkSession
 from xetl_transform import (
-    HeaderMismatchError,
     InvalidPartitionError,
+    NoDataRowsError,
     NoInputFilesError,
     ReconciliationError,
     parse_partition,
     run_products_partition,
 )
+from xetl_transform.contract import UNKNOWN_COLUMNS_IGNORE, UNKNOWN_COLUMNS_POLICIES
 
 JOB_ARGUMENTS = ("partition", "run_id", "source_uri", "staging_uri")
+OPTIONAL_ARGUMENTS = {"unknown_columns": UNKNOWN_COLUMNS_IGNORE}
 # Errors of the input or of the run itself, reported as one clear line rather than a traceback.
-JOB_ERRORS = (HeaderMismatchError, InvalidPartitionError, NoInputFilesError, ReconciliationError)
+JOB_ERRORS = (InvalidPartitionError, NoDataRowsError, NoInputFilesError, ReconciliationError)
 
 log = logging.getLogger("xetl.products")
 
@@ -44,10 +46,19 @@ def parse_arguments(argv: Sequence[str]) -> dict[str, str]:
         parser.add_argument("--run_id", required=True, help="the run id recorded in quarantine and manifest")
         parser.add_argument("--source_uri", required=True, help="base of the feed, e.g. s3://bucket/products")
         parser.add_argument("--staging_uri", required=True, help="base of the staging bucket, e.g. s3://staging")
+        parser.add_argument("--unknown_columns", choices=UNKNOWN_COLUMNS_POLICIES, default=UNKNOWN_COLUMNS_IGNORE,
+                            help="header columns the contract does not know: ignore them (reported in the "
+                                 "manifest) or reject the file")
         return vars(parser.parse_args(list(argv)))
-    # Glue adds arguments of its own (--JOB_NAME, --TempDir, ...); getResolvedOptions ignores them.
-    return {name: value for name, value in getResolvedOptions(["job", *argv], list(JOB_ARGUMENTS)).items()
-            if name in JOB_ARGUMENTS}
+    # Glue adds arguments of its own (--JOB_NAME, --TempDir, ...); getResolvedOptions ignores them,
+    # and fails on a listed argument that is missing: optional ones are listed only when given.
+    wanted = [*JOB_ARGUMENTS, *(name for name in OPTIONAL_ARGUMENTS if f"--{name}" in argv)]
+    resolved = getResolvedOptions(["job", *argv], wanted)
+    args = {**OPTIONAL_ARGUMENTS, **{name: resolved[name] for name in wanted}}
+    if args["unknown_columns"] not in UNKNOWN_COLUMNS_POLICIES:
+        raise SystemExit(f"xetl-products failed: --unknown_columns must be one of {', '.join(UNKNOWN_COLUMNS_POLICIES)}, "
+                         f"got {args['unknown_columns']!r}")
+    return args
 
 
 def spark_session() -> SparkSession:
@@ -73,6 +84,7 @@ def main(argv: Sequence[str] | None = None, spark: SparkSession | None = None) -
         run_id=args["run_id"],
         source_uri=args["source_uri"],
         staging_uri=args["staging_uri"],
+        unknown_columns=args["unknown_columns"],
     )
 
 

@@ -6,7 +6,7 @@
 # Each environment has a Python version, ONE pinned third-party requirement file (its constraints
 # included by it), and the repository's own Python projects it needs, installed editable (no copy:
 # the environment imports the checkout's code) with --no-deps (their first-party dependencies are
-# all listed here; tools/nx/check-boundaries.mjs checks the lists against each pyproject.toml and the
+# all listed here; tools/nx/check-python-deps.mjs checks the lists against each pyproject.toml and the
 # imports). This file is where an environment's contents are decided.
 #
 #   scripts/python-env.sh airflow   # Python 3.12, Airflow 3.0.6 as MWAA runs it: the DAGs and the local run

@@ -16,6 +16,9 @@ const JEST = /^Tests:\s+(.*\d+ total)\s*$/;
 const PYTEST = /^=*\s*((?:\d+ (?:passed|failed|skipped|errors?|xfailed|xpassed|deselected|warnings?)(?:, )?)+) in [\d.]+s/;
 // the terraform harness: "terraform validate: 14 passed, 0 failed", "checkov total: 1520 passed, 0 failed, ..."
 const HARNESS = /^(terraform validate|terraform plan against the emulator|checkov total)[^:]*: (\d+) passed, (\d+) failed/;
+// the static IAM check: "iam-check: 4 stack(s), 61 policy document(s): 0 finding(s), 2 accepted"
+// (counted as documents checked and open findings)
+const IAM_CHECK = /^iam-check: \d+ stack\(s\), (\d+) policy document\(s\): (\d+) finding\(s\)/;
 const REPLAYED = /existing outputs match the cache|read the output from the cache/;
 
 const counts = new Map(); // "project runner" -> {passed, failed, skipped}
@@ -41,6 +44,7 @@ function observe(raw) {
   let hit;
   if ((hit = JEST.exec(text))) add(project, 'jest', hit[1]);
   else if ((hit = PYTEST.exec(text))) add(project, 'pytest', hit[1]);
+  else if ((hit = IAM_CHECK.exec(text))) add(project, 'iam-check', `${hit[1]} passed, ${hit[2]} failed`);
   else if ((hit = HARNESS.exec(text))) add(project, hit[1].split(' ')[0] === 'checkov' ? 'checkov' : hit[1].replace(' against the emulator', ''), `${hit[2]} passed, ${hit[3]} failed`);
 }
 

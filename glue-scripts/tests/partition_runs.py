@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
 from generate_products import HEADER
-from xetl_transform import partition_paths, run_products_partition
+from xetl_transform import (
+    classify,
+    file_layouts,
+    list_data_files,
+    partition_paths,
+    read_lines,
+    run_products_partition,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DAY = date(2026, 11, 21)
@@ -24,6 +32,29 @@ def write_feed(directory: Path, name: str, lines: list[str], *, header: str = HE
     path = directory / name
     path.write_bytes(newline.join([header, *lines]).encode("utf-8") + newline.encode())
     return path
+
+
+@contextmanager
+def splits_of(spark, max_bytes: int | None):
+    """Spark reads files in splits of at most `max_bytes` (None: as configured), so that one file
+    is read by several tasks."""
+    if max_bytes is None:
+        yield
+        return
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(max_bytes))
+    spark.conf.set("spark.sql.files.openCostInBytes", "0")
+    try:
+        yield
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+        spark.conf.unset("spark.sql.files.openCostInBytes")
+
+
+def classified_lines(spark, directory: Path):
+    """Every line of the directory's files read as a record and classified (before records.py
+    joins multi-line records and numbering.py drops headers)."""
+    files = list_data_files(spark, directory.as_uri()).data_files
+    return classify(read_lines(spark, files), file_layouts(spark, files, "ignore"))
 
 
 @dataclass

@@ -2,7 +2,7 @@
 go to the greatest (source_file, line_number); every other valid row is a duplicate_key."""
 
 import pytest
-from partition_runs import run_partition, source_dir, write_feed
+from partition_runs import classified_lines, run_partition, source_dir, splits_of, write_feed
 
 
 def row(key: str, label: str, updated_at: str, price: str = "1.00") -> str:
@@ -37,13 +37,8 @@ def run(spark, tmp_path_factory):
     write_feed(source_dir(root), "feed-b.csv", FEED_B)
     write_feed(source_dir(root), "feed-a.csv", FEED_A)
     # Splits of about two lines: rows of one key reach the tie-break from different tasks.
-    spark.conf.set("spark.sql.files.maxPartitionBytes", "100")
-    spark.conf.set("spark.sql.files.openCostInBytes", "0")
-    try:
+    with splits_of(spark, 100):
         return run_partition(spark, root)
-    finally:
-        spark.conf.unset("spark.sql.files.maxPartitionBytes")
-        spark.conf.unset("spark.sql.files.openCostInBytes")
 
 
 def curated_label(run, key: str) -> str:
@@ -98,11 +93,11 @@ def test_every_line_is_either_curated_or_quarantined(run):
 
 def test_without_broadcasts_the_same_rows_are_marked(spark, tmp_path):
     """A feed with very many repeated keys joins by shuffle instead of broadcast: same outcome."""
-    from xetl_transform import classify, list_data_files, mark_duplicates, read_lines
+    from xetl_transform import mark_duplicates
 
     write_feed(tmp_path, "feed-b.csv", FEED_B)
     write_feed(tmp_path, "feed-a.csv", FEED_A)
-    classified = classify(read_lines(spark, list_data_files(spark, tmp_path.as_uri()).data_files)).localCheckpoint()
+    classified = classified_lines(spark, tmp_path).localCheckpoint()
 
     def reasons(**options):
         return {r["row_id"]: r["reason_code"] for r in mark_duplicates(classified, **options).collect()}

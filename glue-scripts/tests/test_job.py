@@ -1,16 +1,18 @@
 """The entry point end to end on file:// URIs: a generated feed reconciles exactly with what the
 generator says it contains, re-runs replace one partition only, and an empty partition fails."""
 
+import base64
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import reference
 import xetl_products_job
 from generate_products import generate_products
 from partition_runs import REPO, read_quarantine, source_dir, write_feed
-from xetl_transform import InvalidPartitionError, NoInputFilesError
+from xetl_transform import InvalidPartitionError, NoDataRowsError, NoInputFilesError
 
 GOOD = "P-1,Chair,toys,1.00,1,2026-11-21T08:00:00Z"
 
@@ -27,10 +29,12 @@ def staging_dir(root: Path, area: str, day: str = "21") -> Path:
 
 @pytest.fixture(scope="module")
 def generated(spark, tmp_path_factory):
-    """20,000 generated rows with every kind of bad row, read in splits of 256 KB so that line
-    numbering and the tie-break work across tasks, run through main()."""
+    """20,000 generated records with every kind of bad record and some that span two lines, read
+    in splits of 256 KB so that line numbering, multi-line records and the tie-break work across
+    tasks, run through main()."""
     root = tmp_path_factory.mktemp("generated")
-    expected = generate_products(source_dir(root), rows=20_000, date="2026-11-21", files=3, bad_ratio=0.1, seed=42)
+    expected = generate_products(source_dir(root), rows=20_000, date="2026-11-21", files=3, bad_ratio=0.1, seed=42,
+                                 multi_line_ratio=0.01)
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(256 * 1024))
     try:
         manifest = xetl_products_job.main(job_args(root), spark=spark)
@@ -45,21 +49,24 @@ def test_counts_reconcile_exactly_with_the_generated_feed(generated):
     assert manifest["rows_curated"] == expected.rows_curated
     assert manifest["quarantined_by_reason"] == expected.quarantined_by_reason
     assert set(manifest["quarantined_by_reason"]) == {
-        "wrong_column_count", "missing_required", "invalid_key", "invalid_decimal", "invalid_integer",
-        "invalid_timestamp", "value_too_long", "duplicate_key"}
+        "unterminated_quote", "invalid_encoding", "wrong_column_count", "control_character", "missing_required",
+        "invalid_key", "invalid_decimal", "invalid_integer", "invalid_timestamp", "value_too_long", "duplicate_key"}
     assert manifest["rows_read"] == manifest["rows_curated"] + manifest["rows_quarantined"]
 
 
-def test_every_rejected_line_is_quarantined_with_the_expected_reason_and_its_raw_text(generated):
+def test_every_rejected_record_is_quarantined_with_the_expected_reason_and_its_exact_text(generated):
     root, expected, _ = generated
     records = read_quarantine(staging_dir(root, "quarantine"))
     got = {(r["source_file"].rsplit("/", 1)[1], r["line_number"]): (r["reason_code"], r["reason_detail"])
            for r in records}
     assert len(got) == len(records) == expected.rows_quarantined
     assert got == expected.quarantined_lines
-    lines = {p.name: p.read_text(encoding="utf-8").split("\n") for p in expected.files}
-    assert all(r["raw_line"] == lines[r["source_file"].rsplit("/", 1)[1]][r["line_number"] - 1] for r in records)
+    texts = {(p.name, r.line_number): r.text for p in expected.files for r in reference.records(p.read_bytes())}
+    for r in records:
+        raw = r["raw_line"].encode("utf-8") if r["raw_line"] is not None else base64.b64decode(r["raw_bytes_base64"])
+        assert raw == texts[(r["source_file"].rsplit("/", 1)[1], r["line_number"])]
     assert {r["run_id"] for r in records} == {"run-1"}
+    assert any(b"\n" in text for text in texts.values()), "the feed should hold multi-line records"
 
 
 def test_the_manifest_on_disk_is_the_manifest_of_the_run(generated):
@@ -130,6 +137,30 @@ def test_the_job_script_exits_non_zero_on_a_missing_partition(tmp_path):
     )
     assert result.returncode != 0
     assert "xetl-products failed: no input files for partition 2026-11-21" in result.stderr
+
+
+def test_files_without_data_rows_fail_the_run_and_leave_the_last_outputs_in_place(spark, tmp_path):
+    write_feed(source_dir(tmp_path), "feed-1.csv", [GOOD])
+    xetl_products_job.main(job_args(tmp_path, run_id="good"), spark=spark)
+    published = {area: snapshot(staging_dir(tmp_path, area)) for area in ("curated", "quarantine", "manifests")}
+    write_feed(source_dir(tmp_path), "feed-1.csv", [])  # header only
+    (source_dir(tmp_path) / "feed-2.csv").write_bytes(b"")  # zero bytes
+
+    with pytest.raises(NoDataRowsError, match=r"^no data rows in 2 file\(s\) of partition 2026-11-21"):
+        xetl_products_job.main(job_args(tmp_path, run_id="empty"), spark=spark)
+    for area, files in published.items():
+        assert snapshot(staging_dir(tmp_path, area)) == files, f"{area} changed"
+
+
+def test_the_job_script_exits_non_zero_with_one_line_when_no_file_holds_a_data_row(tmp_path):
+    write_feed(source_dir(tmp_path), "feed-1.csv", [])
+    result = subprocess.run(
+        [sys.executable, str(REPO / "glue-scripts" / "xetl_products_job.py"), *job_args(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("xetl-products failed: no data rows in 1 file(s)")
+    assert not (tmp_path / "staging").exists()
 
 
 def test_a_partition_that_is_not_a_date_is_rejected_before_anything_runs(tmp_path):

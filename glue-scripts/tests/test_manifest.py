@@ -27,8 +27,25 @@ def test_the_manifest_has_the_contract_shape():
         "quarantined_by_reason": {"invalid_decimal": 12, "duplicate_key": 31},
         "source_files": ["s3://src/products/year=2026/month=11/day=21/feed-1.csv",
                          "s3://src/products/year=2026/month=11/day=21/feed-2.csv"],
+        "rejected_files": [],
+        "ignored_columns": {},
+        "ignored_files": [],
         "written_at": "2026-11-21T10:02:11Z",
     }
+
+
+def test_rejected_files_ignored_columns_and_ignored_files_are_listed_in_a_stable_order():
+    result = manifest(
+        rejected_files={"s3://b/f-2.csv": ("missing_header", None), "s3://b/f-1.csv": ("missing_column", "price")},
+        ignored_columns={"s3://b/f-3.csv": ["colour", "size"]},
+        ignored_files=["s3://b/readme.txt", "s3://b/notes.md"],
+    )
+    assert result["rejected_files"] == [
+        {"source_file": "s3://b/f-1.csv", "reason_code": "missing_column", "reason_detail": "price"},
+        {"source_file": "s3://b/f-2.csv", "reason_code": "missing_header", "reason_detail": None},
+    ]
+    assert result["ignored_columns"] == {"s3://b/f-3.csv": ["colour", "size"]}
+    assert result["ignored_files"] == ["s3://b/notes.md", "s3://b/readme.txt"]
 
 
 def test_reasons_are_listed_in_contract_order_and_zero_counts_are_left_out():

@@ -17,7 +17,17 @@ BAD_LINES = [
     ("unquoted comma makes seven fields", f"W-001,Chair, oak,furniture,12.50,3,{OK_TS}", "wrong_column_count", None),
     ("five fields", f"W-002,Chair,12.50,3,{OK_TS}", "wrong_column_count", None),
     ("blank line", "", "wrong_column_count", None),
-    ("unclosed quote", f'"W-004,Chair,furniture,12.50,3,{OK_TS}', "wrong_column_count", None),
+    ("unclosed quote", f'"W-004,Chair,furniture,12.50,3,{OK_TS}', "unterminated_quote", None),
+    ("text after a closing quote", f'W-006,"Chair"oak,furniture,12.50,3,{OK_TS}', "unterminated_quote", None),
+    ("NUL in a name", f"C-001,Ch\x00air,furniture,12.50,3,{OK_TS}", "control_character", "product_name"),
+    ("escape in a category", f"C-002,Chair,furn\x1biture,12.50,3,{OK_TS}", "control_character", "category"),
+    ("lone CR in a quoted name", f'C-003,"Ch\rair",furniture,12.50,3,{OK_TS}', "control_character", "product_name"),
+    ("control character before a bad key", f"C\x00004,Chair,furniture,12.50,3,{OK_TS}", "control_character",
+     "product_id"),
+    ("control character before an empty key", f",Ch\x07air,furniture,12.50,3,{OK_TS}", "control_character",
+     "product_name"),
+    ("control character in a timestamp", f"C-006,Chair,furniture,12.50,3,{OK_TS}\x0c", "control_character",
+     "updated_at"),
     ("quoted fields plus an extra one", f'W-005,"Chair, oak",furniture,12.50,3,{OK_TS},x', "wrong_column_count", None),
     ("empty key", f",Chair,furniture,12.50,3,{OK_TS}", "missing_required", "product_id"),
     ("quoted empty name", f'M-002,"",furniture,12.50,3,{OK_TS}', "missing_required", "product_name"),
@@ -62,6 +72,7 @@ GOOD_LINES = [
     "V-002,Lamp,,0,0,2026-11-21T08:00:00.123456+00:00",
     'V-003,Desk,"",7.5,2147483647,2026-11-21T23:59:59',
     f"{'K' * 61}-_9,{'ß' * 256},{'c' * 64},9999999999.99,1,2026-11-21T00:00:00.5Z",
+    "V-004,Chair\twith a tab,\t,1.00,1,2026-11-21T00:00:00Z",  # tab is the one allowed control character
 ]
 
 
@@ -85,6 +96,7 @@ def test_each_bad_line_is_quarantined_with_its_reason_and_untouched_raw_line(run
         "source_file": record["source_file"],
         "line_number": line_number_of(index),
         "raw_line": raw_line,
+        "raw_bytes_base64": None,
         "reason_code": reason_code,
         "reason_detail": reason_detail,
         "run_id": "validation-run",
@@ -108,6 +120,11 @@ def test_valid_lines_are_curated_with_unquoted_text_and_typed_values(run):
     assert chair["updated_at"] == datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
     assert chair["partition_date"] == date(2026, 11, 21)
     assert chair["source_file"].endswith("/feed-1.csv")
+
+
+def test_a_tab_is_kept_as_written(run):
+    by_key = {row["product_id"]: row for row in run.curated}
+    assert (by_key["V-004"]["product_name"], by_key["V-004"]["category"]) == ("Chair\twith a tab", "\t")
 
 
 def test_empty_category_is_null_and_every_utc_spelling_of_time_is_the_same_instant(run):

@@ -3,24 +3,31 @@ plus the explicit reader and writer the job entry point (xetl_products_job.py) w
 Shipped to Glue as a zip in --extra-py-files, built at synth by the analytics stack (deterministicZip)."""
 
 from .dedup import mark_duplicates
+from .header import FileLayout, layout_from_header, split_record
 from .manifest import ReconciliationError, build_manifest
 from .numbering import LineNumbering, number_lines
 from .outputs import curated_rows, quarantine_records
 from .paths import InvalidPartitionError, parse_partition, partition_paths
-from .pipeline import NoInputFilesError, run_products_partition
-from .reader import HeaderMismatchError, check_headers, list_data_files, read_lines
+from .pipeline import NoDataRowsError, NoInputFilesError, join_multi_line_records, run_products_partition
+from .reader import file_layouts, first_line, list_data_files, read_lines
+from .records import find_spans
 from .validate import classify
 
 __all__ = [
-    "HeaderMismatchError",
+    "FileLayout",
     "InvalidPartitionError",
     "LineNumbering",
+    "NoDataRowsError",
     "NoInputFilesError",
     "ReconciliationError",
     "build_manifest",
-    "check_headers",
     "classify",
     "curated_rows",
+    "file_layouts",
+    "find_spans",
+    "first_line",
+    "join_multi_line_records",
+    "layout_from_header",
     "list_data_files",
     "mark_duplicates",
     "number_lines",
@@ -29,4 +36,5 @@ __all__ = [
     "quarantine_records",
     "read_lines",
     "run_products_partition",
+    "split_record",
 ]

@@ -17,20 +17,39 @@ from pyspark.sql.types import (
 
 DATASET = "products"
 SOURCE_COLUMNS = ("product_id", "product_name", "category", "price", "quantity", "updated_at")
-HEADER = ",".join(SOURCE_COLUMNS)
 REQUIRED_COLUMNS = ("product_id", "product_name", "price", "quantity", "updated_at")
 
-KEY_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# Java regular expressions (Spark's rlike). \z is the absolute end: Java's $ also matches before a
+# final line break, which a quoted field may hold.
+KEY_PATTERN = r"^[A-Za-z0-9_-]{1,64}\z"
 PRICE_TYPE = DecimalType(12, 2)
 # Plain decimal: digits, optionally a point and one or two digits; no sign, exponent or spaces.
-PRICE_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
-QUANTITY_PATTERN = r"^[0-9]+$"
+PRICE_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?\z"
+QUANTITY_PATTERN = r"^[0-9]+\z"
 # YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+00:00]; a value without an offset is UTC.
-TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|\+00:00)?$"
+TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|\+00:00)?\z"
 MAX_LENGTH = {"product_name": 256, "category": 64}
 
-# Reason codes in the contract's order: a line gets the first one that applies.
+# Header rules (contract: Source feed). Names match ignoring case and surrounding spaces; extra
+# columns are ignored (reported in the manifest) or, with UNKNOWN_COLUMNS_REJECT, reject the file.
+UNKNOWN_COLUMNS_IGNORE = "ignore"
+UNKNOWN_COLUMNS_REJECT = "reject"
+UNKNOWN_COLUMNS_POLICIES = (UNKNOWN_COLUMNS_IGNORE, UNKNOWN_COLUMNS_REJECT)
+
+# C0 control characters a field may not hold: all but tab; a line break inside a quoted field is
+# LF or CRLF, so CR is allowed only right before LF.
+CONTROL_CHARACTER_PATTERN = r"[\x00-\x08\x0B\x0C\x0E-\x1F]|\r(?!\n)"
+
+# Reason codes in the contract's order: a record gets the first one that applies. The first four
+# concern a whole file (every record of it gets the file's reason); the others one record.
+MISSING_HEADER = "missing_header"
+MISSING_COLUMN = "missing_column"
+DUPLICATE_COLUMN = "duplicate_column"
+UNKNOWN_COLUMN = "unknown_column"
+UNTERMINATED_QUOTE = "unterminated_quote"
+INVALID_ENCODING = "invalid_encoding"
 WRONG_COLUMN_COUNT = "wrong_column_count"
+CONTROL_CHARACTER = "control_character"
 MISSING_REQUIRED = "missing_required"
 INVALID_KEY = "invalid_key"
 INVALID_DECIMAL = "invalid_decimal"
@@ -38,8 +57,13 @@ INVALID_INTEGER = "invalid_integer"
 INVALID_TIMESTAMP = "invalid_timestamp"
 VALUE_TOO_LONG = "value_too_long"
 DUPLICATE_KEY = "duplicate_key"
+FILE_REASON_CODES = (MISSING_HEADER, MISSING_COLUMN, DUPLICATE_COLUMN, UNKNOWN_COLUMN)
 REASON_CODES = (
+    *FILE_REASON_CODES,
+    UNTERMINATED_QUOTE,
+    INVALID_ENCODING,
     WRONG_COLUMN_COUNT,
+    CONTROL_CHARACTER,
     MISSING_REQUIRED,
     INVALID_KEY,
     INVALID_DECIMAL,
@@ -67,6 +91,7 @@ QUARANTINE_SCHEMA = StructType(
         StructField("source_file", StringType()),
         StructField("line_number", LongType()),
         StructField("raw_line", StringType()),
+        StructField("raw_bytes_base64", StringType()),
         StructField("reason_code", StringType()),
         StructField("reason_detail", StringType()),
         StructField("run_id", StringType()),

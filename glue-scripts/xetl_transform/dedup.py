@@ -3,8 +3,11 @@
 line_number); every other valid row of that key becomes a `duplicate_key` rejection.
 
 Most keys occur once, and a row alone with its key always wins. So only the rows of keys that
-occur more than once (found with a narrow aggregate of the keys) are ranked; the partition's
-full rows never go through a shuffle, which was the costliest step of the job.
+occur more than once are ranked; the partition's full rows never go through a shuffle, which was
+the costliest step of the job. The keys that occur more than once are found by counting 64-bit
+hashes of the keys, shuffled once by hash (no map-side aggregate: nearly every key is unique, so
+it would only build a hash table of all keys twice). A hash collision can only add a key to the
+ranked ones, where the real key decides: the outcome never depends on the hash.
 """
 
 from __future__ import annotations
@@ -37,14 +40,15 @@ def latest_first() -> Window:
 
 
 def mark_duplicates(classified: DataFrame, *, broadcast_limit: int = BROADCAST_LIMIT) -> DataFrame:
-    """`classified` is `validate.classify`'s output of `reader.read_lines`' rows, best already
-    materialised (this runs two small jobs over it). Same rows and columns back, the losers'
-    reason set to `duplicate_key`; invalid rows neither win nor lose."""
-    valid = classified.where(F.col("reason_code").isNull())
-    repeated_keys = _materialised(
-        valid.groupBy("product_id").count().where(F.col("count") > 1).select("product_id"), broadcast_limit
+    """`classified` is `validate.classify`'s output, best already materialised (this runs two
+    small jobs over it). Same rows and columns back, the losers' reason set to `duplicate_key`;
+    invalid rows neither win nor lose."""
+    valid = classified.where(F.col("reason_code").isNull()).withColumn("_key_hash", F.xxhash64("product_id"))
+    hashes = valid.select("_key_hash").repartition(max(1, classified.rdd.getNumPartitions()), "_key_hash")
+    repeated_hashes = _materialised(
+        hashes.groupBy("_key_hash").count().where(F.col("count") > 1).select("_key_hash"), broadcast_limit
     )
-    contested = valid.join(repeated_keys, "product_id", "left_semi")
+    contested = valid.join(repeated_hashes, "_key_hash", "left_semi")
     losers = _materialised(
         contested.withColumn("_rank", F.row_number().over(latest_first()))
         .where(F.col("_rank") > 1)

@@ -22,8 +22,14 @@ def build_manifest(
     rows_curated: int,
     quarantined_by_reason: Mapping[str, int],
     source_files: Sequence[str],
+    rejected_files: Mapping[str, tuple[str, str | None]] | None = None,
+    ignored_columns: Mapping[str, Sequence[str]] | None = None,
+    ignored_files: Sequence[str] = (),
     written_at: datetime | None = None,
 ) -> dict[str, object]:
+    """`rejected_files`: file -> (reason_code, reason_detail) of files whose every record was
+    quarantined for the file's reason; `ignored_columns`: file -> unknown header columns that
+    were skipped; `ignored_files`: files of the partition that are not data (not *.csv)."""
     unknown = sorted(set(quarantined_by_reason) - set(REASON_CODES))
     if unknown:
         raise ReconciliationError(f"quarantine holds reason codes the contract does not know: {unknown}")
@@ -43,5 +49,11 @@ def build_manifest(
         "rows_quarantined": rows_quarantined,
         "quarantined_by_reason": by_reason,
         "source_files": sorted(source_files),
+        "rejected_files": [
+            {"source_file": path, "reason_code": code, "reason_detail": detail}
+            for path, (code, detail) in sorted((rejected_files or {}).items())
+        ],
+        "ignored_columns": {path: list(names) for path, names in sorted((ignored_columns or {}).items())},
+        "ignored_files": sorted(ignored_files),
         "written_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }

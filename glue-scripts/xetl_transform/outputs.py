@@ -9,6 +9,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from .contract import CURATED_SCHEMA, QUARANTINE_SCHEMA
+from .validate import is_valid_utf8
 
 
 def _source_file(source_files: Sequence[str]) -> Column:
@@ -33,12 +34,15 @@ def curated_rows(outcomes: DataFrame, partition: date, source_files: Sequence[st
 
 
 def quarantine_records(outcomes: DataFrame, run_id: str, source_files: Sequence[str]) -> DataFrame:
-    """One record per rejected line, the raw line as read, in the contract's key order.
+    """One record per rejected record, its text as read, in the contract's key order: `raw_line`
+    when it is UTF-8, else `raw_bytes_base64` (JSON holds text, and no byte may change).
     `outcomes` must carry `line_number` (numbering.LineNumbering.with_line_numbers)."""
+    readable = is_valid_utf8(F.col("raw_line"))
     columns = {
         "source_file": _source_file(source_files),
         "line_number": F.col("line_number"),
-        "raw_line": F.col("raw_line"),
+        "raw_line": F.when(readable, F.col("raw_line")),
+        "raw_bytes_base64": F.when(~readable, F.base64(F.col("raw_line").cast("binary"))),
         "reason_code": F.col("reason_code"),
         "reason_detail": F.col("reason_detail"),
         "run_id": F.lit(run_id),

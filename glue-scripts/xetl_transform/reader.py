@@ -1,5 +1,5 @@
-"""Reading one partition of the feed: listing its files, checking their headers, and scanning
-every line untouched with what is needed to number it later (the package's input I/O)."""
+"""Reading one partition of the feed: listing its files, reading their header lines, and
+scanning every line untouched with what is needed to number it later (the package's input I/O)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,9 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from .contract import SOURCE_COLUMNS
+from .header import FileLayout, layout_from_header
 
 _GLOB_CHARS = "\\{}[]*?"
-
-
-class HeaderMismatchError(ValueError):
-    """A file's first line is not the contract's header: its columns cannot be trusted."""
 
 
 @dataclass(frozen=True)
@@ -54,34 +50,30 @@ def list_data_files(spark: SparkSession, directory: str) -> Listing:
     return Listing(sorted(data, key=lambda f: f.path.encode("utf-8")), sorted(ignored))
 
 
-def _first_line(spark: SparkSession, uri: str) -> str | None:
-    """Line 1 of a file without its line break, or None for an empty file."""
-    jvm = spark.sparkContext._jvm
+# A header longer than this is no header; reading stops there.
+MAX_HEADER_BYTES = 1 << 20
+
+
+def first_line(spark: SparkSession, uri: str) -> bytes | None:
+    """Line 1 of a file as bytes, without its LF (a CR before it kept), or None for an empty
+    file. Read through Hadoop's file system in chunks until the first LF."""
     path, fs = _hadoop_fs(spark, uri)
-    reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(fs.open(path), "UTF-8"))
+    stream = fs.open(path)
     try:
-        return reader.readLine()
+        head = b""
+        while b"\n" not in head and len(head) < MAX_HEADER_BYTES:
+            chunk = bytes(stream.readNBytes(65536))  # py4j returns the Java byte[] as bytes
+            if not chunk:
+                break
+            head += chunk
     finally:
-        reader.close()
+        stream.close()
+    return head.split(b"\n", 1)[0] if head else None
 
 
-def _is_contract_header(line: str) -> bool:
-    names = [name.strip().strip('"') for name in line.removeprefix("\ufeff").split(",")]
-    return tuple(names) == SOURCE_COLUMNS
-
-
-def check_headers(spark: SparkSession, files: Sequence[DataFile]) -> None:
-    """Every non-empty file must start with the contract's header; otherwise its columns may be
-    in another order or meaning, and the run stops before writing anything."""
-    bad = []
-    for data_file in files:
-        line = _first_line(spark, data_file.path)
-        if line is not None and not _is_contract_header(line):
-            bad.append(f"{data_file.path}: {line[:200]!r}")
-    if bad:
-        raise HeaderMismatchError(
-            f"expected the header {','.join(SOURCE_COLUMNS)!r} as line 1 of every file; found " + "; ".join(bad)
-        )
+def file_layouts(spark: SparkSession, files: Sequence[DataFile], unknown_columns: str) -> list[FileLayout]:
+    """Each file's layout from its header line, in the order of `files`."""
+    return [layout_from_header(first_line(spark, f.path), unknown_columns) for f in files]
 
 
 def _escape_glob(path: str) -> str:
@@ -90,26 +82,32 @@ def _escape_glob(path: str) -> str:
 
 
 def read_lines(spark: SparkSession, files: Sequence[DataFile]) -> DataFrame:
-    """Every line of `files`, headers included, as `raw_line` with its position:
+    """Every line of `files`, headers included, with its position:
 
     - `file_index`: index into `files` (which are in byte order of their paths);
     - `block_start`: byte offset of the file split the line was read from;
-    - `row_id`: increasing, and consecutive, within one split.
+    - `row_id`: increasing, and consecutive, within one split;
+    - `raw_line`: the line's bytes without its LF, and without the CR before it (`crlf` says
+      whether there was one). Lines end at LF only: a lone CR is a character of the line.
 
     Spark's text source splits large files across tasks and keeps no line numbers, but
     (file_index, block_start, row_id) orders the lines of a partition exactly as
-    (source_file, line_number) does; `numbering.py` turns it into line numbers.
+    (source_file, line_number) does; `numbering.py` turns it into line numbers. The text is
+    not decoded: bytes that are not UTF-8 stay as they are (validate.py finds them).
     """
     paths = [f.path.encode("utf-8") for f in files]
     if paths != sorted(paths):
         raise ValueError("files must be in byte order of their paths (as list_data_files returns them)")
     index_by_name = F.create_map(*(F.lit(x) for i, f in enumerate(files) for x in (f.scan_name, i)))
     file_index = F.element_at(index_by_name, F.col("_metadata.file_name"))
-    return spark.read.text([_escape_glob(f.path) for f in files]).select(
+    value = F.col("value")
+    crlf = value.endswith("\r")
+    return spark.read.option("lineSep", "\n").text([_escape_glob(f.path) for f in files]).select(
         F.coalesce(file_index, F.raise_error(F.concat(F.lit("unlisted file "), F.col("_metadata.file_path"))))
         .cast("int")
         .alias("file_index"),
         F.col("_metadata.file_block_start").alias("block_start"),
         F.monotonically_increasing_id().alias("row_id"),
-        F.col("value").alias("raw_line"),
+        F.when(crlf, value.substr(F.lit(1), F.length(value) - 1)).otherwise(value).alias("raw_line"),
+        crlf.alias("crlf"),
     )

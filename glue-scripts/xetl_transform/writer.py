@@ -22,7 +22,11 @@ def write_curated(rows: DataFrame, directory: str) -> None:
     # Spark's default Parquet timestamp is the legacy INT96; readers such as Redshift's COPY and
     # pyarrow expect the standard microsecond type.
     rows.sparkSession.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-    rows.write.mode("overwrite").options(**_NO_SUCCESS_MARKER).parquet(directory)
+    # product_id is unique in the curated rows: a dictionary of its values is built only to be
+    # dropped (about a tenth of the write's CPU).
+    rows.write.mode("overwrite").options(**_NO_SUCCESS_MARKER, **{"parquet.enable.dictionary#product_id": "false"}).parquet(
+        directory
+    )
 
 
 def write_quarantine(records: DataFrame, directory: str) -> None:

@@ -25,9 +25,13 @@ from pathlib import Path
 
 HEADER = "product_id,product_name,category,price,quantity,updated_at"
 
-# The contract's reason codes in its order; every one of them can be generated.
+# The contract's record-level reason codes in its order; every one of them can be generated. (The
+# file-level ones, such as missing_header, concern whole files: tests write such files themselves.)
 BAD_KINDS = (
+    "unterminated_quote",
+    "invalid_encoding",
     "wrong_column_count",
+    "control_character",
     "missing_required",
     "invalid_key",
     "invalid_decimal",
@@ -47,7 +51,11 @@ _NICKNAMES = ("The Classic", "Big Ben", "Émile", "Mini", "24\"", "Pro")
 _CATEGORIES = ("furniture", "kitchen", "garden", "toys", "electronics", "books", "épicerie", "outdoor",
                "home_office", "家居")
 _KEY_PREFIXES = ("P", "SKU", "ITEM_EU", "prd")
+_NOTES = ("Assembly required.", "Ships in 2 boxes", 'Also "petit"', "Colour may vary, slightly")
 _RECENT_VALID = 500  # how far back a duplicate may reach for its key (keeps memory flat at 1M rows)
+# A byte that is not UTF-8 (a Latin-1 e-acute): held in the text as a surrogate escape, written as
+# the raw byte (see generate_products' write).
+_LATIN1_E_ACUTE = b"\xe9".decode("utf-8", "surrogateescape")
 
 
 @dataclass
@@ -95,8 +103,9 @@ def csv_field(value: str, force_quotes: bool = False) -> str:
 
 
 class _FeedWriter:
-    def __init__(self, rng: random.Random, day: Day, kinds: Sequence[str]):
+    def __init__(self, rng: random.Random, day: Day, kinds: Sequence[str], multi_line_ratio: float = 0.0):
         self.rng = rng
+        self.multi_line_ratio = multi_line_ratio
         self.day_start = datetime.combine(day, time(), tzinfo=UTC)
         self.kinds = kinds
         self.next_id = 1
@@ -112,6 +121,8 @@ class _FeedWriter:
 
     def name(self) -> str:
         r = self.rng
+        if r.random() < self.multi_line_ratio:  # a note on a line of its own: LF or CRLF inside the quotes
+            return r.choice(_ADJECTIVES) + " " + r.choice(_NOUNS) + r.choice(("\n", "\r\n")) + r.choice(_NOTES)
         shape = r.random()
         if shape < 0.35:
             return f"{r.choice(_ADJECTIVES)} {r.choice(_NOUNS)}, {r.choice(_MATERIALS)}"
@@ -177,7 +188,14 @@ class _FeedWriter:
         key = self.recent[-1][0] if reuse else self.new_key()
         fields = self.valid_fields(key, self.day_start + timedelta(seconds=86_399))
         detail: str | None = None
-        if kind == "wrong_column_count":
+        if kind == "unterminated_quote":
+            fields[1] = f'"{r.choice(_ADJECTIVES)} {r.choice(_NOUNS)}'  # opened, never closed
+        elif kind == "invalid_encoding":
+            fields[1] = csv_field(f"Caf{_LATIN1_E_ACUTE} {r.choice(_NOUNS)}")
+        elif kind == "control_character":
+            detail = r.choice(("product_name", "category"))
+            fields[1 if detail == "product_name" else 2] = r.choice(_NOUNS) + r.choice(("\x00", "\x07", "\x1b"))
+        elif kind == "wrong_column_count":
             variant = r.randrange(4)
             if variant == 0:
                 fields[1] = f"{r.choice(_NOUNS)}, {r.choice(_MATERIALS)}"  # unquoted comma: 7 fields
@@ -248,27 +266,32 @@ def generate_products(
     bad_ratio: float = 0.0,
     seed: int = 0,
     kinds: Sequence[str] = BAD_KINDS,
+    multi_line_ratio: float = 0.0,
 ) -> ExpectedOutcome:
-    """Write `rows` data lines (plus one header per file) spread over `files` CSV files.
+    """Write `rows` records (plus one header per file) spread over `files` CSV files.
 
-    Each data line is bad with probability `bad_ratio`, of a kind drawn from `kinds`.
+    Each record is bad with probability `bad_ratio`, of a kind drawn from `kinds`; a valid
+    record's name holds a line break with probability `multi_line_ratio` (the record then spans
+    two lines, and the lines after it are numbered accordingly).
     """
-    if rows < 0 or files < 1 or not 0.0 <= bad_ratio <= 1.0:
-        raise ValueError("need rows >= 0, files >= 1 and 0 <= bad_ratio <= 1")
+    if rows < 0 or files < 1 or not 0.0 <= bad_ratio <= 1.0 or not 0.0 <= multi_line_ratio <= 1.0:
+        raise ValueError("need rows >= 0, files >= 1, 0 <= bad_ratio <= 1 and 0 <= multi_line_ratio <= 1")
     unknown = sorted(set(kinds) - set(BAD_KINDS))
     if unknown:
         raise ValueError(f"unknown bad-row kinds {unknown}; expected some of {', '.join(BAD_KINDS)}")
     day = _parse_day(date)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    writer = _FeedWriter(random.Random(seed), day, tuple(kinds))
+    writer = _FeedWriter(random.Random(seed), day, tuple(kinds), multi_line_ratio)
     paths = []
     for index, name in enumerate(file_names(day.isoformat(), files)):
         count = rows // files + (1 if index < rows % files else 0)
-        lines = [HEADER]
-        lines.extend(writer.line(bad_ratio, name, number) for number in range(2, count + 2))
+        records, line_number = [HEADER], 2
+        for _ in range(count):
+            records.append(writer.line(bad_ratio, name, line_number))
+            line_number += records[-1].count("\n") + 1
         path = out / name
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
+        path.write_text("\n".join(records) + "\n", encoding="utf-8", errors="surrogateescape", newline="")
         paths.append(path)
 
     quarantined = dict(writer.quarantined)
@@ -293,8 +316,10 @@ def _parse_day(text: str) -> Day:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, required=True, help="data lines in total (headers excluded)")
-    parser.add_argument("--bad-ratio", type=float, default=0.0, help="share of bad lines, 0..1")
+    parser.add_argument("--rows", type=int, required=True, help="records in total (headers excluded)")
+    parser.add_argument("--bad-ratio", type=float, default=0.0, help="share of bad records, 0..1")
+    parser.add_argument("--multi-line-ratio", type=float, default=0.0,
+                        help="share of valid records whose name holds a line break, 0..1")
     parser.add_argument("--date", required=True, help="partition day, YYYY-MM-DD")
     parser.add_argument("--files", type=int, default=1, help="number of CSV files")
     parser.add_argument("--seed", type=int, default=0)
@@ -305,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         expected = generate_products(
             args.out, rows=args.rows, date=args.date, files=args.files, bad_ratio=args.bad_ratio,
-            seed=args.seed, kinds=[k for k in args.kinds.split(",") if k],
+            seed=args.seed, kinds=[k for k in args.kinds.split(",") if k], multi_line_ratio=args.multi_line_ratio,
         )
     except ValueError as err:
         parser.error(str(err))

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { loadConfig } from './load';
 import { Naming } from './naming';
 import {
-  PIPELINE_CONTRACT_COMMAND, PIPELINE_CONTRACT_FILE, PIPELINE_VARIABLE_FIELDS, markerEventPattern, partitionPath,
-  pipelineContractJson, pipelineVariable, pipelineVariableSchema,
+  PIPELINE_CONTRACT_COMMAND, PIPELINE_CONTRACT_DOC, PIPELINE_CONTRACT_FILE, PIPELINE_VARIABLE_FIELDS, markerEventPattern,
+  partitionPath, pipelineContractJson, pipelineVariable, pipelineVariableSchema, pipelineVariableTable, withPipelineVariableTable,
 } from './pipeline-contract';
 
 const config = loadConfig();
@@ -32,6 +32,15 @@ describe('pipeline contract', () => {
     // On failure: run `npx nx run config:contract` and commit the file with the change to the contract.
     expect({ file: PIPELINE_CONTRACT_FILE, command: PIPELINE_CONTRACT_COMMAND, text: checkedIn })
       .toEqual({ file: PIPELINE_CONTRACT_FILE, command: PIPELINE_CONTRACT_COMMAND, text: pipelineContractJson() });
+  });
+
+  test(`${PIPELINE_CONTRACT_DOC} lists exactly the variable's fields, as the generator writes them`, () => {
+    const doc = fs.readFileSync(path.join(repoRoot, PIPELINE_CONTRACT_DOC), 'utf8');
+    // On failure: run `npx nx run config:contract` and commit the document with the change to the contract.
+    expect({ command: PIPELINE_CONTRACT_COMMAND, doc }).toEqual({ command: PIPELINE_CONTRACT_COMMAND, doc: withPipelineVariableTable(doc) });
+    const listed = [...pipelineVariableTable().matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(listed).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
+    expect(() => withPipelineVariableTable('no markers here')).toThrow(/lacks the markers/);
   });
 
   test('the contract file has the DAG id, the variable schema, the marker and the partition layout', () => {

@@ -21,6 +21,8 @@ const ENV_NAME = /^[a-z][a-z0-9]{1,9}$/;
 /** The UNLOAD query templates of sql/xetl_sql/queries the DAG can publish with. */
 const UNLOAD_TEMPLATES = ['unload_partition', 'unload_daily_category_summary'] as const;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/** What an AWS region name looks like (the CLI's `--region` is checked with it too). */
+export const AWS_REGION_PATTERN = REGION;
 const ACCOUNT_ID = /^\d{12}$/;
 const NAME_PREFIX = /^[a-z][a-z0-9-]{0,10}[a-z0-9]$/;
 const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

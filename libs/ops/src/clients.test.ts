@@ -12,7 +12,7 @@ describe('AWS client factory', () => {
 
   test('applies the endpoint override to every client, path-style for S3', async () => {
     const clients = new AwsClients({ region: 'us-east-1', endpointUrl: 'http://127.0.0.1:4566' });
-    for (const c of [clients.s3, clients.glue, clients.redshiftServerless, clients.redshiftData, clients.secrets, clients.sts, clients.kms]) {
+    for (const c of [clients.s3, clients.glue, clients.redshiftServerless, clients.redshiftData, clients.secrets, clients.sts, clients.kms, clients.logs, clients.sqs]) {
       const ep = await c.config.endpoint!();
       expect(`${ep.protocol}//${ep.hostname}:${ep.port}`).toBe('http://127.0.0.1:4566');
       expect(await c.config.region()).toBe('us-east-1');
@@ -25,6 +25,18 @@ describe('AWS client factory', () => {
     expect(resolveEndpointUrl(undefined, { XETL_AWS_ENDPOINT_URL: 'http://b:2' })).toBe('http://b:2');
     expect(resolveEndpointUrl(undefined, {})).toBeUndefined();
     expect(() => resolveEndpointUrl('localhost:5000', {})).toThrow(expect.objectContaining({ exitCode: 2 }));
+  });
+
+  test('--region overrides the environment\'s region for every call; --profile reaches every client', async () => {
+    const ctx = createContext({ envName: 'dev', endpointUrl: 'http://127.0.0.1:9', region: 'eu-central-1', profile: 'ops' });
+    expect(await ctx.clients.s3.config.region()).toBe('eu-central-1');
+    expect(await ctx.clients.logs.config.region()).toBe('eu-central-1');
+    expect(ctx.clients.options.profile).toBe('ops');
+    expect((ctx.clients.sts.config as { profile?: string }).profile).toBe('ops');
+    expect(await createContext({ envName: 'dev', endpointUrl: 'http://127.0.0.1:9' }).clients.s3.config.region()).toBe('eu-west-1');
+    expect(() => createContext({ envName: 'dev', endpointUrl: 'http://127.0.0.1:9', region: 'europe' })).toThrow(
+      expect.objectContaining({ exitCode: 2, message: '--region must be an AWS region such as eu-west-1, got "europe"' }),
+    );
   });
 
   test('unknown environment is one line listing the known ones (exit 2)', () => {

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
@@ -22,6 +23,8 @@ export interface ClientOptions {
   readonly endpointUrl?: string;
   /** Explicit credentials (e.g. from an assumed role); default: the SDK's default chain. */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Named profile of the shared config files (`--profile`); wins over AWS_PROFILE, as in the AWS CLI. */
+  readonly profile?: string;
 }
 
 /** `--endpoint-url` wins over `XETL_AWS_ENDPOINT_URL`; empty strings count as unset. */
@@ -68,8 +71,12 @@ export class AwsClients {
   }
 
   private common() {
-    const { region, endpointUrl, credentials } = this.options;
-    return { region, ...(endpointUrl ? { endpoint: endpointUrl } : {}), ...(credentials ? { credentials } : {}) };
+    const { region, endpointUrl, credentials, profile } = this.options;
+    return {
+      region,
+      ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+      ...(credentials ? { credentials } : profile ? { profile } : {}),
+    };
   }
 
   private get<T>(key: string, make: () => T): T {
@@ -101,6 +108,9 @@ export class AwsClients {
   }
   get kms(): KMSClient {
     return this.get('kms', () => new KMSClient(this.common()));
+  }
+  get logs(): CloudWatchLogsClient {
+    return this.get('logs', () => new CloudWatchLogsClient(this.common()));
   }
   /** The Airflow REST API of one MWAA environment. */
   airflow(environmentName: string): AirflowApi {

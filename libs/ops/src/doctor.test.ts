@@ -3,7 +3,9 @@ import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { doctor, doctorPassed, renderDoctor } from './doctor';
+import { Naming, loadConfig, selectEnvironment } from '@xetl/config';
 import { motoContext, resetMoto, useMoto } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 jest.setTimeout(120_000);
 const moto = useMoto();
@@ -28,6 +30,7 @@ describe('xetl doctor (moto STS, S3, KMS, Secrets Manager)', () => {
     const r = await doctor(ctx);
     expect(r.checks.map((c) => `${c.status} ${c.name}`)).toEqual(['PASS identity', 'PASS source-prefix', 'PASS data-key', 'PASS airflow-secrets']);
     expect(doctorPassed(r)).toBe(true);
+    expectCliJson('doctor', r);
     const text = renderDoctor(r).join('\n');
     expect(text).toContain('caller arn:aws:sts::123456789012:user/moto');
     expect(text).toContain('1 secret(s) under airflow/: airflow/variables/xetl_pipeline');
@@ -72,5 +75,18 @@ describe('xetl doctor (moto STS, S3, KMS, Secrets Manager)', () => {
     expect(r.checks.find((c) => c.name === 'source-prefix')?.detail).toBe(
       "missing grant: s3:ListBucket on arn:aws:s3:::xetl-local-source-123456789012-us-east-1 (s3:prefix products/*) to arn:aws:sts::123456789012:user/moto; account A's bucket policy must allow it too",
     );
+  });
+
+  test('credentials for another account: one FAIL line naming both, and no probe that would advise "deploy"', async () => {
+    const ctx = await deployed();
+    const dev = selectEnvironment(loadConfig(), 'dev'); // accounts 111111111111 and 222222222222; moto answers 123456789012
+    const r = await doctor({ ...ctx, env: dev, names: new Naming(dev) });
+    expect(r.checks).toEqual([{
+      name: 'identity', status: 'FAIL',
+      detail: 'wrong account: the credentials from the environment (AWS_ACCESS_KEY_ID) are for account 123456789012 (arn:aws:sts::123456789012:user/moto), '
+        + 'but environment dev runs in accounts 111111111111 (source, A) and 222222222222 (analytics, B); nothing was changed; use credentials for 111111111111 or 222222222222 (--profile or AWS_PROFILE)',
+    }]);
+    expect(renderDoctor(r).join('\n')).not.toContain('deploy');
+    expectCliJson('doctor', r);
   });
 });

@@ -1,10 +1,11 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
-import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { AwsClients } from './clients';
 import type { OpsContext } from './context';
-import { awsErrorKind, usageError } from './errors';
+import { XetlError, awsErrorKind, usageError } from './errors';
+import { requireAccount } from './identity';
 
 export type CheckStatus = 'PASS' | 'FAIL' | 'WARN';
 export interface Check {
@@ -14,7 +15,7 @@ export interface Check {
 }
 export interface DoctorReport {
   readonly environment: string;
-  readonly caller?: string;
+  readonly caller: string | null;
   readonly checks: readonly Check[];
 }
 export interface DoctorOptions {
@@ -53,16 +54,18 @@ export async function doctor(ctx: OpsContext, options: DoctorOptions = {}): Prom
   const denied = (action: string, resource: string, extra = '') =>
     `missing grant: ${action} on ${resource}${who()}${extra}`;
 
+  // Identity first, and only once: without credentials, or in an account that is neither A nor
+  // B, every other probe would fail the same way and advise the wrong fix.
   try {
-    const id = await clients.sts.send(new GetCallerIdentityCommand({}));
-    caller = id.Arn;
-    checks.push({ name: 'identity', status: 'PASS', detail: `caller ${id.Arn} (account ${id.Account})` });
+    const id = await requireAccount(ctx, 'either');
+    caller = id.arn;
+    const side = id.account === names.accountId('source') ? 'source, A' : 'analytics, B';
+    const both = names.accountId('source') === names.accountId('analytics') ? 'source and analytics' : side;
+    checks.push({ name: 'identity', status: 'PASS', detail: `caller ${id.arn} (account ${id.account}: ${both}; credentials from ${id.source})` });
   } catch (err) {
-    const kind = awsErrorKind(err);
-    checks.push({
-      name: 'identity', status: 'FAIL',
-      detail: kind === 'no-credentials' ? 'no AWS credentials found; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY' : `sts:GetCallerIdentity failed: ${errorText(err)}`,
-    });
+    if (!(err instanceof XetlError)) throw err;
+    checks.push({ name: 'identity', status: 'FAIL', detail: err.message });
+    return { environment: ctx.env.name, caller: null, checks };
   }
 
   if (options.role) {
@@ -141,7 +144,7 @@ export async function doctor(ctx: OpsContext, options: DoctorOptions = {}): Prom
         : `secretsmanager:ListSecrets failed: ${errorText(err)}`,
     });
   }
-  return { environment: ctx.env.name, caller, checks };
+  return { environment: ctx.env.name, caller: caller ?? null, checks };
 }
 
 export function doctorPassed(r: DoctorReport): boolean {

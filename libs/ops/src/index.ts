@@ -1,6 +1,9 @@
 export * from './errors';
+export * from './text';
+export * from './pool';
 export * from './clients';
 export * from './context';
+export * from './identity';
 export * from './partition';
 export * from './migrations';
 export * from './drop';
@@ -9,3 +12,7 @@ export * from './trigger';
 export * from './status';
 export * from './queues';
 export * from './doctor';
+export * from './local-airflow';
+export * from './runs';
+export * from './backfill';
+export * from './logs';

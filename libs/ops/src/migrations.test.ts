@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { REPO_ROOT } from '@xetl/testing';
 import { listMigrations, splitStatements } from './migrations';
 
-describe('migrations (TypeScript reimplementation of sql/xetl_sql/migrations.py)', () => {
+describe('migrations (TypeScript reimplementation of sql/xetl_sql_tools/migrations.py)', () => {
   test('orders and splits the repository migrations exactly as the Python module does', () => {
     const venvPython = path.join(REPO_ROOT, '.venvs', 'tools', 'bin', 'python');
-    const script = 'import json\nfrom xetl_sql.migrations import list_migrations\nprint(json.dumps([[m.path.name, m.statements()] for m in list_migrations()]))';
+    const script = 'import json\nfrom xetl_sql_tools.migrations import list_migrations\nprint(json.dumps([[m.path.name, m.statements()] for m in list_migrations()]))';
     let python: Array<[string, string[]]>;
     try {
       python = JSON.parse(execFileSync(venvPython, ['-c', script], { cwd: path.join(REPO_ROOT, 'sql'), encoding: 'utf8' }));

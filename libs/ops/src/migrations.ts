@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { XetlError, EXIT } from './errors';
 
 /**
- * The warehouse migrations, ordered as `sql/xetl_sql/migrations.py` orders them: files named
+ * The warehouse migrations, ordered as `sql/xetl_sql_tools/migrations.py` orders them: files named
  * `NNNN_<snake_case_intent>.sql`, numbers unique and contiguous from 0001. Reimplemented here
  * (not called) so the CLI needs no Python; `migrations.test.ts` checks both agree on the files.
  */

@@ -1,6 +1,7 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DLQ_REASON_ATTRIBUTE, queueDepth, redrive, renderRedrive } from './queues';
 import { motoContext, resetMoto, useMoto } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 jest.setTimeout(120_000);
 const moto = useMoto();
@@ -22,7 +23,8 @@ describe('xetl redrive (real moto SQS)', () => {
     expect((await queueDepth(ctx, names.triggerDlq)).visible).toBe(3);
 
     const r = await redrive(ctx);
-    expect(r).toEqual({ from: names.triggerDlq, to: names.triggerQueue, moved: 3, reasons: { 'airflow 403: forbidden': 2, 'malformed event: no detail.object.key': 1 } });
+    expect(r).toEqual({ from: names.triggerDlq, to: names.triggerQueue, moved: 3, reasons: [{ reason: 'airflow 403: forbidden', count: 2 }, { reason: 'malformed event: no detail.object.key', count: 1 }] });
+    expectCliJson('redrive', r);
     expect(renderRedrive(r)[0]).toBe('xetl redrive: moved 3 message(s) from xetl-local-trigger-dlq back to xetl-local-trigger');
 
     const dlqLeft = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['ApproximateNumberOfMessages'] }));

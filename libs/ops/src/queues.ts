@@ -13,7 +13,7 @@ export interface QueueDepth {
   /** Messages waiting to be received. */
   readonly visible: number;
   /** Messages received and not yet deleted (being processed). */
-  readonly inFlight: number;
+  readonly in_flight: number;
 }
 
 async function queueUrl(ctx: OpsContext, name: string): Promise<string> {
@@ -31,7 +31,7 @@ export async function queueDepth(ctx: OpsContext, name: string): Promise<QueueDe
     const attrs = (await ctx.clients.sqs.send(new GetQueueAttributesCommand({
       QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }))).Attributes ?? {};
-    return { name, visible: Number(attrs.ApproximateNumberOfMessages ?? 0), inFlight: Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0) };
+    return { name, visible: Number(attrs.ApproximateNumberOfMessages ?? 0), in_flight: Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0) };
   } catch (err) {
     throw explainAwsError(err, 'sqs:GetQueueAttributes', `queue ${name}`, 'grant sqs:GetQueueAttributes on it');
   }
@@ -41,8 +41,8 @@ export interface RedriveResult {
   readonly from: string;
   readonly to: string;
   readonly moved: number;
-  /** Why each moved message had been dead-lettered, as the trigger recorded it, counted. */
-  readonly reasons: Record<string, number>;
+  /** Why the moved messages had been dead-lettered, as the trigger recorded it, with counts. */
+  readonly reasons: ReadonlyArray<{ readonly reason: string; readonly count: number }>;
 }
 
 /**
@@ -54,7 +54,7 @@ export async function redrive(ctx: OpsContext, options: { max?: number } = {}): 
   const { names, clients } = ctx;
   const max = options.max ?? 1000;
   const [dlqUrl, queue] = await Promise.all([queueUrl(ctx, names.triggerDlq), queueUrl(ctx, names.triggerQueue)]);
-  const reasons: Record<string, number> = {};
+  const counts = new Map<string, number>();
   let moved = 0;
   while (moved < max) {
     const batch = (await clients.sqs.send(new ReceiveMessageCommand({
@@ -69,13 +69,14 @@ export async function redrive(ctx: OpsContext, options: { max?: number } = {}): 
       await clients.sqs.send(new SendMessageCommand({
         QueueUrl: queue, MessageBody: m.Body ?? '', ...(Object.keys(attributes).length ? { MessageAttributes: attributes } : {}),
       }));
-      reasons[reason] = (reasons[reason] ?? 0) + 1;
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
     }
     await clients.sqs.send(new DeleteMessageBatchCommand({
       QueueUrl: dlqUrl, Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
     }));
     moved += batch.length;
   }
+  const reasons = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([reason, count]) => ({ reason, count }));
   return { from: names.triggerDlq, to: names.triggerQueue, moved, reasons };
 }
 
@@ -83,7 +84,7 @@ export function renderRedrive(r: RedriveResult): string[] {
   if (r.moved === 0) return [`xetl redrive: ${r.from} is empty; nothing to move`];
   return [
     `xetl redrive: moved ${r.moved} message(s) from ${r.from} back to ${r.to}`,
-    ...Object.entries(r.reasons).sort().map(([reason, n]) => `  ${n} x ${reason}`),
+    ...r.reasons.map(({ reason, count }) => `  ${count} x ${reason}`),
     'the trigger function retries them now; check `xetl status` for the runs they start',
   ];
 }

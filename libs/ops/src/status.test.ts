@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { AirflowApi, RestApiRequest } from './clients';
 import { renderStatus, status, statusComplete, type StatusReport } from './status';
 import { motoContext, resetMoto, useMoto } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 jest.setTimeout(120_000);
 const moto = useMoto();
@@ -42,9 +43,9 @@ describe('xetl status', () => {
     jest.spyOn(ctx.clients, 'airflow').mockReturnValue(api);
 
     const report = await status(ctx);
-    expect(calls).toEqual([{ path: '/dags/xetl_products_pipeline/dagRuns', method: 'GET', query: { limit: 5, order_by: '-logical_date' } }]);
+    expect(calls).toEqual([{ path: '/dags/xetl_products_pipeline/dagRuns', method: 'GET', query: { limit: 5, offset: 0, order_by: '-run_after' } }]);
     expect(statusComplete(report)).toBe(true);
-    expect(report.crawler).toEqual({ ok: true, value: { name: 'xetl-local-products', state: 'READY' } });
+    expect(report.crawler).toEqual({ ok: true, value: { name: 'xetl-local-products', state: 'READY', last_crawl: null } });
     if (!report.job.ok) throw new Error(report.job.error);
     expect(report.job.value.runs).toHaveLength(1);
     expect(report.job.value.runs[0]).toMatchObject({ partition: '2026-11-21' });
@@ -56,7 +57,7 @@ describe('xetl status', () => {
     expect(text).toContain('  queue xetl-local-trigger: 0 waiting, 0 in flight');
     expect(text).toContain('  dead letters xetl-local-trigger-dlq: 1 (inspect, fix, then `xetl redrive`)');
     expect(text).toContain('  last triggered runs: event__2026-11-20__0123456789abcdef running');
-    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    expectCliJson('status', report);
   });
 
   test('a missing crawler is reported in its row and does not hide the rest (MWAA and Redshift Serverless stubbed: not in moto)', async () => {
@@ -66,6 +67,7 @@ describe('xetl status', () => {
     jest.spyOn(ctx.clients, 'airflow').mockReturnValue({ invoke: async () => ({ status: 200, body: { dag_runs: [] } }) });
     const report = await status(ctx);
     expect(statusComplete(report)).toBe(false);
+    expectCliJson('status', report);
     const text = renderStatus(report);
     expect(text).toContain('  ERROR not found: crawler xetl-local-products (glue:GetCrawler); deploy the analytics stack first');
     expect(text).toContain('  ERROR not found: workgroup xetl-local (redshift-serverless:GetWorkgroup); deploy the analytics stack first');
@@ -75,11 +77,11 @@ describe('xetl status', () => {
   test('renders a fixed report exactly (pure renderer)', () => {
     const report: StatusReport = {
       environment: 'dev',
-      crawler: { ok: true, value: { name: 'xetl-dev-products', state: 'READY', lastCrawl: { status: 'SUCCEEDED', startTime: '2026-11-21T01:02:03Z' } } },
-      job: { ok: true, value: { name: 'xetl-dev-products', runs: [{ id: 'jr_1', state: 'SUCCEEDED', partition: '2026-11-21', startedOn: '2026-11-21T01:05:00Z', durationSeconds: 125 }] } },
+      crawler: { ok: true, value: { name: 'xetl-dev-products', state: 'READY', last_crawl: { status: 'SUCCEEDED', start_time: '2026-11-21T01:02:03Z', error: null } } },
+      job: { ok: true, value: { name: 'xetl-dev-products', runs: [{ id: 'jr_1', state: 'SUCCEEDED', partition: '2026-11-21', started_on: '2026-11-21T01:05:00Z', completed_on: null, duration_seconds: 125, error: null }] } },
       workgroup: { ok: false, error: 'access denied: redshift-serverless:GetWorkgroup on workgroup xetl-dev; grant it' },
-      dagRuns: { ok: true, value: { dagId: 'xetl_products_pipeline', runs: [] } },
-      triggerQueues: { ok: true, value: { queue: { name: 'xetl-dev-trigger', visible: 2, inFlight: 1 }, dlq: { name: 'xetl-dev-trigger-dlq', visible: 0, inFlight: 0 } } },
+      dag_runs: { ok: true, value: { dag_id: 'xetl_products_pipeline', runs: [] } },
+      trigger_queues: { ok: true, value: { queue: { name: 'xetl-dev-trigger', visible: 2, in_flight: 1 }, dlq: { name: 'xetl-dev-trigger-dlq', visible: 0, in_flight: 0 } } },
     };
     expect(renderStatus(report)).toEqual([
       'xetl status: environment dev',

@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { AwsClients, type AirflowApi, type RestApiRequest } from './clients';
 import { manualRunId, renderTrigger, trigger } from './trigger';
 import { motoContext } from './test-support/moto';
+import { expectCliJson } from './test-support/json-schema';
 
 /** There is no MWAA in moto: the Airflow API is replaced at the client seam. */
 function stubAirflow(ctx: ReturnType<typeof motoContext>, answer: (r: RestApiRequest) => { status: number; body: unknown }) {
   const calls: RestApiRequest[] = [];
   const api: AirflowApi = { invoke: async (r) => (calls.push(r), answer(r)) };
-  jest.spyOn(ctx.clients, 'airflow').mockReturnValue(api);
+  jest.spyOn(ctx, 'airflow').mockReturnValue(api);
   return calls;
 }
 
@@ -22,8 +23,9 @@ describe('xetl trigger', () => {
     expect(calls).toEqual([{
       path: '/dags/xetl_products_pipeline/dagRuns',
       method: 'POST',
-      body: { dag_run_id: 'manual__2026-11-21__20261122T070809Z', logical_date: null, conf: { partition: '2026-11-21' } },
+      body: { dag_run_id: 'manual__2026-11-21__20261122T070809Z', logical_date: null, conf: { partition: '2026-11-21' }, note: 'xetl trigger' },
     }]);
+    expectCliJson('trigger', r);
     expect(renderTrigger(r)).toEqual([
       'triggered xetl_products_pipeline for partition 2026-11-21 in xetl-local',
       'run id: manual__2026-11-21__20261122T070809Z (queued)',

@@ -6,12 +6,16 @@ import { parsePartition } from './partition';
 /** The DAG's id, from the pipeline contract (libs/config/src/pipeline-contract.ts). */
 export const DAG_ID = PIPELINE_DAG_ID;
 export const DAG_RUNS_PATH = `/dags/${DAG_ID}/dagRuns`;
+/** The DAG's Glue task and the job argument naming its run (dags/xetl_tasks: TaskIds, aws.py). */
+export const GLUE_TASK_ID = 'start_glue_job';
+export const GLUE_RUN_ID_ARGUMENT = '--run_id';
 
+/** `xetl trigger --partition D --json` (libs/ops/schemas/trigger.schema.json). */
 export interface TriggerResult {
-  readonly dagId: string;
-  readonly runId: string;
+  readonly dag_id: string;
+  readonly run_id: string;
   readonly partition: string;
-  readonly state?: string;
+  readonly state: string | null;
   readonly environment: string;
 }
 
@@ -40,16 +44,16 @@ export function airflowError(ctx: OpsContext, status: number, body: unknown, wha
 }
 
 /** Starts one DAG run for a partition through MWAA's InvokeRestApi (Airflow 3 body). */
-export async function trigger(ctx: OpsContext, partitionText: string): Promise<TriggerResult> {
+export async function trigger(ctx: OpsContext, partitionText: string, options: { note?: string } = {}): Promise<TriggerResult> {
   const partition = parsePartition(partitionText, '--partition').date;
   const runId = manualRunId(partition, ctx.now());
   let res;
   try {
-    res = await ctx.clients.airflow(ctx.names.mwaaEnvironment).invoke({
+    res = await ctx.airflow().invoke({
       path: DAG_RUNS_PATH,
       method: 'POST',
       // logical_date must be present (Airflow 3.0) and null: the partition, not a date, names the data.
-      body: { dag_run_id: runId, logical_date: null, conf: { partition } },
+      body: { dag_run_id: runId, logical_date: null, conf: { partition }, note: options.note ?? 'xetl trigger' },
     });
   } catch (err) {
     throw explainAwsError(err, 'airflow:InvokeRestApi', `MWAA environment ${ctx.names.mwaaEnvironment}`, 'deploy the analytics stack first');
@@ -59,9 +63,9 @@ export async function trigger(ctx: OpsContext, partitionText: string): Promise<T
   }
   if (res.status < 200 || res.status >= 300) throw airflowError(ctx, res.status, res.body, `POST ${DAG_RUNS_PATH}`);
   const body = res.body as { dag_run_id?: string; state?: string };
-  return { dagId: DAG_ID, runId: body?.dag_run_id ?? runId, partition, state: body?.state, environment: ctx.names.mwaaEnvironment };
+  return { dag_id: DAG_ID, run_id: body?.dag_run_id ?? runId, partition, state: body?.state ?? null, environment: ctx.names.mwaaEnvironment };
 }
 
 export function renderTrigger(r: TriggerResult): string[] {
-  return [`triggered ${r.dagId} for partition ${r.partition} in ${r.environment}`, `run id: ${r.runId}${r.state ? ` (${r.state})` : ''}`];
+  return [`triggered ${r.dag_id} for partition ${r.partition} in ${r.environment}`, `run id: ${r.run_id}${r.state ? ` (${r.state})` : ''}`];
 }

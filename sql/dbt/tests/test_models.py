@@ -96,6 +96,31 @@ def assert_every_column_documented(warehouse: LocalWarehouse, manifest: dict) ->
         assert all(documented.values()), f"{node['name']}: undocumented {[c for c, d in documented.items() if not d]}"
 
 
+def test_the_mart_unload_template_selects_the_partition_of_the_built_mart(warehouse, target_path):
+    """`unload_daily_category_summary` (config airflow.unloadTemplate) reads the dbt mart: its SELECT,
+    rendered by xetl_sql and translated as the local run translates it, runs on the built mart and
+    returns exactly that partition's rows, so a renamed mart column fails here, not on Redshift."""
+    from xetl_sql import render
+    from xetl_sql_tools import to_postgres
+
+    load(warehouse, PARTITIONS)
+    assert build(warehouse, target_path).ok
+    [unload] = render.render_statements(
+        "unload_daily_category_summary", partition=D2, target_bucket="xetl-dev-target-111111111111",
+        target_prefix="daily_category_summary", unload_role_chain="arn:aws:iam::222222222222:role/r",
+        target_kms_key_arn="arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    )  # fmt: skip
+    spec = to_postgres.unload_spec(unload)
+    assert "CLEANPATH" in spec.options and f"/daily_category_summary/{render.hive_partition(D2)}/" in spec.target_uri
+
+    rows = warehouse.query(spec.select_sql)
+
+    mart = {key: row for key, row in summary_rows(warehouse).items() if key[0] == D2}
+    assert rows and len(rows) == len(mart)
+    assert [(r[0].isoformat(), r[1]) for r in rows] == sorted(mart)  # ORDER BY category
+    assert {r[0].isoformat() for r in rows} == {D2}
+
+
 def test_a_partition_rerun_replaces_that_partition_and_no_other(warehouse, target_path):
     load(warehouse, PARTITIONS)
     assert build(warehouse, target_path).ok

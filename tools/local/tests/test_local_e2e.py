@@ -51,8 +51,14 @@ def _expected_keys(expected) -> set[str]:
 
 def test_partition_publishes_expected_rows_and_rerun_changes_nothing(stack):
     first = run_partition(stack, partition=GOOD_DATE, rows=200, bad_ratio=0.1, files=2, seed=11)
-    print(render_summary(stack, first))
+    summary = render_summary(stack, first)
+    print(summary)
     assert first.succeeded, first.failure
+    # The summary's "where to look next" names a log that exists and holds the tasks' own lines.
+    [log_line] = [line for line in summary.splitlines() if line.strip().startswith("DAG and task logs")]
+    log = Path(log_line.split("DAG and task logs", 1)[1].strip())
+    assert log.is_file() and "check_manifest" in log.read_text(errors="replace"), log
+    assert all(" " + task_id + " " in summary for task_id in first.task_states)
     expected, manifest = first.expected, first.manifest
     # Counts reconcile exactly, and match what the generator says a correct job produces.
     assert manifest["rows_read"] == expected.rows_read == 200

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from xetl_local import warehouse
 from xetl_local.catalog import infer_columns, infer_type, register_partition
-from xetl_local.runtime import delete_prefix, is_data_file, replace_prefix
+from xetl_local.files import delete_prefix, is_data_file, replace_prefix
 
 REGION = "eu-west-1"
 BUCKET = "xetl-test-source-111111111111"
@@ -114,3 +114,45 @@ def test_warehouse_engine_failures_are_reported_with_their_cause(monkeypatch, tm
     monkeypatch.setenv(warehouse.TOOLS_PYTHON_ENV, str(fake))
     with pytest.raises(warehouse.WarehouseError, match="statement 1 of 1 failed"):
         warehouse.run_statements(["SELECT 1"], dsn="host=127.0.0.1")
+
+
+def test_the_summary_names_failed_dbt_tasks_and_dbts_own_reason():
+    from xetl_local.pipeline import failed_task_ids, reason_from_log
+
+    states = {
+        "publish_partition": ("success", 1.0),
+        "transform_with_dbt.stg_products_model_build": ("success", 3.0),
+        "transform_with_dbt.daily_category_summary_model_build": ("failed", 4.0),
+        "unload_to_target": ("upstream_failed", 0.0),
+        "notify_failure": ("success", 1.0),
+    }
+    failed = failed_task_ids(states)
+    assert failed == ["transform_with_dbt.daily_category_summary_model_build"]
+    log = (
+        "\x1b[32m12:00:01\x1b[0m  1 of 3 START test accepted_values_daily_category_summary_category\n"
+        "12:00:02  Failure in test accepted_values_daily_category_summary_category (models/marts/schema.yml)\n"
+        "12:00:02    Got 1 result, configured to fail if != 0\n\n"
+        "│ AirflowException: dbt command failed. The command returned a non-zero exit code 1. │\n"
+    )
+    assert reason_from_log(log, failed) == (
+        "Failure in test accepted_values_daily_category_summary_category (models/marts/schema.yml)"
+    )
+
+
+def test_a_traceback_in_a_box_gives_its_cause_not_the_wrapper():
+    from xetl_local.pipeline import reason_from_log
+
+    log = (
+        "│ │ result = FullOutputSubprocessResult(exit_code=1,                    │ │\n"
+        "│ ModuleNotFoundError: No module named 'dbt'                            │\n"
+        "╰──────────────────────────────────────────────────────────────────────╯\n"
+        "AirflowException: dbt command failed. The command returned a non-zero exit code 1.\n"
+    )
+    assert reason_from_log(log, ["transform_with_dbt.stg_products_model_build"]) == (
+        "ModuleNotFoundError: No module named 'dbt'"
+    )
+    quality = "x\nAirflowFailException: data quality failed for partition 2026-11-22: 1 check(s) failed\n  - not_empty: no rows\n\nlater"
+    assert reason_from_log(quality, ["check_manifest"]) == (
+        "AirflowFailException: data quality failed for partition 2026-11-22: 1 check(s) failed - not_empty: no rows"
+    )
+    assert reason_from_log("nothing useful", ["check_manifest"]) is None

@@ -20,7 +20,7 @@ from xetl_tasks.contract import DAG_ID
 from xetl_tasks.partition import manifest_uri, partition_path
 from xetl_tasks.runtime import TaskIds
 
-from xetl_local.files import delete_prefix, failure_file
+from xetl_local.files import failure_file
 from xetl_local.stack import AIRFLOW_BIN, REPO_ROOT, LocalRunError, LocalStack, Timings
 from xetl_local.warehouse import run_statements
 
@@ -40,6 +40,8 @@ class RunResult:
     timings: Timings = field(default_factory=Timings)
     drop_method: str = ""
     notices: list[dict[str, str]] = field(default_factory=list)
+    # `airflow dags test`'s output: the DAG run and every task's log.
+    log_path: str = ""
     # Event mode (xetl_local.event_mode.EventRun): how the event path started the run.
     event: Any = None
 
@@ -49,24 +51,18 @@ class RunResult:
 
 
 def drop_partition(stack: LocalStack, files: list[Path], partition: str) -> str:
-    """`xetl drop` into the source bucket (replacing what the partition held), boto3 as a fallback."""
+    """`xetl drop` into the source bucket (replacing what the partition held): the users' own
+    command, so the local run proves it. A failed drop ends the run with the command's message."""
     proc = subprocess.run(
         ["npx", "--no-install", "xetl", "drop", *map(str, files), "--env", "local", "--date", partition,
          "--replace", "--endpoint-url", stack.endpoint],
         cwd=REPO_ROOT, capture_output=True, text=True, env=stack.airflow_env(), check=False,
     )  # fmt: skip
-    if proc.returncode == 0:
-        return "xetl drop"
-    # TODO(local-run): remove this fallback once `xetl drop --endpoint-url` is reliable everywhere.
-    print(f"  (xetl drop unavailable, exit {proc.returncode}: {(proc.stderr or proc.stdout).strip()[-300:]}; "
-          "uploading with boto3 instead)")  # fmt: skip
-    s3 = stack.client("s3")
-    bucket, prefix = stack.variable["source_bucket"], partition_path(partition, stack.variable["source_prefix"])
-    delete_prefix(s3, bucket, prefix)
-    for path in files:
-        s3.upload_file(str(path), bucket, prefix + path.name)
-    s3.put_object(Bucket=bucket, Key=prefix + "_SUCCESS", Body=json.dumps({"files": [p.name for p in files]}).encode())
-    return "boto3 (fallback)"
+    if proc.returncode != 0:
+        raise LocalRunError(
+            f"xetl drop failed (exit {proc.returncode}): {(proc.stderr or proc.stdout).strip()[-600:]}"
+        )
+    return "xetl drop"
 
 
 def run_dag(stack: LocalStack, partition: str, conf: dict[str, Any] | None = None) -> tuple[str, str, str]:
@@ -155,24 +151,47 @@ def task_states(stack: LocalStack, run_id: str) -> dict[str, tuple[str, float]]:
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# What dbt prints when a model or a test fails (Cosmos logs dbt's whole output on failure), and a
+# Python error line such as a missing module; the first match is the reason a reader needs.
+_DBT_FAILURE = re.compile(
+    r"(Failure in test \S+.*|Database Error in \S+ \S+.*\n\s*\S.*|Compilation Error in \S+ \S+.*|Runtime Error in \S+ \S+.*\n\s*\S.*)"
+)
+_ERROR_LINE = re.compile(r"^\s*((?:[A-Za-z_.]+)?(?:Error|Exception)): (.+)$", re.MULTILINE)
+# Box drawing of rich tracebacks in Airflow's task log: not part of any message.
+_BOX = re.compile(r"[\u2500-\u257f]+")
+
+
+def failed_task_ids(states: dict[str, tuple[str, float]]) -> list[str]:
+    """The run's failed work tasks (dbt's included) in pipeline order; not the failure notice."""
+    return [t for t in task_order(states) if states.get(t, ("",))[0] == "failed" and t != TaskIds.NOTIFY_FAILURE]
+
+
+def reason_from_log(text: str, failed: list[str]) -> str | None:
+    """The one or two lines of a DAG run's log that say why it failed, or None."""
+    text = _ANSI.sub("", text)
+    if any(t.startswith(TaskIds.TRANSFORM_WITH_DBT + ".") for t in failed) and (hit := _DBT_FAILURE.search(text)):
+        return " ".join(line.strip() for line in hit.group(1).splitlines())
+    at = text.find("AirflowFailException:")
+    if at >= 0:
+        # The log wraps long messages: the message runs to the first blank line.
+        return " ".join(line.strip() for line in text[at:].split("\n\n", 1)[0].splitlines())
+    errors = [f"{m.group(1)}: {m.group(2).strip()}" for m in _ERROR_LINE.finditer(_BOX.sub(" ", text))]
+    # The innermost cause comes first in a chained traceback; the last line is Airflow's wrapper.
+    causes = [e for e in errors if not e.startswith(("AirflowException: dbt command failed", "airflow."))]
+    return (causes or errors or [None])[0]
 
 
 def failure_reason(stack: LocalStack, run_id: str, states: dict[str, tuple[str, float]], log_path: str) -> str:
     """Which task failed and why: the message the local task recorded (xetl_local.runtime._fail),
-    else the exception line of the run's log."""
-    failed = [t for t in TaskIds.PIPELINE if states.get(t, ("",))[0] == "failed"]
+    else the reason found in the run's log."""
+    failed = failed_task_ids(states)
     for task_id in failed:
         recorded = failure_file(run_id, task_id)
         if recorded.exists():
             return f"{task_id}: " + recorded.read_text(encoding="utf-8")
-    text = _ANSI.sub("", Path(log_path).read_text(errors="replace"))
-    for marker in ("AirflowFailException:", "Task failed with exception", "Error:"):
-        at = text.find(marker)
-        if at >= 0:
-            # The log wraps long messages: the message runs to the first blank line.
-            message = " ".join(line.strip() for line in text[at:].split("\n\n", 1)[0].splitlines())
-            return f"{', '.join(failed) or 'a task'}: " + message
-    return f"{', '.join(failed) or 'a task'} failed; see {log_path}"
+    named = ", ".join(failed) or "a task"
+    reason = reason_from_log(Path(log_path).read_text(errors="replace"), failed)
+    return f"{named}: {reason[:600]} (log: {log_path})" if reason else f"{named} failed; see {log_path}"
 
 
 def manifest_of(stack: LocalStack, partition: str) -> dict[str, Any] | None:
@@ -308,7 +327,7 @@ def run_partition(
     else:
         with timings.step("drop into source bucket", f"dropping {len(expected.files)} file(s) and the _SUCCESS marker with xetl drop", typical=5):
             drop_method = drop_partition(stack, expected.files, partition)
-        with timings.step("airflow dags test (whole DAG)", "running the DAG with Airflow 3.0.6 (airflow dags test), each task as it ends", typical=40):
+        with timings.step("airflow dags test (whole DAG)", "running the DAG with Airflow 3.0.6 (airflow dags test), each task as it ends", typical=90):
             run_id, state, log_path = run_dag(stack, partition)
     with timings.step("read back (summary)"):
         states = task_states(stack, run_id)
@@ -333,6 +352,7 @@ def run_partition(
         timings=timings,
         drop_method=drop_method,
         notices=notices,
+        log_path=log_path,
         event=event_run,
     )
 
@@ -387,15 +407,18 @@ def render_summary(stack: LocalStack, result: RunResult) -> str:
     if result.failure:
         w("\n  why it failed:\n    " + result.failure.replace("\n", "\n    ") + "\n")
     w("\n  time per step (s):\n")
+    # dbt's test tasks have long ids; one column wide enough for all keeps the figures aligned.
+    tasks = task_order(result.task_states)
+    width = max([40, *(len(t) + 2 for t in tasks)])
     for name, seconds in stack.timings.steps + result.timings.steps:
-        w(f"    {name:<40} {seconds:7.1f}\n")
+        w(f"    {name:<{width}} {seconds:7.1f}\n")
         if name.startswith("airflow dags test"):
-            for task_id in task_order(result.task_states):
+            for task_id in tasks:
                 state, secs = result.task_states.get(task_id, ("none", 0.0))
-                w(f"      {task_id:<38} {secs:7.1f}  {state}\n")
+                w(f"      {task_id:<{width - 2}} {secs:7.1f}  {state}\n")
     w("\n  where to look next:\n")
-    w(f"    DAG run log          {stack.work / 'logs'}/\n")
-    w(f"    task logs            {stack.work / 'airflow' / 'logs'}/\n")
+    # `airflow dags test` runs every task in its own process and writes their logs to this file.
+    w(f"    DAG and task logs    {result.log_path or stack.work / 'logs'}\n")
     w(f"    Glue job (Spark) log {stack.work / 'glue' / result.partition / 'glue-job.log'}\n")
     w(f"    warehouse            psql \"{stack.pg_dsn}\" -c \"SELECT * FROM xetl.pipeline_runs ORDER BY started_at DESC LIMIT 5\"\n")
     w(f"    emulator (S3, Glue)  {stack.endpoint}  (with --keep; e.g. aws --endpoint-url {stack.endpoint} s3 ls s3://{stack.variable['target_bucket']} --recursive)\n")

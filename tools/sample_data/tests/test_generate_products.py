@@ -2,6 +2,7 @@
 what a correct pipeline must make of it."""
 
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -14,9 +15,13 @@ from generate_products import BAD_KINDS, HEADER, generate_products
 SCRIPT = Path(__file__).resolve().parents[1] / "generate_products.py"
 
 
+def read(path: Path) -> str:
+    """The file's text; a byte that is not UTF-8 (invalid_encoding rows) as a surrogate escape."""
+    return path.read_text(encoding="utf-8", errors="surrogateescape")
+
+
 def data_lines(paths):
-    return [(p.name, n, line) for p in paths
-            for n, line in enumerate(p.read_text(encoding="utf-8").split("\n")[1:-1], start=2)]
+    return [(p.name, n, line) for p in paths for n, line in enumerate(read(p).split("\n")[1:-1], start=2)]
 
 
 def test_the_same_arguments_write_the_same_bytes(tmp_path):
@@ -36,7 +41,7 @@ def test_rows_are_spread_over_the_files_each_with_the_header_and_a_final_newline
     expected = generate_products(tmp_path, rows=1001, date="2026-11-21", files=3)
     assert [p.name for p in expected.files] == [f"products-2026-11-21-00{i}.csv" for i in (1, 2, 3)]
     for path in expected.files:
-        text = path.read_text(encoding="utf-8")
+        text = read(path)
         assert text.startswith(HEADER + "\n") and text.endswith("\n") and "\r" not in text
     assert len(data_lines(expected.files)) == expected.rows_read == 1001
 
@@ -50,7 +55,7 @@ def test_a_clean_feed_is_all_curated_and_has_unique_keys(tmp_path):
 
 def test_valid_rows_carry_commas_doubled_quotes_non_ascii_and_times_within_the_day(tmp_path):
     expected = generate_products(tmp_path, rows=3000, date="2026-11-21", seed=9)
-    raw = expected.files[0].read_text(encoding="utf-8")
+    raw = read(expected.files[0])
     rows = list(csv.DictReader(raw.splitlines()))
     names = [r["product_name"] for r in rows]
     assert any("," in n for n in names) and any('"' in n for n in names) and '""' in raw
@@ -101,6 +106,35 @@ def test_duplicates_lose_to_the_latest_copy_of_their_key(tmp_path):
         winner = max(copies)
         for copy in copies:
             assert ((copy[3], copy[2]) in expected.quarantined_lines) == (copy is not winner)
+
+
+def test_names_with_line_breaks_make_records_of_two_lines_numbered_by_their_first(tmp_path):
+    expected = generate_products(tmp_path, rows=2000, date="2026-11-21", bad_ratio=0.2, seed=6, multi_line_ratio=0.1,
+                                 kinds=["invalid_decimal"])
+    text = expected.files[0].read_bytes().decode("utf-8")  # not read_text: it would turn CRLF into LF
+    records = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    assert len(records) == 2000 < text.count("\n") - 1
+    assert any("\r\n" in r[1] for r in records) and any("\n" in r[1].replace("\r\n", "") for r in records)
+    line_number, first_lines = 2, {}
+    for record in records:
+        first_lines[line_number] = record
+        line_number += 1 + record[1].count("\n")
+    for (_, number), (reason, _) in expected.quarantined_lines.items():
+        assert reason == "invalid_decimal" and first_lines[number][3] not in ("", "0")
+
+
+def test_the_new_kinds_of_bad_records_are_what_they_say(tmp_path):
+    expected = generate_products(tmp_path, rows=3000, date="2026-11-21", bad_ratio=0.3, seed=2,
+                                 kinds=["unterminated_quote", "invalid_encoding", "control_character"])
+    raw = expected.files[0].read_bytes().split(b"\n")
+    for (_, number), (reason, detail) in expected.quarantined_lines.items():
+        line = raw[number - 1]
+        if reason == "unterminated_quote":
+            assert line.count(b'"') == 1
+        elif reason == "invalid_encoding":
+            assert b"\xe9" in line and detail is None
+        else:
+            assert any(c in line for c in (b"\x00", b"\x07", b"\x1b")) and detail in ("product_name", "category")
 
 
 def test_the_command_line_writes_the_files_and_prints_the_expected_outcome(tmp_path):

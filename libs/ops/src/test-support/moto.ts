@@ -14,7 +14,10 @@ export const localEnv = () => selectEnvironment(loadConfig(), 'local');
 /** A context whose every client points at `endpoint` (a moto_server on loopback). */
 export function motoContext(endpoint: string, now = new Date('2026-11-21T10:00:00Z')): OpsContext {
   const env = localEnv();
-  return { env, names: new Naming(env), clients: new AwsClients({ region: env.region, endpointUrl: endpoint }), now: () => now };
+  const names = new Naming(env);
+  const clients = new AwsClients({ region: env.region, endpointUrl: endpoint });
+  // MWAA's API, stubbed per test (there is no MWAA in moto); the local Airflow has its own tests.
+  return { env, names, clients, now: () => now, airflow: () => clients.airflow(names.mwaaEnvironment) };
 }
 
 /** One moto_server for a test file; started in beforeAll, stopped in afterAll. */
