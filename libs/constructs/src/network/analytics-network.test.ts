@@ -103,9 +103,9 @@ describe('AnalyticsNetwork', () => {
     const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
     expect(interfaces.map((e) => String(e.service_name).replace('com.amazonaws.eu-west-1.', '')).sort()).toEqual([
       'airflow.api', 'airflow.env', 'airflow.ops', 'ecr.api', 'ecr.dkr', 'glue', 'kms', 'logs', 'monitoring', 'redshift-data',
-      'secretsmanager', 'sns', 'sqs',
+      'redshift-serverless', 'secretsmanager', 'sns', 'sqs',
     ]);
-    expect(INTERFACE_ENDPOINT_SERVICES).toHaveLength(10);
+    expect(INTERFACE_ENDPOINT_SERVICES).toHaveLength(11);
     for (const e of interfaces) {
       expect(e).toMatchObject({ private_dns_enabled: true, subnet_ids: expect.any(Array) });
       expect(ref(e.vpc_id)).toBe(mwaaVpc);

@@ -12,7 +12,7 @@ const BOTH = ['111111111111', '222222222222'];
 describe('endpoint policies', () => {
   test('cover every service a private MWAA and the DAG call, and nothing else', () => {
     expect(INTERFACE_ENDPOINT_SERVICES).toEqual([
-      'ecr.api', 'ecr.dkr', 'glue', 'kms', 'logs', 'monitoring', 'redshift-data', 'secretsmanager', 'sns', 'sqs',
+      'ecr.api', 'ecr.dkr', 'glue', 'kms', 'logs', 'monitoring', 'redshift-data', 'redshift-serverless', 'secretsmanager', 'sns', 'sqs',
     ]);
   });
 
@@ -38,7 +38,7 @@ describe('endpoint policies', () => {
   });
 
   test('admit principals of the environment\'s accounts calling resources of those accounts only', () => {
-    for (const service of ['glue', 'kms', 'logs', 'monitoring', 'redshift-data', 'sns']) {
+    for (const service of ['glue', 'kms', 'logs', 'monitoring', 'redshift-data', 'redshift-serverless', 'sns']) {
       const [s] = statements(interfaceEndpointPolicy(service, names));
       // A call on a resource always names its account: present, it must be ours. Calls without a
       // resource (PutMetricData, DescribeLogGroups, statement reads) act in the caller's own account.

@@ -37,6 +37,9 @@ export const INTERFACE_ENDPOINT_ACTIONS: Readonly<Record<string, readonly string
   ],
   // SnsHook.publish_to_target.
   sns: ['sns:Publish'],
+  // dbt's Redshift connection (`method: iam_role`) gets the worker's temporary database
+  // credentials from the workers themselves (the Data API does it service-side).
+  'redshift-serverless': ['redshift-serverless:GetCredentials'],
   // Image pulls for MWAA's containers; the caller may be the MWAA service itself, so no account condition.
   'ecr.api': ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer'],
   'ecr.dkr': ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer'],
