@@ -8,7 +8,7 @@ export const DEFAULTS = {
   redshift: { baseCapacity: 8, maxCapacity: 32, databaseName: 'dev' },
   mwaa: { environmentClass: 'mw1.small', airflowVersion: '3.0.6', minWorkers: 1, maxWorkers: 2 },
   glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD', timeoutMinutes: 60 },
-  retention: { noncurrentVersionDays: 30, logRetentionDays: 90, accessLogDays: 365 },
+  retention: { noncurrentVersionDays: 30, logRetentionDays: 90, accessLogDays: 365, glueTempDays: 7, quarantineDays: 90 },
   airflow: { secretsPrefix: 'airflow', sensorTimeoutSeconds: 6 * 3600, maxQuarantineRatio: 0.2, unloadTemplate: 'unload_partition' },
   stateKeyPrefix: 'xetl',
   cicdDeployBranch: 'main',
@@ -36,6 +36,7 @@ function cicd(input: CicdInput | undefined, name: string): CicdConfig | undefine
     githubRepository: input.githubRepository,
     deployBranch: input.deployBranch ?? DEFAULTS.cicdDeployBranch,
     githubEnvironment: input.githubEnvironment ?? name,
+    pullRequestPlans: input.pullRequestPlans ?? false,
     creates: { source: all, analytics: all },
   };
 }
@@ -88,6 +89,8 @@ export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentC
     cicd: cicd(raw.cicd, name),
     allowDestroyData: raw.allowDestroyData ?? false,
     localOnly,
+    // Until validation has seen every environment (assignAccountSettings in validate.ts).
+    ownsAccountSettings: true,
   };
 }
 

@@ -120,8 +120,14 @@ export class Naming {
   get redshiftNamespace(): string {
     return this.base;
   }
-  /** The namespace's admin user; Secrets Manager keeps its password (never in code or state). */
+  /** The namespace's admin user; Secrets Manager keeps its password (never in code or state). Only `xetl bootstrap` signs in as it. */
   readonly redshiftAdminUsername = 'xetl_admin';
+  /**
+   * The database role the DAG's statements run with: MWAA's role signs in with IAM as the database
+   * user `IAMR:<mwaa role name>`, which Redshift grants this role (the role's `RedshiftDbRoles` tag).
+   * The SQL migrations create it with exactly the grants the pipeline's statements need.
+   */
+  readonly redshiftPipelineRole = 'xetl_pipeline';
   get redshiftWorkgroup(): string {
     return this.base;
   }
@@ -173,6 +179,32 @@ export class Naming {
   get mwaaLogGroupPrefix(): string {
     return `airflow-${this.mwaaEnvironment}-`;
   }
+  /** The five log groups MWAA writes (one per log type), created beforehand with retention and the key. */
+  get mwaaLogGroups(): string[] {
+    return ['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker'].map((t) => `${this.mwaaLogGroupPrefix}${t}`);
+  }
+  /**
+   * The log groups Glue writes under the security configuration (CloudWatch encryption): the
+   * crawler's (`/aws-glue/crawlers-role/<role>-<configuration>`), the job's driver output and errors
+   * (Glue's `JobRun.LogGroupName` prefix `/aws-glue/jobs-<role>-<configuration>/`), and the job's
+   * continuous log, whose name the job sets (`--continuous-log-logGroup`).
+   */
+  get glueLogGroups(): { crawler: string; jobOutput: string; jobError: string; jobContinuous: string } {
+    const jobs = `${this.glueLogGroupPrefix}jobs-${this.glueRoleName}-${this.glueSecurityConfiguration}/`;
+    return {
+      crawler: `${this.glueLogGroupPrefix}crawlers-role/${this.glueRoleName}-${this.glueSecurityConfiguration}`,
+      jobOutput: `${jobs}output`,
+      jobError: `${jobs}error`,
+      jobContinuous: `${jobs}logs-v2`,
+    };
+  }
+  /**
+   * The log groups Redshift Serverless exports to, one per log type and shared by every namespace of
+   * the account and region (`/aws/redshift/serverless/<log type>`).
+   */
+  redshiftLogGroups(logTypes: readonly string[]): string[] {
+    return logTypes.map((t) => `/aws/redshift/serverless/${t}`);
+  }
   /** Keys in the assets bucket. */
   readonly glueScriptKey = 'glue-scripts/xetl_products_job.py';
   readonly glueLibraryKey = 'glue-scripts/xetl_transform.zip';
@@ -215,6 +247,10 @@ export class Naming {
   }
   get pipelineVariableSecret(): string {
     return `${this.airflowVariablesPrefix}/${this.pipelineVariableKey}`;
+  }
+  /** ARN of that one secret: Secrets Manager appends '-' and six random characters to the name. */
+  get pipelineVariableSecretArnPattern(): string {
+    return `arn:${this.partition}:secretsmanager:${this.env.region}:${this.accountId('analytics')}:secret:${this.pipelineVariableSecret}-??????`;
   }
 
   // ---- event-driven trigger (docs/event-trigger.md) -----------------------------------------
@@ -280,6 +316,20 @@ export class Naming {
   /** Role the deploy workflow applies with, in the GitHub environment only. */
   get cicdDeployRoleName(): string {
     return `${this.base}-cicd-deploy`;
+  }
+  /** The workflow whose jobs plan (`terraform plan` with the plan role); the plan role trusts no other. */
+  readonly githubPlanWorkflow = '.github/workflows/ci.yml';
+  /** The reusable workflow whose job deploys one stack; the deploy role trusts no other. */
+  readonly githubDeployWorkflow = '.github/workflows/deploy-stack.yml';
+  /**
+   * Managed policy every role the deploy role creates must carry as its permissions boundary
+   * (created by the bootstrap stack; docs/security.md).
+   */
+  get cicdPermissionsBoundaryName(): string {
+    return `${this.base}-cicd-boundary`;
+  }
+  cicdPermissionsBoundaryArn(side: AccountSide): string {
+    return `arn:${this.partition}:iam::${this.accountId(side)}:policy/${this.cicdPermissionsBoundaryName}`;
   }
   /** The account-wide GitHub OIDC provider (one per account, shared by environments). */
   githubOidcProviderArn(side: AccountSide): string {

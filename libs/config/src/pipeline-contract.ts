@@ -191,6 +191,10 @@ export function pipelineVariableProblems(value: unknown): string[] {
   return problems;
 }
 
+/** The `source` and `detail-type` of the events the trigger path carries (S3's EventBridge events). */
+export const MARKER_EVENT_SOURCE = 'aws.s3';
+export const MARKER_EVENT_DETAIL_TYPE = 'Object Created';
+
 /** Where the marker pattern applies: the source bucket and the feed's top folder. */
 export interface MarkerPatternOptions {
   /** Source bucket name (account A). */
@@ -207,8 +211,8 @@ export interface MarkerPatternOptions {
  */
 export function markerEventPattern(o: MarkerPatternOptions): Record<string, unknown> {
   return {
-    source: ['aws.s3'],
-    'detail-type': ['Object Created'],
+    source: [MARKER_EVENT_SOURCE],
+    'detail-type': [MARKER_EVENT_DETAIL_TYPE],
     detail: {
       bucket: { name: [o.bucketName] },
       object: { key: [{ wildcard: `${o.prefix}/*/${MARKER_FILE_NAME}` }] },

@@ -31,6 +31,12 @@ export interface CicdInput {
    * (`repo:ORG/REPO:environment:<name>`). @default the xetl environment's name
    */
   readonly githubEnvironment?: string;
+  /**
+   * Plan this environment on pull requests from branches of the repository: its plan role then
+   * also trusts `pull_request` tokens of the plan workflow. Meant for dev only; stage and prod are
+   * planned from the deploy branch alone. @default false
+   */
+  readonly pullRequestPlans?: boolean;
 }
 
 /**
@@ -118,6 +124,10 @@ export interface EnvironmentInput {
     readonly logRetentionDays?: number;
     /** Days server access logs are kept. @default 365 */
     readonly accessLogDays?: number;
+    /** Days Glue's scratch files (`glue-temp/` in the staging bucket) are kept. @default 7 */
+    readonly glueTempDays?: number;
+    /** Days quarantined rows (`quarantine/` in the staging bucket) are kept for inspection. @default 90 */
+    readonly quarantineDays?: number;
   };
   readonly notifications?: {
     /** E-mail addresses subscribed to pipeline success/failure. @default [] */
@@ -193,6 +203,7 @@ export interface CicdConfig {
   readonly githubRepository: string;
   readonly deployBranch: string;
   readonly githubEnvironment: string;
+  readonly pullRequestPlans: boolean;
   readonly creates: { readonly source: CicdSharedResources; readonly analytics: CicdSharedResources };
 }
 
@@ -225,6 +236,8 @@ export interface EnvironmentConfig {
     readonly transitionToInfrequentAccessDays?: number;
     readonly logRetentionDays: number;
     readonly accessLogDays: number;
+    readonly glueTempDays: number;
+    readonly quarantineDays: number;
   };
   readonly notifications: {
     readonly emails: readonly string[];
@@ -244,6 +257,12 @@ export interface EnvironmentConfig {
   readonly cicd?: CicdConfig;
   readonly allowDestroyData: boolean;
   readonly localOnly: boolean;
+  /**
+   * This environment manages the settings its analytics account holds once per region (the Glue
+   * Data Catalog's encryption): the first environment in the config with that account and region.
+   * Computed by validation, never written.
+   */
+  readonly ownsAccountSettings: boolean;
 }
 
 export interface XetlConfig {

@@ -92,6 +92,8 @@ describe('a config error names the field', () => {
     [{ ...valid, redshift: { baseCapacity: 12 } }, 'environments.dev.redshift.baseCapacity: 12 must be 4 or a multiple of 8'],
     [{ ...valid, glue: { workerType: 'G.4X', executionClass: 'FLEX' } }, 'environments.dev.glue.executionClass: FLEX runs only on G.1X and G.2X workers'],
     [{ ...valid, retention: { logRetentionDays: 10 } }, 'environments.dev.retention.logRetentionDays: 10 must be one of'],
+    [{ ...valid, retention: { quarantineDays: 0 } }, 'environments.dev.retention.quarantineDays: 0 must be a whole number from 1 to 3650'],
+    [{ ...valid, retention: { glueTempDays: 1.5 } }, 'environments.dev.retention.glueTempDays: 1.5 must be a whole number from 1 to 3650'],
     [{ ...valid, notifications: { emails: ['not-an-email'] } }, 'environments.dev.notifications.emails[0]: "not-an-email" is not an e-mail address'],
     [{ ...valid, state: { ...state, source: { bucket: 'Bad_Bucket', dynamodbTable: 'locks' } } }, 'environments.dev.state.source.bucket: "Bad_Bucket" is not a valid S3 bucket name'],
     [{ ...valid, regoin: 'eu-west-1' }, 'environments.dev.regoin: unknown setting'],
@@ -119,7 +121,9 @@ describe('a config error names the field', () => {
     expect(() => validateConfig({ environments: { dev: valid, stage: valid } })).toThrow(
       'xetl config: environments.stage.airflow.secretsPrefix: "airflow" is already used by environment "dev"',
     );
-    expect(() => validateConfig({ environments: { dev: valid, stage: { ...valid, airflow: { secretsPrefix: 'airflow-stage' } } } })).not.toThrow();
+    const { environments } = validateConfig({ environments: { dev: valid, stage: { ...valid, airflow: { secretsPrefix: 'airflow-stage' } } } });
+    // The account's once-per-region settings (Glue Data Catalog encryption) belong to the first environment.
+    expect(environments.map((e) => [e.name, e.ownsAccountSettings])).toEqual([['dev', true], ['stage', false]]);
   });
 
   test('every problem is reported, one line each', () => {

@@ -60,13 +60,13 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'env.redshift': ['baseCapacity', 'maxCapacity', 'databaseName'],
   'env.mwaa': ['environmentClass', 'airflowVersion', 'minWorkers', 'maxWorkers'],
   'env.glue': ['workerType', 'numberOfWorkers', 'executionClass', 'timeoutMinutes'],
-  'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays'],
+  'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays', 'glueTempDays', 'quarantineDays'],
   'env.notifications': ['emails', 'chat'],
   'env.notifications.chat': ['slackTeamId', 'slackChannelId', 'teamsTenantId', 'teamsTeamId', 'teamsChannelId'],
   'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds', 'maxQuarantineRatio', 'unloadTemplate'],
   'env.state': ['source', 'analytics'],
   'env.state.backend': ['bucket', 'dynamodbTable', 'region', 'keyPrefix'],
-  'env.cicd': ['githubRepository', 'deployBranch', 'githubEnvironment'],
+  'env.cicd': ['githubRepository', 'deployBranch', 'githubEnvironment', 'pullRequestPlans'],
 };
 
 class Collector {
@@ -211,6 +211,8 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
   }
   c.oneOf(env.retention.logRetentionDays, `${f}.retention.logRetentionDays`, LOG_RETENTION_DAYS);
   c.integer(env.retention.accessLogDays, `${f}.retention.accessLogDays`, 1, 3650);
+  c.integer(env.retention.glueTempDays, `${f}.retention.glueTempDays`, 1, 3650);
+  c.integer(env.retention.quarantineDays, `${f}.retention.quarantineDays`, 1, 3650);
 
   if (!Array.isArray(env.notifications.emails)) {
     c.add(`${f}.notifications.emails`, 'must be a list of e-mail addresses');
@@ -244,6 +246,7 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
     else c.pattern(env.cicd.githubRepository, `${f}.cicd.githubRepository`, GITHUB_REPOSITORY, 'a GitHub repository as "org/repo"');
     c.pattern(env.cicd.deployBranch, `${f}.cicd.deployBranch`, GIT_BRANCH, 'a branch name such as "main" (no wildcards)');
     c.pattern(env.cicd.githubEnvironment, `${f}.cicd.githubEnvironment`, GITHUB_ENVIRONMENT, 'a GitHub environment name (letters, digits, ".", "_", "-")');
+    if (typeof env.cicd.pullRequestPlans !== 'boolean') c.add(`${f}.cicd.pullRequestPlans`, `${JSON.stringify(env.cicd.pullRequestPlans)} must be true or false`);
     if (!env.state) c.add(`${f}.cicd`, 'needs state (CI/CD deploys to AWS; emulator-only environments have no remote state)');
   }
 
@@ -299,7 +302,22 @@ export function validateConfig(input: unknown): XetlConfig {
   }
   checkAcrossEnvironments(resolved, c);
   if (c.problems.length > 0) throw new ConfigError(c.problems);
-  return { environments: assignSharedCicdResources(resolved) };
+  return { environments: assignSharedCicdResources(assignAccountSettings(resolved)) };
+}
+
+/**
+ * An account holds some settings once per region (the Glue Data Catalog's encryption), yet several
+ * environments may share an analytics account. The first environment in the config with that
+ * account and region manages them; the others leave them alone.
+ */
+function assignAccountSettings(envs: readonly EnvironmentConfig[]): EnvironmentConfig[] {
+  const claimed = new Set<string>();
+  return envs.map((env) => {
+    const key = `${env.accounts.analytics}/${env.region}`;
+    const owns = !claimed.has(key);
+    claimed.add(key);
+    return { ...env, ownsAccountSettings: owns };
+  });
 }
 
 /**

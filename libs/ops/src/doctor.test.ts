@@ -40,6 +40,8 @@ function goodVariable(ctx: OpsContext, keyArn: string): PipelineVariable {
     snsTopicArn: `arn:aws:sns:${env.region}:${names.accountId('analytics')}:${names.pipelineTopic}`,
     redshiftEndpoint: `${names.redshiftWorkgroup}.${names.accountId('analytics')}.${env.region}.redshift-serverless.amazonaws.com`,
     targetKmsKeyArn: keyArn,
+    chatTopicArn: '',
+    airflowUrl: `https://0123abcd-4567-89ef-0123-456789abcdef.c2.airflow.${env.region}.on.aws`,
   });
 }
 

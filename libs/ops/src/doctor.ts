@@ -173,7 +173,7 @@ async function airflowSecrets(p: Probe): Promise<Check> {
 }
 
 /** Fields the analytics stack fills from resources it creates, not from the config. */
-const RUNTIME_FIELDS = new Set<keyof PipelineVariable>(['sns_topic_arn', 'redshift_endpoint', 'target_kms_key_arn']);
+const RUNTIME_FIELDS = new Set<keyof PipelineVariable>(['sns_topic_arn', 'redshift_endpoint', 'target_kms_key_arn', 'chat_topic_arn', 'airflow_url']);
 
 /**
  * Reads the variable's secret (as MWAA's secrets backend does) and checks it against the pipeline
@@ -213,6 +213,7 @@ async function variableContract(p: Probe, keyArn: Promise<string | undefined>): 
   const deployed = value as PipelineVariable;
   const expected = pipelineVariable(names, ctx.env, {
     snsTopicArn: deployed.sns_topic_arn, redshiftEndpoint: deployed.redshift_endpoint, targetKmsKeyArn: deployed.target_kms_key_arn,
+    chatTopicArn: deployed.chat_topic_arn, airflowUrl: deployed.airflow_url,
   });
   const differ = (Object.keys(PIPELINE_VARIABLE_FIELDS) as (keyof PipelineVariable)[])
     .filter((k) => !RUNTIME_FIELDS.has(k) && deployed[k] !== expected[k])

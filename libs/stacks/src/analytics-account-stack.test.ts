@@ -92,7 +92,7 @@ function statements(json: any, types: string[]): Statement[] {
 
 /** Actions that have no resource-level permission (or an AWS-owned resource); each is explained in the constructs. */
 const WILDCARD_RESOURCE_ACTIONS = new Set([
-  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData',
+  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData', 'logs:DescribeLogGroups',
   'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult',
   // The trigger Lambda's VPC network interfaces (docs/event-trigger.md, the documented exception).
   'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
@@ -210,6 +210,31 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
     expect(endpoints.length).toBeGreaterThan(10);
     const mwaaPolicy = Object.keys(json.resource.aws_iam_role_policy).find((id) => /Airflow_ExecutionRole/.test(id));
     expect(mwaa.depends_on).toEqual(expect.arrayContaining([...endpoints, `aws_iam_role_policy.${mwaaPolicy}`]));
+  });
+
+  test('MWAA runs SQL as itself with the xetl_pipeline database role, and can read the Redshift admin secret nowhere', () => {
+    const roles = json.resource.aws_iam_role as Record<string, any>;
+    const [mwaaId, mwaa] = Object.entries(roles).find(([, r]) => r.name === `xetl-${envName}-mwaa`) as [string, any];
+    expect(mwaa.tags).toEqual({ RedshiftDbRoles: 'xetl_pipeline' });
+    const policy = (Object.values(json.resource.aws_iam_role_policy) as any[]).find((p) => p.role === `\${aws_iam_role.${mwaaId}.id}`);
+    const mwaaStatements = JSON.parse(policy.policy).Statement as Statement[];
+    expect(mwaaStatements.find((s) => s.Sid === 'SignInWithIam')?.Resource).toMatch(/^\$\{aws_redshiftserverless_workgroup\..*\.arn\}$/);
+    // Its only secret read is the Airflow backend's, under airflow/ (the admin secret is redshift!...).
+    const secretReads = mwaaStatements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+    expect(secretReads.map((s) => [s.Action, s.Resource])).toEqual([[['secretsmanager:GetSecretValue'], `arn:aws:secretsmanager:${env.region}:${env.accounts.analytics}:secret:airflow/*`]]);
+    // Nothing in the stack grants anyone the admin secret: no policy names it.
+    expect(text.match(/admin_password_secret_arn/g)).toHaveLength(1); // the stack output for `xetl bootstrap`
+    expect(json.output.redshift_admin_secret_arn.value).toMatch(/admin_password_secret_arn/);
+    // The Secrets Manager endpoint lets only the Airflow secrets through.
+    const endpoint = (Object.values(json.resource.aws_vpc_endpoint) as any[]).find((e) => e.service_name.endsWith('.secretsmanager'));
+    expect(JSON.parse(endpoint.policy).Statement.map((s: Statement) => s.Resource)).toEqual([`arn:aws:secretsmanager:${env.region}:${env.accounts.analytics}:secret:airflow/*`]);
+  });
+
+  test("expires staging's glue-temp/ and quarantine/ after the environment's retention", () => {
+    const rules = (Object.values(json.resource.aws_s3_bucket_lifecycle_configuration) as any[]).flatMap((l) => l.rule);
+    expect(rules.filter((r: any) => r.id.startsWith('expire-prefix')).map((r: any) => [r.filter[0].prefix, r.expiration[0].days])).toEqual([
+      ['glue-temp/', env.retention.glueTempDays], ['quarantine/', env.retention.quarantineDays],
+    ]);
   });
 
   test('references no other stack (no remote state)', () => {

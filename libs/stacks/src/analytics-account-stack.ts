@@ -77,6 +77,11 @@ export class AnalyticsAccountStack extends XetlStack {
     const staging = new SecureBucket(this, 'Staging', {
       bucketName: names.stagingBucket, ...bucketDefaults,
       transitionToInfrequentAccessDays: env.retention.transitionToInfrequentAccessDays,
+      // Glue's scratch space and the quarantined rows are not kept for ever.
+      expirePrefixes: {
+        [names.stagingGlueTempPrefix]: env.retention.glueTempDays,
+        [names.stagingQuarantinePrefix]: env.retention.quarantineDays,
+      },
     });
     const assetsBucket = new SecureBucket(this, 'Assets', { bucketName: names.assetsBucket, ...bucketDefaults });
     const airflowBucket = new SecureBucket(this, 'AirflowBucket', { bucketName: names.airflowBucket, ...bucketDefaults });
@@ -114,11 +119,14 @@ export class AnalyticsAccountStack extends XetlStack {
       baseCapacity: env.redshift.baseCapacity,
       maxCapacity: env.redshift.maxCapacity,
       databaseName: env.redshift.databaseName,
+      logRetentionDays: env.retention.logRetentionDays,
     });
     staging.grantRead([this.warehouse.role], names.stagingCuratedPrefix);
 
     const glueRole = new GlueRole(this, 'GlueRole', { names });
-    const glueSecurity = new GlueSecurityConfig(this, 'GlueSecurity', { names, encryptionKey: this.key, role: glueRole });
+    const glueSecurity = new GlueSecurityConfig(this, 'GlueSecurity', {
+      names, encryptionKey: this.key, role: glueRole, logRetentionDays: env.retention.logRetentionDays,
+    });
     this.crawler = new FeedCrawler(this, 'Crawler', { names, role: glueRole, securityConfiguration: glueSecurity });
     this.job = new FeedJob(this, 'Job', {
       names, role: glueRole, securityConfiguration: glueSecurity, stagingBucket: staging, assetsBucket, glue: env.glue,
@@ -140,6 +148,7 @@ export class AnalyticsAccountStack extends XetlStack {
       subnetIds: this.network.mwaaSubnetIds,
       securityGroupIds: [this.network.mwaaSecurityGroupId],
       mwaa: env.mwaa,
+      logRetentionDays: env.retention.logRetentionDays,
       dependsOn: this.network.endpoints,
     });
     // What the DAG does: sense the source partition in A, run Glue, run SQL, read the manifest, notify.
@@ -148,7 +157,7 @@ export class AnalyticsAccountStack extends XetlStack {
     staging.grantRead([mwaaRole], names.stagingManifestsPrefix);
     this.crawler.grantRun(mwaaRole);
     this.job.grantRun(mwaaRole);
-    this.warehouse.grantRunQueries(mwaaRole);
+    this.warehouse.grantRunQueries(mwaaRole, { databaseRoles: [names.redshiftPipelineRole] });
     this.topic.grantPublish(mwaaRole);
     // The dbt docs site (publish_dbt_docs), read back by `xetl docs`.
     staging.grantWrite([mwaaRole], names.stagingDbtDocsPrefix);

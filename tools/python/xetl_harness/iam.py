@@ -18,7 +18,9 @@ run on Airflow's Python 3.12, the emulator on the tools venv's 3.11).
   variables such as ``${aws:userid}``. A condition key the request does not carry is absent, as in
   AWS: the statement does not apply (or, for negated operators, does).
 
-What this does not model: SCPs, RCPs, permission boundaries and session policies (xetl has none),
+What this does not model: SCPs, RCPs, permission boundaries and session policies (a caller
+with a boundary evaluates it as a second set of identity policies and takes both decisions, as
+libs/stacks/src/escalation/evaluate_requests.py does),
 and keys only AWS itself knows (``kms:ViaService``, ``aws:CalledVia``, ``aws:SourceVpce``) unless
 the caller puts them into the request's context.
 """
@@ -170,6 +172,9 @@ def reference_resolver(synth: Mapping[str, Any], resolver: Resolver | None = Non
         # MWAA's API gives the webserver as a host name; the id part is generated.
         put(address, arn=arn("airflow", f"environment/{body['name']}"), name=body["name"],
             webserver_url=f"{_GENERATED_ID}.c2.airflow.{region}.on.aws")
+    for address, _body in each("aws_vpc"):
+        vpc_id = "vpc-" + _GENERATED_ID.replace("-", "")[:17]
+        put(address, id=vpc_id, arn=arn("ec2", f"vpc/{vpc_id}"))
     for address, body in each("aws_dynamodb_table"):
         put(address, arn=arn("dynamodb", f"table/{body['name']}"), name=body["name"], id=body["name"])
     for key, body in synth.get("variable", {}).items():

@@ -24,6 +24,8 @@ export interface AirflowEnvironmentProps {
   readonly subnetIds: readonly string[];
   /** The MWAA security group (self-referencing). */
   readonly securityGroupIds: readonly string[];
+  /** Days the environment's five log groups keep logs (`retention.logRetentionDays`). */
+  readonly logRetentionDays: number;
   /** Airflow version, environment class and worker counts, from config. */
   readonly mwaa: EnvironmentConfig['mwaa'];
   /**

@@ -21,7 +21,7 @@ function build() {
   const endpoint = new VpcEndpoint(stack, 'SqsEndpoint', { vpcId: 'vpc-1', serviceName: 'com.amazonaws.eu-west-1.sqs', vpcEndpointType: 'Interface' });
   new AirflowEnvironment(stack, 'Mwaa', {
     names, encryptionKey: key, sourceBucket: bucket, requirementsObjectVersion: 'v1',
-    subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-m'], mwaa: env.mwaa, dependsOn: [endpoint],
+    subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-m'], mwaa: env.mwaa, logRetentionDays: 30, dependsOn: [endpoint],
   });
   return { json: synthJson(stack), raw: Testing.synth(stack) };
 }
@@ -42,6 +42,16 @@ describe('AirflowEnvironment', () => {
       requirements_s3_object_version: 'v1',
       network_configuration: { subnet_ids: ['subnet-a', 'subnet-b'], security_group_ids: ['sg-m'] },
     });
+  });
+
+  test('writes into its five log groups, created first with retention and the key', () => {
+    const groups = resourcesOf(json, 'aws_cloudwatch_log_group') as any[];
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      'airflow-xetl-dev-DAGProcessing', 'airflow-xetl-dev-Scheduler', 'airflow-xetl-dev-Task', 'airflow-xetl-dev-WebServer', 'airflow-xetl-dev-Worker',
+    ]);
+    for (const g of groups) expect(g).toMatchObject({ retention_in_days: 30, kms_key_id: expect.stringMatching(/aws_kms_key\..*\.arn/) });
+    const [mwaa] = resourcesOf(json, 'aws_mwaa_environment') as any[];
+    expect(mwaa.depends_on).toEqual(expect.arrayContaining(Object.keys(json.resource.aws_cloudwatch_log_group).map((k) => `aws_cloudwatch_log_group.${k}`)));
   });
 
   test('turns every log type on', () => {
@@ -65,7 +75,8 @@ describe('AirflowEnvironment', () => {
     const [policy] = resourcesOf(json, 'aws_iam_role_policy');
     const statements = JSON.parse(String(policy.policy)).Statement as any[];
     const wildcardResource = statements.filter((s) => [s.Resource].flat().includes('*')).map((s) => s.Sid).sort();
-    expect(wildcardResource).toEqual(['CheckAccountPublicAccessBlock', 'EnvironmentMetrics']);
+    // Each of these actions has no resource type: only "*" grants it (the IAM check in infra:security).
+    expect(wildcardResource).toEqual(['CheckAccountPublicAccessBlock', 'EnvironmentMetrics', 'FindLogGroups']);
     for (const s of statements) for (const a of s.Action) expect(a).not.toContain('*');
     const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
     expect(bySid.CeleryQueue.Resource).toBe('arn:aws:sqs:eu-west-1:*:airflow-celery-*');

@@ -16,4 +16,9 @@ export interface ServerlessWarehouseProps {
   readonly maxCapacity: number;
   /** Database the pipeline loads into, from config. */
   readonly databaseName: string;
+  /**
+   * Days the exported logs are kept (`retention.logRetentionDays`). Their log groups are the
+   * account's (one per log type), created by the environment that owns the account's settings.
+   */
+  readonly logRetentionDays: number;
 }
