@@ -78,7 +78,11 @@ function logLines(gb: number, what: string, part: Part, months: number, uses: As
 
 const MWAA_LOG_TYPES = ['dag_processing_logs', 'scheduler_logs', 'task_logs', 'webserver_logs', 'worker_logs'] as const;
 
-const mwaaEnvironment: Pricer = ({ attrs }, { a }) => {
+/** The log groups MWAA writes (`airflow-<environment>-<Type>`), when the stack creates them itself. */
+const mwaaLogGroups = (stack: StackInput, environment: string) =>
+  resourcesOf(stack, 'aws_cloudwatch_log_group').filter(([, g]) => String(g.name ?? '').startsWith(`airflow-${environment}-`));
+
+const mwaaEnvironment: Pricer = ({ stack, attrs }, { a }) => {
   const cls = String(attrs.environment_class ?? 'mw1.small');
   const micro = cls === 'mw1.micro';
   const drafts: Draft[] = [{ component: `environment ${cls}`, part: 'idle', quantity: HOURS_PER_MONTH, priceKey: `mwaa.environment.${cls}` }];
@@ -104,7 +108,10 @@ const mwaaEnvironment: Pricer = ({ attrs }, { a }) => {
     const quiet = levels.length - verbose;
     const gb = verbose * a.mwaaLogGbAtInfo + quiet * a.mwaaLogGbAtWarning;
     const what = `Airflow logs (${verbose} INFO, ${quiet} WARNING)`;
-    drafts.push(...logLines(gb, what, 'idle', a.unsetRetentionMonths, ['mwaaLogGbAtInfo', 'mwaaLogGbAtWarning', 'unsetRetentionMonths'], `no expiry: ${a.unsetRetentionMonths} months`));
+    // Kept as long as the log groups the stack creates for MWAA keep them; MWAA's own never expire.
+    const days = Math.max(0, ...mwaaLogGroups(stack, String(attrs.name)).map(([, g]) => num(g.retention_in_days, 0)));
+    if (days) drafts.push(...logLines(gb, what, 'idle', days / 30, ['mwaaLogGbAtInfo', 'mwaaLogGbAtWarning'], `kept ${days} days`));
+    else drafts.push(...logLines(gb, what, 'idle', a.unsetRetentionMonths, ['mwaaLogGbAtInfo', 'mwaaLogGbAtWarning', 'unsetRetentionMonths'], `no expiry: ${a.unsetRetentionMonths} months`));
   }
   drafts.push({ component: 'S3 requests re-syncing the DAG folder', part: 'idle', quantity: a.mwaaDagBucketRequestsPerMonth, priceKey: 's3.request.put', uses: ['mwaaDagBucketRequestsPerMonth'] });
   const options = (attrs.airflow_configuration_options ?? {}) as Attributes;
@@ -210,6 +217,10 @@ const logGroup: Pricer = ({ stack, name, attrs }, { a }) => {
   const lambda = resourcesOf(stack, 'aws_lambda_function').find(([fnName, fn]) =>
     refersTo(fn, 'aws_cloudwatch_log_group', name) || attrs.name === `/aws/lambda/${String(fn.function_name)}` || refersTo(attrs, 'aws_lambda_function', fnName));
   if (lambda) return countedIn(`its log lines are priced per run on aws_lambda_function.${lambda[0]}`);
+  const groupName = String(attrs.name ?? '');
+  const mwaa = resourcesOf(stack, 'aws_mwaa_environment').find(([, env]) => groupName.startsWith(`airflow-${String(env.name)}-`));
+  if (mwaa) return countedIn(`Airflow's logs are priced on aws_mwaa_environment.${mwaa[0]} (per log level)`);
+  if (groupName.startsWith('/aws-glue/')) return countedIn('the Glue job\'s and crawler\'s logs are priced per run on aws_glue_job (glueLogMbPerRun)');
   return priced(logLines(a.logGroupGbPerMonth, 'logs of an unrecognised writer', 'idle', months, ['logGroupGbPerMonth', ...(days ? [] : ['unsetRetentionMonths' as const])], kept));
 };
 
@@ -355,6 +366,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   aws_sns_topic_policy: 'topic policies have no charge',
   aws_glue_catalog_database: 'the Data Catalog\'s first million objects and requests a month are free',
   aws_glue_security_configuration: 'security configurations have no charge',
+  aws_glue_data_catalog_encryption_settings: 'encrypting the Data Catalog has no charge of its own (KMS requests are counted on the key)',
   aws_lambda_permission: 'permissions have no charge',
   aws_redshiftserverless_usage_limit: 'a usage limit caps RPU-hours; it has no charge',
 };

@@ -75,7 +75,7 @@ describe('xetl cost on the synthesized dev and prod stacks', () => {
 
   test('the interface endpoints are priced per AZ from their subnets', () => {
     const endpoints = estimates.dev.lines.filter((l) => l.priceKey === 'vpc.interface-endpoint.hour');
-    expect(endpoints.length).toBe(13);
+    expect(endpoints.length).toBe(14);
     expect(endpoints.every((l) => l.quantity === 2 * 730 && l.component.endsWith(', 2 AZs'))).toBe(true);
   });
 });
