@@ -3,12 +3,21 @@ every step is a real task that writes when it starts and when it ends to a JSON-
 
 Each step appends `{"event": "start"|"end", "at": <epoch s>, "dag_id", "run_id", "task_id",
 "partition"}` to the file named by `XETL_STEP_RECORD` (one `write` of a short line on a file opened
-for appending, so lines of concurrent workers never mix). A plain step sleeps `XETL_STEP_SECONDS`
-(default 1) between the two lines. The waits that the AWS runtime defers (`wait_for_marker`,
-`wait_for_glue_crawler`, `wait_for_glue_job`) write `start`, then defer to the triggerer for
-`XETL_STEP_SECONDS` and write `end` when they resume, so a deferred task's whole wait counts as
-busy, as a sensor waiting on S3 or Glue would be. The partition is what the real
+for appending, so lines of concurrent workers never mix). The partition is what the real
 `xetl_partition()` macro resolves for the run.
+
+The steps hold their pool slot the way the AWS runtime's do:
+- plain steps work (sleep `XETL_STEP_SECONDS`, default 0.5) between the two lines;
+- `wait_for_marker` and `wait_for_glue_job` defer to the triggerer, as the AWS runtime's deferrable
+  sensors do: `start`, a deferral of `XETL_WAIT_SECONDS` (default 3), `end` when they resume;
+- `wait_for_glue_crawler` is a sensor in reschedule mode, as the AWS runtime's crawler wait is: its
+  first poke writes `start` and asks to be rescheduled `XETL_WAIT_SECONDS` later, the next writes
+  `end` and succeeds. Between the pokes the task is `up_for_reschedule` and holds no slot.
+
+Waits last a few seconds, not less: in Airflow 3.0.6 a task whose trigger fires (or whose reschedule
+comes due) before the scheduler has taken in the executor's report of the exit that deferred it is
+failed as "state changed externally" and retried (apache/airflow#66374, #72716). On a loaded
+two-core machine that report took up to ~7 s.
 """
 
 from __future__ import annotations
@@ -19,16 +28,30 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import BaseOperator
+from airflow.sdk import BaseOperator, BaseSensorOperator
 from xetl_tasks.runtime import PipelineRuntime, TaskIds
 from xetl_tasks.templates import PARTITION, macros
 
 RECORD_ENV = "XETL_STEP_RECORD"
 STEP_SECONDS_ENV = "XETL_STEP_SECONDS"
+WAIT_SECONDS_ENV = "XETL_WAIT_SECONDS"
 
 
-def _seconds() -> float:
-    return float(os.environ.get(STEP_SECONDS_ENV, "1"))
+def _seconds(name: str, default: str) -> float:
+    return float(os.environ.get(name, default))
+
+
+def record(context: Any, task: BaseOperator, partition: str, event: str) -> None:
+    line = {
+        "event": event,
+        "at": time.time(),
+        "dag_id": task.dag_id,
+        "run_id": context["run_id"],
+        "task_id": task.task_id,
+        "partition": partition,
+    }
+    with open(os.environ[RECORD_ENV], "a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
 
 
 class RecordedStep(BaseOperator):
@@ -40,38 +63,42 @@ class RecordedStep(BaseOperator):
         super().__init__(**kwargs)
         self.partition = partition
 
-    def record(self, context: Any, event: str) -> None:
-        line = {
-            "event": event,
-            "at": time.time(),
-            "dag_id": self.dag_id,
-            "run_id": context["run_id"],
-            "task_id": self.task_id,
-            "partition": self.partition,
-        }
-        with open(os.environ[RECORD_ENV], "a", encoding="utf-8") as out:
-            out.write(json.dumps(line) + "\n")
-
     def execute(self, context: Any) -> None:
-        self.record(context, "start")
-        time.sleep(_seconds())
-        self.record(context, "end")
+        record(context, self, self.partition, "start")
+        time.sleep(_seconds(STEP_SECONDS_ENV, "0.5"))
+        record(context, self, self.partition, "end")
 
 
-class RecordedWait(RecordedStep):
+class RecordedDeferredWait(RecordedStep):
     """Writes its start, defers to the triggerer, and writes its end when it resumes."""
 
     def execute(self, context: Any) -> None:
         from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
 
-        self.record(context, "start")
-        self.defer(trigger=TimeDeltaTrigger(timedelta(seconds=_seconds())), method_name="execute_complete")
+        record(context, self, self.partition, "start")
+        wait = timedelta(seconds=_seconds(WAIT_SECONDS_ENV, "3"))
+        self.defer(trigger=TimeDeltaTrigger(wait), method_name="execute_complete")
 
     def execute_complete(self, context: Any, event: Any = None) -> None:
-        self.record(context, "end")
+        record(context, self, self.partition, "end")
 
 
-def _step(task_id: str, kind: type[RecordedStep] = RecordedStep, **kwargs: Any) -> Any:
+class RecordedRescheduledWait(BaseSensorOperator):
+    """A sensor in reschedule mode: the first poke writes the start, the next one the end."""
+
+    template_fields = ("partition",)
+
+    def __init__(self, *, partition: str = PARTITION, **kwargs: Any) -> None:
+        super().__init__(mode="reschedule", poke_interval=_seconds(WAIT_SECONDS_ENV, "3"), **kwargs)
+        self.partition = partition
+
+    def poke(self, context: Any) -> bool:
+        first_poke = context["ti"].get_first_reschedule_date(context) is None
+        record(context, self, self.partition, "start" if first_poke else "end")
+        return not first_poke
+
+
+def _step(task_id: str, kind: type[BaseOperator] = RecordedStep, **kwargs: Any) -> Any:
     return lambda self: kind(task_id=task_id, **kwargs)
 
 
@@ -79,11 +106,11 @@ class RecordingRuntime(PipelineRuntime):
     def template_macros(self) -> dict[str, Any]:
         return macros()
 
-    wait_for_marker = _step(TaskIds.WAIT_FOR_MARKER, RecordedWait)
+    wait_for_marker = _step(TaskIds.WAIT_FOR_MARKER, RecordedDeferredWait)
     start_glue_crawler = _step(TaskIds.START_GLUE_CRAWLER)
-    wait_for_glue_crawler = _step(TaskIds.WAIT_FOR_GLUE_CRAWLER, RecordedWait)
+    wait_for_glue_crawler = _step(TaskIds.WAIT_FOR_GLUE_CRAWLER, RecordedRescheduledWait)
     start_glue_job = _step(TaskIds.START_GLUE_JOB)
-    wait_for_glue_job = _step(TaskIds.WAIT_FOR_GLUE_JOB, RecordedWait)
+    wait_for_glue_job = _step(TaskIds.WAIT_FOR_GLUE_JOB, RecordedDeferredWait)
     check_manifest = _step(TaskIds.CHECK_MANIFEST)
     stage_partition = _step(TaskIds.STAGE_PARTITION)
     check_data_quality = _step(TaskIds.CHECK_DATA_QUALITY)

@@ -90,11 +90,13 @@ class AirflowCluster:
     def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         """`airflow <args>` with the cluster's settings; the result, whatever its exit status.
         Its output is also appended to `logs/cli.log`."""
+        started = time.monotonic()
         proc = subprocess.run(
             [str(self.airflow_bin), *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False
         )
+        took = time.monotonic() - started
         with open(self.log_dir / "cli.log", "a", encoding="utf-8") as log:
-            log.write(f"$ airflow {' '.join(args)}  -> exit {proc.returncode}\n{proc.stdout}{proc.stderr}\n")
+            log.write(f"$ airflow {' '.join(args)}  -> exit {proc.returncode} in {took:.1f} s\n{proc.stdout}{proc.stderr}\n")
         return proc
 
     def request(self, method: str, path: str, body: Any = None, timeout: float = 30) -> tuple[int, Any]:
@@ -166,6 +168,11 @@ def _cluster_env(
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(_free_port()),
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        # The task supervisor waits up to this long (default 5 s) between looks at its task process,
+        # so the executor learns of a finished task that much later: every task slot is held longer,
+        # and a deferred task can resume before the scheduler has seen its first process exit, which
+        # Airflow 3.0.6 then fails as "state changed externally" (apache/airflow#66374).
+        "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
         # The components' logs are for diagnosis: what the scheduler decided, and why.
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "NO_COLOR": "1",
