@@ -1,31 +1,37 @@
 """Backfills of the products DAG run one day at a time: real Airflow 3.0.6 processes, real scheduler.
 
 `dag.test()` runs tasks one after another in one process by construction, so it proves nothing
-about overlap. These tests start what a deployment runs and let the scheduler decide:
+about overlap. These tests start what a deployment runs and let the scheduler decide.
 
-- PostgreSQL 15 as the metadata database (`xetl_harness.postgres`; as root the server runs as the
-  `postgres` user), because the LocalExecutor refuses SQLite;
-- `airflow api-server` (REST API and the Task Execution API the workers report to), `airflow
-  scheduler` with the LocalExecutor and parallelism 16, `airflow dag-processor` and `airflow
-  triggerer` (the waits defer), from the airflow venv (`xetl_harness.airflow_cluster`);
+Needs (all started and stopped by the module's fixture, nothing left running):
+- PostgreSQL 15 server binaries: the metadata database (`xetl_harness.postgres`; as root the server
+  runs as the `postgres` user), because the LocalExecutor refuses SQLite;
+- the airflow venv (Airflow 3.0.6, psycopg2 through the postgres provider) for `airflow api-server`
+  (REST API, and the Task Execution API the workers report to), `airflow scheduler` (LocalExecutor,
+  parallelism 16, so only pools and run limits serialise), `airflow dag-processor` (parses the dags
+  folder into the database) and `airflow triggerer` (runs the deferred waits), from
+  `xetl_harness.airflow_cluster`, on free loopback ports;
 - a dags folder holding the shipped DAG file itself (a symlink) and variants generated from its text
   with named replacements only (each checked to occur exactly once);
 - the steps from `recording_runtime:RecordingRuntime` (`XETL_RUNTIME`): each writes when it starts
-  and ends to one JSON-lines file, and the three waits defer to the triggerer, as on AWS;
-- the pool created as the product creates it: `airflow pools set xetl_pipeline 1 <description>
-  --include-deferred` (name, slots and flag from the pipeline contract).
+  and ends to one JSON-lines file; they hold their pool slot as the AWS runtime's do (two waits
+  deferred, the crawler wait rescheduled between pokes);
+- the pool created as the local run creates it: `airflow pools set xetl_pipeline 1 <description>
+  --include-deferred` (name, slots and flag from the pipeline contract); the variants' pools through
+  POST /pools, as `xetl bootstrap` creates the pool on MWAA.
 
 The scenarios run side by side in one cluster, each DAG with its own pool, and every test waits for
-its own (at most `SCENARIO_TIMEOUT` seconds from the launch); about three minutes in all on two
-cores. Every process is stopped when the module ends, also on failure or Ctrl-C; the work folder
-with every component's log, the task logs and the steps file is removed after a clean pass and kept
-(its path printed) when a test failed.
+its own, at most `SCENARIO_TIMEOUT` seconds from the launch (start-up: `STARTUP_TIMEOUT`); about five
+minutes in all on two shared cores, most of it the five serial runs. Every process is stopped when
+the module ends, also on failure, Ctrl-C or SIGTERM; the work folder with every component's log
+(`logs/<component>.log`, `logs/cli.log`), the task logs (`logs/tasks`) and the steps file is removed
+after a clean pass and kept, its path printed, when a test failed.
 
 What they show (Airflow 3.0.6):
 - `airflow backfill create` (and POST /backfills) refuse the products DAG: it has no schedule;
-- five days triggered the way `xetl trigger --from --to` triggers them (one manual run per day with
-  conf, the MWAA InvokeRestApi body) run one at a time, in date order, and all succeed: the DAG's
-  `max_active_runs=1` queues them;
+- five days triggered one manual run per day with conf, the first three the way `xetl trigger --from
+  --to` does (its MWAA InvokeRestApi body), the last two with `airflow dags trigger -c`, run one at
+  a time, in date order, and all succeed: the DAG's `max_active_runs=1` queues them;
 - an Airflow backfill with `--max-active-runs 5` of the same DAG given a schedule: the backfill's
   limit, not the DAG's, applies, so the five runs are active together and interleave step by step.
   The one-slot pool keeps their tasks apart, deferred waits included, except while the crawler wait
@@ -44,6 +50,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -209,20 +216,33 @@ def assert_all_steps_ran(steps: list[Step], partitions: dict[str, str]) -> None:
     assert by_run == {run_id: EXECUTED_STEPS for run_id in partitions}
 
 
-def trigger_like_xetl(cluster: AirflowCluster, days: list[date]) -> dict[str, str]:
+def trigger_like_xetl(cluster: AirflowCluster, days: list[date], of: list[date]) -> dict[str, str]:
     """One manual run per day, in date order, with the body `xetl trigger --from --to` sends through
-    MWAA's InvokeRestApi (path without /api/v2): the run id, a null logical date, the partition."""
+    MWAA's InvokeRestApi (path without /api/v2): its run id, a null logical date, the partition, the
+    note naming the whole range `of`."""
     triggered: dict[str, str] = {}
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    for k, day in enumerate(days, start=1):
+    for day in days:
         run_id = f"manual__{day.isoformat()}__{stamp}"
         body = {"dag_run_id": run_id, "logical_date": None, "conf": {"partition": day.isoformat()},
-                "note": f"xetl backfill {days[0]}..{days[-1]} ({k}/{len(days)})"}  # fmt: skip
+                "note": f"xetl backfill {of[0]}..{of[-1]} ({of.index(day) + 1}/{len(of)})"}  # fmt: skip
         status, answer = cluster.request("POST", f"/dags/{DAG_ID}/dagRuns", body)
         assert status == 200, (status, answer)
         assert answer["state"] == "queued"
         triggered[run_id] = day.isoformat()
     return triggered
+
+
+def trigger_with_airflow_cli(cluster: AirflowCluster, days: list[date]) -> dict[str, str]:
+    """One manual run per day with the docs' command for self-managed Airflow,
+    `airflow dags trigger <dag_id> -c '{"partition": "<day>"}'`; Airflow names the runs."""
+    for day in days:
+        done = cluster.cli("dags", "trigger", DAG_ID, "-c", json.dumps({"partition": day.isoformat()}))
+        assert done.returncode == 0, done.stderr[-2000:]
+    status, body = cluster.request("GET", f"/dags/{DAG_ID}/dagRuns?limit=100&order_by=run_after")
+    assert status == 200, body
+    by_partition = {run["conf"]["partition"]: run["dag_run_id"] for run in body["dag_runs"]}
+    return {by_partition[day.isoformat()]: day.isoformat() for day in days}
 
 
 @contextlib.contextmanager
@@ -264,7 +284,7 @@ def launched(request: pytest.FixtureRequest) -> Iterator[Launched]:
         ) as cluster:  # fmt: skip
             created = cluster.cli(*pool_command(POOL, POOL_SLOTS, POOL_INCLUDE_DEFERRED))
             assert created.returncode == 0, created.stderr[-2000:]
-            for v in VARIANTS:  # the same kind of pool, through the REST API (no CLI start-up each)
+            for v in VARIANTS:  # the same kind of pool through the REST API, as `xetl bootstrap` creates it on MWAA
                 pool = {"name": v.pool, "slots": v.pool_slots, "include_deferred": v.pool_include_deferred}
                 assert cluster.request("POST", "/pools", pool)[0] == 201
             for dag_id in [DAG_ID, *(v.dag_id for v in VARIANTS)]:
@@ -273,7 +293,8 @@ def launched(request: pytest.FixtureRequest) -> Iterator[Launched]:
                     STARTUP_TIMEOUT, f"{dag_id} parsed",
                 )  # fmt: skip
             launched_at = time.monotonic()
-            triggered = trigger_like_xetl(cluster, DAYS)
+            # Both routes of the docs' Backfills section queue in one line: MWAA's, then the CLI's.
+            triggered = trigger_like_xetl(cluster, DAYS[:3], of=DAYS) | trigger_with_airflow_cli(cluster, DAYS[3:])
             # The docs' command for the variant with the product's pool; the other two through the API.
             created = cluster.cli(*backfill_command(WITH_PIPELINE_POOL.dag_id, 5))
             assert created.returncode == 0, created.stderr[-2000:]
@@ -293,7 +314,9 @@ def test_airflow_backfill_of_the_products_dag_is_refused_because_it_has_no_sched
     assert (status, body["total_entries"]) == (200, 0)
 
 
-def test_five_days_triggered_like_xetl_trigger_run_one_at_a_time_in_date_order(launched: Launched) -> None:
+def test_five_days_triggered_like_xetl_trigger_and_airflow_dags_trigger_run_one_at_a_time_in_date_order(
+    launched: Launched,
+) -> None:
     runs = launched.runs(DAG_ID, expected=len(DAYS))
     assert [(r["dag_run_id"], r["run_type"], r["state"]) for r in runs] == [
         (run_id, "manual", "success") for run_id in launched.triggered
@@ -305,8 +328,8 @@ def test_five_days_triggered_like_xetl_trigger_run_one_at_a_time_in_date_order(l
     spans = run_spans(steps)
     assert sorted(spans, key=lambda run_id: spans[run_id][0]) == list(launched.triggered)
     ordered = [spans[run_id] for run_id in launched.triggered]
-    assert all(before[1] <= after[0] for before, after in zip(ordered, ordered[1:]))
-    assert all(at(before, "end_date") <= at(after, "start_date") for before, after in zip(runs, runs[1:]))
+    assert all(before[1] <= after[0] for before, after in pairwise(ordered))
+    assert all(at(before, "end_date") <= at(after, "start_date") for before, after in pairwise(runs))
 
 
 def backfilled(launched: Launched, variant: Variant) -> tuple[list[dict[str, Any]], list[Step]]:
@@ -330,7 +353,7 @@ def test_airflow_backfill_with_the_pipeline_pool_interleaves_runs_and_overlaps_t
     assert max(at(r, "start_date") for r in runs) < min(at(r, "end_date") for r in runs)
     # The runs interleave step by step: the pool serialises tasks, not runs.
     spans = sorted(run_spans(steps).values())
-    assert any(before[1] > after[0] for before, after in zip(spans, spans[1:]))
+    assert any(before[1] > after[0] for before, after in pairwise(spans))
     # The one slot, deferred tasks counted, keeps every task apart, deferred waits included, except
     # while the crawler wait is up_for_reschedule between its pokes: then another run's task runs.
     kinds = overlap_kinds(steps)
