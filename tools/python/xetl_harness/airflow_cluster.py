@@ -26,15 +26,17 @@ What it does, and why:
   fails with the tail of its log.
 - On exit from the `with` block (also on an exception or Ctrl-C) each component's process group
   (it and every worker, parser or task process it started) gets SIGTERM, then SIGKILL after
-  `stop_timeout` seconds, and is reaped.
+  `stop_timeout` seconds, and is reaped. A component whose parent dies without that (SIGKILL) gets
+  SIGTERM from the kernel (Linux parent-death signal).
 
-Standard library only; the `airflow` executable is taken from the running interpreter's environment
+Standard library only (Linux); the `airflow` executable is taken from the running interpreter's environment
 unless `airflow_bin` names another one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import secrets
@@ -53,7 +55,7 @@ from typing import Any, TypeVar
 LOOPBACK = "127.0.0.1"
 API_PREFIX = "/api/v2"
 HEALTHY = "healthy"
-COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+_PR_SET_PDEATHSIG = 1
 
 T = TypeVar("T")
 
@@ -180,6 +182,13 @@ def _cluster_env(
     }
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the process that started it dies, even by SIGKILL
+    (Linux prctl PR_SET_PDEATHSIG), so a killed test session leaves no component behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _launch(cluster: AirflowCluster, name: str, args: Sequence[str]) -> None:
     with open(cluster.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
         cluster.processes[name] = subprocess.Popen(
@@ -191,6 +200,7 @@ def _launch(cluster: AirflowCluster, name: str, args: Sequence[str]) -> None:
             stderr=subprocess.STDOUT,
             # Its own process group: stopping it reaches every worker and parser it forks.
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
 
 
