@@ -247,12 +247,16 @@ def trigger_with_airflow_cli(cluster: AirflowCluster, days: list[date]) -> dict[
 
 @contextlib.contextmanager
 def kept_on_failure(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A work folder, removed when the block ends normally and no test failed meanwhile; kept (its
+    path printed) after a failure, an error or an interruption."""
     work = Path(tempfile.mkdtemp(prefix="xetl-backfill-test-"))
     failed_before = request.session.testsfailed
+    clean = False
     try:
         yield work
+        clean = request.session.testsfailed == failed_before
     finally:
-        if request.session.testsfailed == failed_before:
+        if clean:
             shutil.rmtree(work, ignore_errors=True)
         else:
             print(f"\nbackfill test: component logs, task logs and steps kept in {work}/logs and {work}/steps.jsonl")
