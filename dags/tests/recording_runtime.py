@@ -98,25 +98,26 @@ class RecordedRescheduledWait(BaseSensorOperator):
         return not first_poke
 
 
-def _step(task_id: str, kind: type[BaseOperator] = RecordedStep, **kwargs: Any) -> Any:
-    return lambda self: kind(task_id=task_id, **kwargs)
+# How each wait holds its slot, as in the AWS runtime; every other step is a RecordedStep.
+WAIT_KINDS: dict[str, type[BaseOperator]] = {
+    TaskIds.WAIT_FOR_MARKER: RecordedDeferredWait,
+    TaskIds.WAIT_FOR_GLUE_CRAWLER: RecordedRescheduledWait,
+    TaskIds.WAIT_FOR_GLUE_JOB: RecordedDeferredWait,
+}
+STEPS = (*TaskIds.PIPELINE, TaskIds.TRANSFORM_WITH_DBT, TaskIds.NOTIFY_SUCCESS, TaskIds.NOTIFY_FAILURE)
 
 
-class RecordingRuntime(PipelineRuntime):
-    def template_macros(self) -> dict[str, Any]:
-        return macros()
+def _step(task_id: str) -> Any:
+    kind = WAIT_KINDS.get(task_id, RecordedStep)
+    # As in the AWS runtime: the failure notice only when a step failed (skipped on a successful run).
+    extra = {"trigger_rule": "one_failed"} if task_id == TaskIds.NOTIFY_FAILURE else {}
+    return lambda self: kind(task_id=task_id, **extra)
 
-    wait_for_marker = _step(TaskIds.WAIT_FOR_MARKER, RecordedDeferredWait)
-    start_glue_crawler = _step(TaskIds.START_GLUE_CRAWLER)
-    wait_for_glue_crawler = _step(TaskIds.WAIT_FOR_GLUE_CRAWLER, RecordedRescheduledWait)
-    start_glue_job = _step(TaskIds.START_GLUE_JOB)
-    wait_for_glue_job = _step(TaskIds.WAIT_FOR_GLUE_JOB, RecordedDeferredWait)
-    check_manifest = _step(TaskIds.CHECK_MANIFEST)
-    stage_partition = _step(TaskIds.STAGE_PARTITION)
-    check_data_quality = _step(TaskIds.CHECK_DATA_QUALITY)
-    publish_partition = _step(TaskIds.PUBLISH_PARTITION)
-    transform_with_dbt = _step(TaskIds.TRANSFORM_WITH_DBT)
-    unload_to_target = _step(TaskIds.UNLOAD_TO_TARGET)
-    notify_success = _step(TaskIds.NOTIFY_SUCCESS)
-    # As in the AWS runtime: only when a step failed (skipped on a successful run).
-    notify_failure = _step(TaskIds.NOTIFY_FAILURE, trigger_rule="one_failed")
+
+# The interface's step methods are named after their task ids: one recorded task each. Built as a
+# whole so that ABCMeta checks it is complete (a step added to the interface fails instantiation).
+RecordingRuntime = type(
+    "RecordingRuntime",
+    (PipelineRuntime,),
+    {"template_macros": lambda self: macros(), **{task_id: _step(task_id) for task_id in STEPS}},
+)

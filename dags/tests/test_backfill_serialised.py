@@ -55,7 +55,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from recording_runtime import RECORD_ENV, STEP_SECONDS_ENV, WAIT_SECONDS_ENV
+from recording_runtime import (
+    RECORD_ENV,
+    STEP_SECONDS_ENV,
+    STEPS,
+    WAIT_KINDS,
+    WAIT_SECONDS_ENV,
+    RecordedDeferredWait,
+    RecordedRescheduledWait,
+)
 from support import DAG_FILE
 from xetl_harness.airflow_cluster import AirflowCluster, airflow_cluster
 from xetl_harness.postgres import postgres_server
@@ -74,11 +82,11 @@ STARTUP_TIMEOUT = 240
 SCENARIO_TIMEOUT = 480
 FINISHED = {"success", "failed"}
 # Every step of a successful run executes, except notify_failure (skipped: trigger rule one_failed).
-EXECUTED_STEPS = {*TaskIds.PIPELINE, TaskIds.TRANSFORM_WITH_DBT, TaskIds.NOTIFY_SUCCESS}
+EXECUTED_STEPS = set(STEPS) - {TaskIds.NOTIFY_FAILURE}
 # How the waits hold their slot, as in the AWS runtime: deferred (the pool can count them) or
 # rescheduled between pokes (up_for_reschedule: no pool counts them).
-DEFERRED_WAITS = {TaskIds.WAIT_FOR_MARKER, TaskIds.WAIT_FOR_GLUE_JOB}
-RESCHEDULED_WAITS = {TaskIds.WAIT_FOR_GLUE_CRAWLER}
+DEFERRED_WAITS = {task_id for task_id, kind in WAIT_KINDS.items() if kind is RecordedDeferredWait}
+RESCHEDULED_WAITS = {task_id for task_id, kind in WAIT_KINDS.items() if kind is RecordedRescheduledWait}
 
 
 def backfill_command(dag_id: str, max_active_runs: int) -> list[str]:
