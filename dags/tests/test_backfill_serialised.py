@@ -90,7 +90,7 @@ RESCHEDULED_WAITS = {task_id for task_id, kind in WAIT_KINDS.items() if kind is 
 
 
 def backfill_command(dag_id: str, max_active_runs: int) -> list[str]:
-    """`airflow backfill create ...` for the five days, as docs/pipeline-dag.md gives it."""
+    """Airflow's backfill command for the five days (docs/pipeline-dag.md: refused for the products DAG)."""
     return ["backfill", "create", "--dag-id", dag_id, "--from-date", DAYS[0].isoformat(),
             "--to-date", DAYS[-1].isoformat(), "--max-active-runs", str(max_active_runs)]  # fmt: skip
 
@@ -102,7 +102,7 @@ def backfill_body(dag_id: str, max_active_runs: int) -> dict[str, Any]:
 
 
 def pool_command(name: str, slots: int, include_deferred: bool) -> list[str]:
-    """The pool as the product creates it (tools/local and xetl bootstrap: one slot, deferred counted)."""
+    """The pool as the local run creates it (tools/local: `airflow pools set`)."""
     return ["pools", "set", name, str(slots), "xetl: one pipeline task at a time"] + (
         ["--include-deferred"] if include_deferred else []
     )
