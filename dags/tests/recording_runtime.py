@@ -104,7 +104,8 @@ WAIT_KINDS: dict[str, type[BaseOperator]] = {
     TaskIds.WAIT_FOR_GLUE_CRAWLER: RecordedRescheduledWait,
     TaskIds.WAIT_FOR_GLUE_JOB: RecordedDeferredWait,
 }
-STEPS = (*TaskIds.PIPELINE, TaskIds.TRANSFORM_WITH_DBT, TaskIds.NOTIFY_SUCCESS, TaskIds.NOTIFY_FAILURE)
+# Every step of the interface: its abstract methods, each named after its task id.
+STEPS = tuple(sorted(PipelineRuntime.__abstractmethods__ - {"template_macros"}))
 
 
 def _step(task_id: str) -> Any:
@@ -114,8 +115,7 @@ def _step(task_id: str) -> Any:
     return lambda self: kind(task_id=task_id, **extra)
 
 
-# The interface's step methods are named after their task ids: one recorded task each. Built as a
-# whole so that ABCMeta checks it is complete (a step added to the interface fails instantiation).
+# One recorded task per step. Built as a whole, so ABCMeta checks that nothing is missing.
 RecordingRuntime = type(
     "RecordingRuntime",
     (PipelineRuntime,),
