@@ -429,7 +429,7 @@ def render_summary(stack: LocalStack, result: RunResult) -> str:
     w("\n  time per step (s):\n")
     # dbt's test tasks have long ids; one column wide enough for all keeps the figures aligned.
     tasks = task_order(result.task_states)
-    width = max([40, *(len(t) + 2 for t in tasks)])
+    width = min(64, max([40, *(len(t) + 2 for t in tasks)]))
     for name, seconds in stack.timings.steps + result.timings.steps:
         w(f"    {name:<{width}} {seconds:7.1f}\n")
         if name.startswith("airflow dags test"):
