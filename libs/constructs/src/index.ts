@@ -9,3 +9,4 @@ export * from './assets';
 export * from './guards';
 export * from './events';
 export * from './cicd';
+export * from './park';

@@ -4,7 +4,7 @@ import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import type { EnvironmentConfig } from '@xetl/config';
 import {
   AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, DataKey, ExternalBucket, FeedCrawler, FeedJob,
-  GlueRole, GlueSecurityConfig, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineEventBus, PipelineTopic, PipelineVariableSecret,
+  GlueRole, GlueSecurityConfig, KMS_ENCRYPT_DECRYPT_ACTIONS, ParkSwitch, PipelineEventBus, PipelineTopic, PipelineVariableSecret,
   SQL_MIGRATIONS, SecureBucket, ServerlessWarehouse, TriggerFunction, TriggerQueue, airflowDagFiles, dbtStageFiles, allowListedFiles, requireFile,
 } from '@xetl/constructs';
 import { glueLibraryZip, triggerZip } from './pipeline-packages';
@@ -37,6 +37,8 @@ export class AnalyticsAccountStack extends XetlStack {
   readonly triggerQueue: TriggerQueue;
   readonly triggerEvents: PipelineEventBus;
   readonly trigger: TriggerFunction;
+  /** The park switch of a `parkable` environment (docs/cost.md); undefined for the others. */
+  readonly park?: ParkSwitch;
 
   constructor(scope: Construct, env: EnvironmentConfig, options: AnalyticsAccountStackOptions = {}) {
     super(scope, env, 'analytics');
@@ -102,8 +104,13 @@ export class AnalyticsAccountStack extends XetlStack {
       ],
     });
 
+    // ---- parking: a parkable environment deletes MWAA and the interface endpoints while parked
+    // (`xetl park`), keeps everything that holds data or state, and pauses the trigger.
+    this.park = env.parkable ? new ParkSwitch(this, 'Park', { names }) : undefined;
+    const park = this.park;
+
     // ---- network, warehouse, Glue, topic, Airflow
-    this.network = new AnalyticsNetwork(this, 'Network', { names, encryptionKey: this.key, logRetentionDays: env.retention.logRetentionDays });
+    this.network = new AnalyticsNetwork(this, 'Network', { names, encryptionKey: this.key, logRetentionDays: env.retention.logRetentionDays, park });
     this.warehouse = new ServerlessWarehouse(this, 'Warehouse', {
       names,
       encryptionKey: this.key,
@@ -112,6 +119,7 @@ export class AnalyticsAccountStack extends XetlStack {
       baseCapacity: env.redshift.baseCapacity,
       maxCapacity: env.redshift.maxCapacity,
       databaseName: env.redshift.databaseName,
+      usageLimit: { dailyRpuHours: env.redshift.dailyRpuHoursLimit, breachAction: env.redshift.rpuLimitBreachAction },
     });
     staging.grantRead([this.warehouse.role], names.stagingCuratedPrefix);
 
@@ -138,6 +146,7 @@ export class AnalyticsAccountStack extends XetlStack {
       subnetIds: this.network.mwaaSubnetIds,
       securityGroupIds: [this.network.mwaaSecurityGroupId],
       mwaa: env.mwaa,
+      park,
       dependsOn: this.network.endpoints,
     });
     // What the DAG does: sense the source partition in A, run Glue, run SQL, read the manifest, notify.
@@ -161,6 +170,9 @@ export class AnalyticsAccountStack extends XetlStack {
       subnetIds: this.network.mwaaSubnetIds,
       endpointSecurityGroupId: this.network.endpointSecurityGroupId,
       logRetentionDays: env.retention.logRetentionDays,
+      park,
+      // Queued marker events flow only once MWAA exists (first deploy, unpark).
+      mappingDependsOn: [this.airflow.environment],
     });
 
     // ---- the DAG's one Airflow variable (pipeline contract), in Secrets Manager
@@ -184,6 +196,7 @@ export class AnalyticsAccountStack extends XetlStack {
     new TerraformOutput(this, 'redshift_admin_secret_arn', { value: this.warehouse.adminSecretArn });
     new TerraformOutput(this, 'pipeline_variable_secret_arn', { value: variable.secretArn });
     new TerraformOutput(this, 'mwaa_webserver_url', { value: this.airflow.webserverUrl });
+    if (park) new TerraformOutput(this, 'parked', { value: park.parked.asBoolean, description: `${names.parkParameter} at the last apply` });
     new TerraformOutput(this, 'staging_bucket', { value: names.stagingBucket });
     new TerraformOutput(this, 'analytics_key_arn', { value: this.key.keyArn });
     new TerraformOutput(this, 'trigger_queue_url', { value: this.triggerQueue.queueUrl });

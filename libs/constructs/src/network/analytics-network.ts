@@ -172,18 +172,22 @@ export class AnalyticsNetwork extends Construct {
       ipProtocol: 'tcp', fromPort: HTTPS, toPort: HTTPS, prefixListId: s3Gateways[1].prefixListId,
     });
 
-    // ---- interface endpoints, in the MWAA VPC's subnets, with private DNS. MWAA's own (airflow.*)
-    // carry no policy: they are not documented to accept one; the callers' roles are scoped instead
-    // (the trigger Lambda's InvokeRestApi names the environment's Airflow role below Admin).
+    // ---- interface endpoints, in the first `network.endpointAzs` of the MWAA VPC's subnets, with
+    // private DNS: MWAA in a subnet without one reaches the endpoint's addresses in the other AZ over
+    // the VPC's local route. MWAA's own (airflow.*) carry no policy: they are not documented to accept
+    // one; the callers' roles are scoped instead (the trigger Lambda's InvokeRestApi names the
+    // environment's Airflow role below Admin). They bill by the hour, so they park (count 0) with MWAA.
     this.endpoints.push(...s3Gateways);
     const services = [...INTERFACE_ENDPOINT_SERVICES, ...AIRFLOW_ENDPOINT_SERVICES];
+    const endpointSubnets = this.mwaaVpc.subnetIds.slice(0, env.network.endpointAzs);
     for (const service of services) {
       this.endpoints.push(new VpcEndpoint(this, `Endpoint-${service.replace(/[^a-z0-9]/g, '-')}`, {
+        ...(props.park ? { count: props.park.count } : {}),
         vpcId: this.mwaaVpc.vpcId,
         serviceName: `com.amazonaws.${region}.${service}`,
         vpcEndpointType: 'Interface',
         privateDnsEnabled: true,
-        subnetIds: this.mwaaVpc.subnetIds,
+        subnetIds: endpointSubnets,
         securityGroupIds: [endpointsSg.id],
         ...(service.startsWith('airflow.') ? {} : { policy: interfaceEndpointPolicy(service, accounts) }),
         tags: { Name: `${names.base}-${service}` },

@@ -1,4 +1,4 @@
-import type { Naming } from '@xetl/config';
+import type { EnvironmentConfig, Naming } from '@xetl/config';
 import type { DataKey } from '../storage/data-key';
 
 export interface ServerlessWarehouseProps {
@@ -16,4 +16,13 @@ export interface ServerlessWarehouseProps {
   readonly maxCapacity: number;
   /** Database the pipeline loads into, from config. */
   readonly databaseName: string;
+  /**
+   * RPU-hours the workgroup may use a day and what happens at the limit, from config
+   * (`redshift.dailyRpuHoursLimit`, `redshift.rpuLimitBreachAction`).
+   * @default none — no usage limit
+   */
+  readonly usageLimit?: {
+    readonly dailyRpuHours: number;
+    readonly breachAction: EnvironmentConfig['redshift']['rpuLimitBreachAction'];
+  };
 }
