@@ -16,3 +16,4 @@ export * from './local-airflow';
 export * from './runs';
 export * from './backfill';
 export * from './logs';
+export * from './park';

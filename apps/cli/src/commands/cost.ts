@@ -9,9 +9,7 @@ import {
   renderMarkdown, renderText, signed, type Estimate,
 } from '@xetl/cost';
 import { EXIT, XetlError } from '@xetl/ops';
-
-/** The repository root: apps/cli/src/commands -> four levels up. */
-const REPO = path.resolve(__dirname, '../../../..');
+import { REPO_ROOT as REPO } from '../command';
 
 interface Output {
   out(line: string): void;

@@ -8,10 +8,12 @@ import { costCommand } from './cost';
 import { doctorCommand } from './doctor';
 import { dropCommand } from './drop';
 import { logsCommand } from './logs';
+import { parkCommand } from './park';
 import { redriveCommand } from './redrive';
 import { runsCommand } from './runs';
 import { statusCommand } from './status';
 import { triggerCommand } from './trigger';
+import { unparkCommand } from './unpark';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   drop: dropCommand,
@@ -23,4 +25,6 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   redrive: redriveCommand,
   doctor: doctorCommand,
   cost: costCommand,
+  park: parkCommand,
+  unpark: unparkCommand,
 };
