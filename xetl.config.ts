@@ -35,8 +35,8 @@ export default defineConfig({
       allowDestroyData: true,
       retention: { noncurrentVersionDays: 7, logRetentionDays: 30 },
       notifications: { emails: ['data-team@example.com'] },
-      // GitHub Actions plans on pull requests and deploys on merge (docs/ci-cd.md).
-      cicd: { githubRepository: 'example-org/xetl' },
+      // GitHub Actions plans on pull requests (dev only) and deploys on merge (docs/ci-cd.md).
+      cicd: { githubRepository: 'example-org/xetl', pullRequestPlans: true },
     },
     stage: {
       region: 'eu-west-1',

@@ -19,8 +19,9 @@ bucket as Parquet, only when every check passed. Contract: `docs/data-contract.m
 | 9 | `publish_partition` | CALL `xetl.sp_load_products_partition`: replace the partition + audit row, atomically |
 | 10 | `transform_with_dbt.*` | the dbt models (sql/dbt), one task per model with its tests (Cosmos); a failed test stops here |
 | 11 | `unload_to_target` | UNLOAD the partition (or the configured mart) to the target bucket (Parquet, SSE-KMS, CLEANPATH) |
-| 12 | `notify_success` | SNS: partition published, with counts |
-| - | `notify_failure` | audit row 'failed' + SNS: run failed at which task (`one_failed` on tasks 1-11) |
+| 12 | `notify_success` | SNS: partition published, with counts (and the chat channels, when configured) |
+| 12 | `publish_dbt_docs` | beside 12: `dbt docs generate`, the site to the staging bucket's `dbt-docs/` (`xetl docs` serves it) |
+| - | `notify_failure` | audit row 'failed' + SNS: run failed at which task (`one_failed` on tasks 1-11 and the docs) |
 
 **Which partition:** `dag_run.conf["partition"]` (event trigger, `xetl trigger`, `airflow dags
 trigger -c`), else the `partition` param (trigger form), else the UTC day of the logical date
@@ -113,7 +114,12 @@ with DAG(
         runtime.unload_to_target(),
     ]
     chain(*pipeline, runtime.notify_success())
+    # The docs site only once the partition is published, beside the success notice: its failure
+    # can neither stop nor undo the publication (docs/dbt.md, "Docs").
+    docs = runtime.publish_dbt_docs()
+    pipeline[-1] >> docs
     # Any failed step (trigger rule one_failed) records and announces the failure at once. On a
     # successful run the notice is skipped; after a failure notify_success ends upstream_failed, so
-    # the run is still marked failed even though the notice itself succeeded.
-    pipeline >> runtime.notify_failure()
+    # the run is still marked failed even though the notice itself succeeded. A failed docs task is
+    # announced as such: published, only the docs site not refreshed.
+    [*pipeline, docs] >> runtime.notify_failure()

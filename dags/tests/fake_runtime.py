@@ -28,5 +28,6 @@ class FakeRuntime(PipelineRuntime):
     publish_partition = _step(TaskIds.PUBLISH_PARTITION)
     transform_with_dbt = _step(TaskIds.TRANSFORM_WITH_DBT)
     unload_to_target = _step(TaskIds.UNLOAD_TO_TARGET)
+    publish_dbt_docs = _step(TaskIds.PUBLISH_DBT_DOCS)
     notify_success = _step(TaskIds.NOTIFY_SUCCESS)
     notify_failure = _step(TaskIds.NOTIFY_FAILURE)

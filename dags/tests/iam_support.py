@@ -110,7 +110,9 @@ class ApiServerStandIn:
         from airflow.sdk.execution_time import comms
 
         if isinstance(msg, comms.GetXComSequenceSlice):
-            return comms.XComSequenceSliceResult(root=[])
+            # xcom_pull of an unmapped task asks for the slice of its values: the one value, if any.
+            value = self.xcoms.get(msg.task_id)
+            return comms.XComSequenceSliceResult(root=[] if value is None else [value])
         if isinstance(msg, comms.GetXCom):
             return comms.XComResult(key=msg.key, value=self.xcoms.get(msg.task_id))
         if isinstance(msg, comms.GetTaskStates):

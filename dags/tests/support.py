@@ -36,6 +36,8 @@ TEST_PIPELINE: dict[str, Any] = validate_variable({
     ),
     "target_kms_key_arn": "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     "sns_topic_arn": "arn:aws:sns:eu-west-1:222222222222:xetl-test-pipeline",
+    "chat_topic_arn": "arn:aws:sns:eu-west-1:222222222222:xetl-test-chat",
+    "airflow_url": "https://0123abcd-4567-89ef-0123-456789abcdef.c2.airflow.eu-west-1.on.aws",
     "sensor_timeout_seconds": 21600,
     "max_quarantine_ratio": 0.2,
     "unload_template": "unload_partition",

@@ -11,7 +11,9 @@ from support import DAG_ID
 
 DAGS_DIR = Path(__file__).resolve().parents[1]
 
-# The task graph, exactly: task id -> upstream task ids.
+# The task graph, exactly, with the dbt task group as one node (its inside is Cosmos's, from the
+# manifest; checked on its own below): task id -> upstream task ids.
+DBT_GROUP = "transform_with_dbt"
 PIPELINE = [
     "wait_for_marker",
     "start_glue_crawler",
@@ -22,14 +24,32 @@ PIPELINE = [
     "stage_partition",
     "check_data_quality",
     "publish_partition",
+    DBT_GROUP,
     "unload_to_target",
 ]
 EXPECTED_UPSTREAM = {
     **{later: {earlier} for earlier, later in zip(PIPELINE, PIPELINE[1:], strict=False)},
     "wait_for_marker": set(),
     "notify_success": {"unload_to_target"},
-    "notify_failure": set(PIPELINE),
+    # Beside the success notice, once the partition is published: its failure undoes nothing.
+    "publish_dbt_docs": {"unload_to_target"},
+    "notify_failure": {*PIPELINE, "publish_dbt_docs"},
 }
+# The tasks of the DAG file itself (the group's tasks come from the dbt manifest).
+TASKS = [t for t in EXPECTED_UPSTREAM if t != DBT_GROUP]
+
+
+def node(task_id: str) -> str:
+    return DBT_GROUP if task_id == DBT_GROUP or task_id.startswith(DBT_GROUP + ".") else task_id
+
+
+def collapsed_upstream(dag) -> dict[str, set[str]]:
+    """Each task's upstream, with every task of the dbt group seen as the one node DBT_GROUP."""
+    graph: dict[str, set[str]] = {}
+    for task in dag.tasks:
+        me = node(task.task_id)
+        graph.setdefault(me, set()).update(node(u) for u in task.upstream_task_ids if node(u) != me)
+    return graph
 
 
 def load_dagbag():
@@ -93,7 +113,9 @@ def test_every_task_takes_the_one_slot_pool_that_counts_deferred_tasks(dag):
     assert {task.pool for task in dag.tasks} == {POOL}
 
 
-@pytest.mark.parametrize("task_id", list(EXPECTED_UPSTREAM))
+# dbt commands do not retry (a failure is a failed test or a SQL error; xetl_tasks.dbt), the docs
+# task included; every other task retries service blips with growing pauses.
+@pytest.mark.parametrize("task_id", [t for t in TASKS if t != "publish_dbt_docs"])
 def test_every_task_has_owner_and_retries_with_exponential_backoff(dag, task_id):
     task = dag.get_task(task_id)
     assert task.owner == "xetl-data-engineering"
@@ -103,13 +125,33 @@ def test_every_task_has_owner_and_retries_with_exponential_backoff(dag, task_id)
     assert task.max_retry_delay == timedelta(minutes=30)
 
 
+def test_dbt_commands_do_not_retry(dag):
+    dbt = [t for t in dag.tasks if node(t.task_id) == DBT_GROUP or t.task_id == "publish_dbt_docs"]
+    assert len(dbt) > 5
+    assert {(t.owner, t.retries) for t in dbt} == {("xetl-data-engineering", 0)}
+
+
 def test_task_graph_is_exactly_the_pipeline_order(dag):
-    assert {task.task_id: set(task.upstream_task_ids) for task in dag.tasks} == EXPECTED_UPSTREAM
+    assert collapsed_upstream(dag) == EXPECTED_UPSTREAM
     downstream = {task.task_id: set(task.downstream_task_ids) for task in dag.tasks}
-    for earlier, later in zip(PIPELINE, PIPELINE[1:] + ["notify_success"], strict=True):
-        assert downstream[earlier] == {later, "notify_failure"}
-    assert downstream["notify_success"] == set()
+    for earlier, later in zip(PIPELINE[:-2], PIPELINE[1:-1], strict=True):
+        if DBT_GROUP not in (earlier, later):
+            assert downstream[earlier] == {later, "notify_failure"}
+    assert downstream["unload_to_target"] == {"notify_success", "publish_dbt_docs", "notify_failure"}
+    assert downstream["notify_success"] == downstream["publish_dbt_docs"] - {"notify_failure"} == set()
     assert downstream["notify_failure"] == set()
+
+
+def test_the_dbt_group_runs_between_the_publish_and_the_unload(dag):
+    group = {t.task_id for t in dag.tasks if node(t.task_id) == DBT_GROUP}
+    roots = {t for t in group if not dag.get_task(t).upstream_task_ids & group}
+    leaves = {t for t in group if not dag.get_task(t).downstream_task_ids & group}
+    # Every model starts from the published partition; the unload waits for every leaf (a failed
+    # model or test leaves it upstream_failed), and the failure notice watches them.
+    assert {u for t in roots for u in dag.get_task(t).upstream_task_ids} == {"publish_partition"}
+    assert dag.get_task("unload_to_target").upstream_task_ids == leaves
+    assert leaves <= dag.get_task("notify_failure").upstream_task_ids
+    assert "transform_with_dbt.daily_category_summary_model_build" in group
 
 
 def test_trigger_rules(dag):
@@ -167,7 +209,7 @@ def test_the_runtime_named_by_import_path_builds_the_same_graph(monkeypatch):
     bag = load_dagbag()
     assert not bag.import_errors
     other = bag.dags[DAG_ID]
-    assert {task.task_id: set(task.upstream_task_ids) for task in other.tasks} == EXPECTED_UPSTREAM
+    assert collapsed_upstream(other) == EXPECTED_UPSTREAM
     assert {type(task).__name__ for task in other.tasks} == {"EmptyOperator"}
 
 

@@ -139,3 +139,23 @@ def test_every_call_of_the_task_is_allowed_to_the_mwaa_execution_role(as_mwaa, m
     )
     assert outcome.deferred == EXPECTED_TRIGGERS.get(task_id, []), outcome
     assert not as_mwaa.emulator.denials(), refused(as_mwaa, task_id)
+
+
+def test_the_docs_task_may_write_the_site_under_the_staging_docs_prefix(as_mwaa, monkeypatch, tmp_path):
+    """publish_dbt_docs's upload (Cosmos's S3 callback), as MWAA's role: `dbt docs generate` itself
+    needs Redshift, which the emulator has not, so the generated site is stood in by its three files."""
+    import airflow.sdk.execution_time.task_runner as task_runner
+
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", ApiServerStandIn(RUN.run_id), raising=False)
+    ti, _ = start_task("publish_dbt_docs", RUN)
+    (tmp_path / "target").mkdir()
+    for name in ti.task.required_files:
+        (tmp_path / "target" / name).write_text("{}")
+    ti.task.callback(str(tmp_path))  # as Cosmos calls it once dbt docs generate has written target/
+
+    puts = [d for d in as_mwaa.emulator.decisions() if d.kind == "request" and d.action == "s3:PutObject"]
+    assert len(puts) == 3, puts
+    assert not as_mwaa.emulator.denials(), refused(as_mwaa, "publish_dbt_docs")
+    s3 = as_mwaa.emulator.client("s3", account=as_mwaa.analytics_account)
+    listed = s3.list_objects_v2(Bucket=as_mwaa.variable["staging_bucket"], Prefix="dbt-docs/")["Contents"]
+    assert sorted(o["Key"] for o in listed) == ["dbt-docs/catalog.json", "dbt-docs/index.html", "dbt-docs/manifest.json"]

@@ -23,6 +23,8 @@ V = {
     "arn:aws:iam::111111111111:role/xetl-test-target-writer",
     "kms": "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     "topic": "arn:aws:sns:eu-west-1:222222222222:xetl-test-pipeline",
+    "chat_topic": "arn:aws:sns:eu-west-1:222222222222:xetl-test-chat",
+    "airflow": "https://0123abcd-4567-89ef-0123-456789abcdef.c2.airflow.eu-west-1.on.aws",
 }
 # What earlier tasks of the run returned (XCom), for the templates that read them.
 XCOM = {
@@ -158,11 +160,30 @@ def test_unload_writes_the_same_partition_path_in_the_target_bucket(case):
 
 def test_notification_arguments(case):
     run, partition, hive = case
-    common = {"partition": partition, "dag_run_id": run.run_id, "environment": "test", "topic_arn": V["topic"], "region": "eu-west-1"}
+    common = {
+        "partition": partition, "dag_run_id": run.run_id, "environment": "test", "topic_arn": V["topic"], "region": "eu-west-1",
+        "chat_topic_arn": V["chat_topic"], "airflow_url": V["airflow"],
+    }
     assert render("notify_success", run).op_kwargs == {**common, "target_uri": f"s3://{V['target']}/products/{hive}/"}
     assert render("notify_failure", run).op_kwargs == {
-        **common, "marker": run.conf.get("marker") or "", "database": "dev", "workgroup": "xetl-test",
+        **common, "marker": run.conf.get("marker") or "", "database": "dev", "workgroup": "xetl-test", "staging_bucket": V["staging"],
     }
+
+
+def test_the_docs_task_publishes_to_the_staging_buckets_docs_prefix_with_the_groups_settings(case):
+    run, partition, _ = case
+    docs = render("publish_dbt_docs", run)
+    assert (docs.bucket_name, docs.folder_dir, docs.connection_id) == (V["staging"], "dbt-docs", "aws_default")
+    assert docs.required_files == ["index.html", "manifest.json", "catalog.json"]
+    # The catalog of the tables this run built: the same var, profile and environment as the group.
+    assert docs.vars == {"partition": partition}
+    assert docs.env == {
+        "XETL_DBT_TARGET": "redshift", "XETL_DBT_REDSHIFT_HOST": "xetl-test.222222222222.eu-west-1.redshift-serverless.amazonaws.com",
+        "XETL_DBT_REDSHIFT_PORT": "5439", "XETL_DBT_REDSHIFT_DATABASE": "dev", "XETL_DBT_REDSHIFT_REGION": "eu-west-1",
+    }
+    assert (docs.base_cmd, docs.retries, str(docs.trigger_rule)) == (["docs", "generate"], 0, "all_success")
+    # Cosmos runs the upload as its callback: it must be the rendered task's, which knows the bucket.
+    assert docs.callback.__self__ is docs
 
 
 def strip(statements: list[str]) -> list[str]:

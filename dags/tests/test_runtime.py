@@ -41,7 +41,9 @@ def test_interface_has_one_method_per_step_with_the_shared_task_ids():
         for name, member in inspect.getmembers(PipelineRuntime, inspect.isfunction)
         if getattr(member, "__isabstractmethod__", False) and name != "template_macros"
     }
-    assert steps == {*TaskIds.PIPELINE, TaskIds.NOTIFY_SUCCESS, TaskIds.NOTIFY_FAILURE}
+    assert steps == {
+        *TaskIds.PIPELINE, TaskIds.TRANSFORM_WITH_DBT, *TaskIds.AFTER_PUBLICATION, TaskIds.NOTIFY_SUCCESS, TaskIds.NOTIFY_FAILURE,
+    }
 
 
 def test_the_aws_runtime_implements_every_step_without_inheriting_another_runtime():

@@ -32,8 +32,8 @@ from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
 from airflow.sdk import BaseOperator, BaseSensorOperator, get_current_context, task
 
 from xetl_tasks import sql
-from xetl_tasks.contract import MARKER_FILE_NAME, VARIABLE_KEY, variable_problems
-from xetl_tasks.notify import failed_and_blocked, failure_message, success_message
+from xetl_tasks.contract import DBT_DOCS_PREFIX, MARKER_FILE_NAME, VARIABLE_KEY, variable_problems
+from xetl_tasks.notify import chat_message, failed_and_blocked, failure_message, success_message
 from xetl_tasks.partition import manifest_uri
 from xetl_tasks.quality import (
     STAGED_CHECKS,
@@ -545,6 +545,9 @@ class AwsRuntime(PipelineRuntime):
             "unload_role_chain": var("unload_role_chain"), "target_kms_key_arn": var("target_kms_key_arn"),
         })  # fmt: skip
 
+    def publish_dbt_docs(self) -> BaseOperator:
+        return publish_dbt_docs_task()
+
     def notify_success(self) -> BaseOperator:
         return notify_success_task()
 
@@ -552,7 +555,7 @@ class AwsRuntime(PipelineRuntime):
         @task(task_id=TaskIds.NOTIFY_FAILURE, trigger_rule=ONE_FAILED, execution_timeout=timedelta(minutes=10))
         def notify_failure(
             partition: str, dag_run_id: str, marker: str, environment: str, topic_arn: str, region: str,
-            database: str, workgroup: str,
+            database: str, workgroup: str, chat_topic_arn: str, airflow_url: str, staging_bucket: str,
         ) -> str:
             """Record the failure in the audit table, then publish 'run failed at <task>' to the SNS topic."""
             failed, blocked = failed_tasks(dag_run_id)
@@ -565,36 +568,60 @@ class AwsRuntime(PipelineRuntime):
                     )  # fmt: skip
                 except Exception as err:  # the notice matters more than the audit row: send it regardless
                     get_current_context()["ti"].log.warning("could not record the failure in xetl.pipeline_runs: %s", err)
-            return publish_failure(partition, dag_run_id, environment, topic_arn, region, failed, blocked)
+            return publish_failure(
+                partition, dag_run_id, environment, topic_arn, region, failed, blocked, chat_topic_arn, airflow_url,
+                staging_bucket,
+            )
 
         return notify_failure(
             partition=PARTITION_OR_PROBLEM, dag_run_id=RUN_ID, marker=RUN_MARKER, environment=var("environment"),
             topic_arn=var("sns_topic_arn"), region=var("region"), database=var("redshift_database"),
-            workgroup=var("redshift_workgroup"),
+            workgroup=var("redshift_workgroup"), **FAILURE_CHAT_ARGS,
         ).operator  # fmt: skip
 
 
-# ---- notifications (shared with other runtimes: plain functions, no subclassing) ----------------
+# ---- the dbt docs site and the notifications (shared with other runtimes: plain functions) -------
+
+
+def publish_dbt_docs_task() -> BaseOperator:
+    """The `publish_dbt_docs` task: `dbt docs generate` (the settings of the dbt group, from the
+    environment) and the site to `s3://<staging bucket>/dbt-docs/`, which `xetl docs` serves."""
+    # Cosmos is imported here only, as for the group.
+    from xetl_tasks.dbt import DbtSettings, add_dbt_docs_task
+
+    return add_dbt_docs_task(DbtSettings.from_env(), bucket=var("staging_bucket"), prefix=DBT_DOCS_PREFIX, conn_id=AWS_CONN_ID)
+
+
+# What the notices need to also tell the chat channels (empty chat_topic_arn: no chat channel).
+CHAT_ARGS = {"chat_topic_arn": var("chat_topic_arn"), "airflow_url": var("airflow_url")}
+# The failure notice also reads the run manifest when no check returned the counts.
+FAILURE_CHAT_ARGS = {**CHAT_ARGS, "staging_bucket": var("staging_bucket")}
 
 
 def notify_success_task() -> BaseOperator:
-    """The `notify_success` task: 'partition published' with the data-quality counts, to SNS."""
+    """The `notify_success` task: 'partition published' with the data-quality counts, to SNS (and the chat topic)."""
 
     @task(task_id=TaskIds.NOTIFY_SUCCESS, execution_timeout=timedelta(minutes=5))
     def notify_success(
-        partition: str, dag_run_id: str, environment: str, topic_arn: str, region: str, target_uri: str
+        partition: str, dag_run_id: str, environment: str, topic_arn: str, region: str, target_uri: str,
+        chat_topic_arn: str, airflow_url: str,
     ) -> str:
-        """Publish 'partition published' with the data-quality counts to the SNS topic."""
+        """Publish 'partition published' with the data-quality counts to the SNS topic, then to the chat topic."""
         ti = get_current_context()["ti"]
         # Pulled here, not passed as an argument: an XComArg would add a graph edge from the
         # quality check, and the graph is meant to stay one straight line.
         quality = ti.xcom_pull(task_ids=TaskIds.CHECK_DATA_QUALITY)
         subject, body = success_message(ti.dag_id, environment, partition, dag_run_id, target_uri, quality)
-        return _publish(topic_arn, region, subject, body, "success", partition, environment)
+        message_id = _publish(topic_arn, region, subject, body, "success", partition, environment)
+        _publish_chat(chat_topic_arn, region, chat_message(
+            dag_id=ti.dag_id, environment=environment, partition=partition, run_id=dag_run_id, counts=quality,
+            airflow_url=airflow_url, target_uri=target_uri,
+        ))  # fmt: skip
+        return message_id
 
     return notify_success(
         partition=PARTITION, dag_run_id=RUN_ID, environment=var("environment"), topic_arn=var("sns_topic_arn"),
-        region=var("region"), target_uri=TARGET_URI,
+        region=var("region"), target_uri=TARGET_URI, **CHAT_ARGS,
     ).operator  # fmt: skip
 
 
@@ -608,12 +635,53 @@ def failed_tasks(dag_run_id: str) -> tuple[list[str], list[str]]:
     return failed_and_blocked(states, TaskIds.PIPELINE, TaskIds.NOTIFY_SUCCESS)
 
 
+def _run_counts(ti: Any, staging_bucket: str, region: str, partition: str) -> dict[str, Any] | None:
+    """The counts the run got to: the checks' (XCom), else the Glue job's manifest when there is one
+    (the manifest gate itself failed), else None."""
+    counts = ti.xcom_pull(task_ids=TaskIds.CHECK_DATA_QUALITY) or ti.xcom_pull(task_ids=TaskIds.CHECK_MANIFEST)
+    if counts or partition.startswith("<"):
+        return counts
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    try:
+        return read_manifest(S3Hook(aws_conn_id=AWS_CONN_ID, region_name=region, config=BOTOCORE_CONFIG), staging_bucket, partition)
+    except Exception:  # no manifest (the run stopped before the job wrote one): no counts
+        return None
+
+
 def publish_failure(
-    partition: str, dag_run_id: str, environment: str, topic_arn: str, region: str, failed: list[str], blocked: list[str]
+    partition: str, dag_run_id: str, environment: str, topic_arn: str, region: str, failed: list[str], blocked: list[str],
+    chat_topic_arn: str = "", airflow_url: str = "", staging_bucket: str = "",
 ) -> str:
+    """The failure notice to the SNS topic, then to the chat topic (with the counts the run got to)."""
     ti = get_current_context()["ti"]
     subject, body = failure_message(ti.dag_id, environment, partition, dag_run_id, failed, blocked)
-    return _publish(topic_arn, region, subject, body, "failure", partition, environment)
+    message_id = _publish(topic_arn, region, subject, body, "failure", partition, environment)
+    if chat_topic_arn:
+        counts = _run_counts(ti, staging_bucket, region, partition)
+        _publish_chat(chat_topic_arn, region, chat_message(
+            dag_id=ti.dag_id, environment=environment, partition=partition, run_id=dag_run_id, counts=counts,
+            airflow_url=airflow_url, failed=failed or ["unknown task"], blocked=blocked,
+        ))  # fmt: skip
+    return message_id
+
+
+def _publish_chat(chat_topic_arn: str, region: str, message: dict[str, Any]) -> str | None:
+    """Publish the chat message (Chatbot's JSON, no subject) to the chat topic; nothing without one.
+
+    After the e-mail notice went out: a failure here is logged, not raised, because a retry of the
+    task would send that notice a second time.
+    """
+    if not chat_topic_arn:
+        return None
+    from airflow.providers.amazon.aws.hooks.sns import SnsHook
+
+    try:
+        hook = SnsHook(aws_conn_id=AWS_CONN_ID, region_name=region, config=BOTOCORE_CONFIG)
+        return hook.publish_to_target(target_arn=chat_topic_arn, message=json.dumps(message, ensure_ascii=False))
+    except Exception as err:
+        get_current_context()["ti"].log.warning("the chat notice was not published to %s: %s", chat_topic_arn, err)
+        return None
 
 
 def _publish(

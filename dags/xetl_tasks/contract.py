@@ -4,7 +4,8 @@ The JSON is generated from `libs/config/src/pipeline-contract.ts` (the one defin
 naming module) and checked in; a TypeScript test fails when it differs from what the generator
 writes, and the tests here fail when the DAG reads a key the contract does not define. It names:
 the DAG id, the one-slot pool that serialises its runs, the Airflow variable the stack writes (its
-key and the JSON schema of its value), the marker file and its event pattern, and the partition layout.
+key and the JSON schema of its value), the marker file and its event pattern, the partition layout
+and the staging prefix of the dbt docs site.
 
 Read once at import (a small file beside this module, shipped with the DAGs); no Airflow import.
 """
@@ -29,6 +30,8 @@ VARIABLE_SCHEMA: dict[str, Any] = _CONTRACT["variable"]["schema"]
 VARIABLE_FIELDS: frozenset[str] = frozenset(VARIABLE_SCHEMA["properties"])
 MARKER_FILE_NAME: str = _CONTRACT["marker"]["file_name"]
 MARKER_EVENT_PATTERN: dict[str, Any] = _CONTRACT["marker"]["event_pattern"]
+# Where the dbt docs site is published in the staging bucket (and where `xetl docs` reads it).
+DBT_DOCS_PREFIX: str = _CONTRACT["dbt_docs"]["prefix"]
 
 _JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict, "array": list}
 

@@ -29,7 +29,10 @@ What the group does (docs/dbt.md):
   ``warehouse="postgres"`` (the local stand-in) builds the profile from the Airflow connection
   ``xetl_warehouse`` (Cosmos's Postgres user/password mapping).
 
-Import cost: Cosmos is imported only inside ``add_dbt_task_group``.
+The docs site: ``add_dbt_docs_task`` adds ``dbt docs generate`` with the same settings and uploads
+the static site (index.html, manifest.json, catalog.json) to a bucket prefix (docs/dbt.md, "Docs").
+
+Import cost: Cosmos is imported only inside ``add_dbt_task_group`` and ``add_dbt_docs_task``.
 """
 
 from __future__ import annotations
@@ -43,9 +46,10 @@ from typing import TYPE_CHECKING, Any
 from xetl_tasks.templates import PARTITION, var
 
 if TYPE_CHECKING:
-    from airflow.sdk import TaskGroup
+    from airflow.sdk import BaseOperator, TaskGroup
 
 GROUP_ID = "transform_with_dbt"
+DOCS_TASK_ID = "publish_dbt_docs"
 PROFILE_NAME = "xetl"  # profiles.yml and dbt_project.yml
 MARTS_SCHEMA = "xetl_marts"
 # The local warehouse (PostgreSQL) connection; on AWS no connection is needed (IAM + the variable).
@@ -189,4 +193,34 @@ def add_dbt_task_group(settings: DbtSettings | None = None, *, group_id: str = G
             enable_mock_profile=False,
         ),
         operator_args=operator_args(),
+    )
+
+
+def add_dbt_docs_task(
+    settings: DbtSettings | None = None, *, bucket: str, prefix: str, conn_id: str, task_id: str = DOCS_TASK_ID
+) -> BaseOperator:
+    """Add ``dbt docs generate`` + upload of the site to ``s3://<bucket>/<prefix>`` (``bucket`` may be a template).
+
+    Same project, profile, executable, environment and partition var as the task group, so the
+    catalog describes the tables the run just built; no retries, like the group's tasks.
+    """
+    from cosmos.constants import InvocationMode
+
+    from xetl_tasks.dbt_docs import PublishDbtDocsOperator
+
+    chosen = settings or DbtSettings.from_env()
+    chosen.check()
+    return PublishDbtDocsOperator(
+        task_id=task_id,
+        project_dir=str(chosen.project_dir),
+        profile_config=_profile_config(chosen),
+        dbt_executable_path=chosen.dbt_executable,
+        invocation_mode=InvocationMode.SUBPROCESS,
+        install_deps=False,
+        env=profile_env(chosen),
+        connection_id=conn_id,
+        bucket_name=bucket,
+        # Cosmos joins folder and file name with "/".
+        folder_dir=prefix.strip("/"),
+        **operator_args(),
     )

@@ -32,6 +32,8 @@ class TaskIds:
     # A task group: one task per dbt model (and its tests), between the publish and the unload.
     TRANSFORM_WITH_DBT = "transform_with_dbt"
     UNLOAD_TO_TARGET = "unload_to_target"
+    # After the unload, beside notify_success: the dbt docs site, best effort (it publishes no data).
+    PUBLISH_DBT_DOCS = "publish_dbt_docs"
     NOTIFY_SUCCESS = "notify_success"
     NOTIFY_FAILURE = "notify_failure"
 
@@ -50,6 +52,9 @@ class TaskIds:
     )
     # Steps after which the published table or the target prefix may have changed.
     PUBLISHING = (PUBLISH_PARTITION, UNLOAD_TO_TARGET)
+    # Steps off the line, after the publication: their failure blocks nothing and changes no data;
+    # notify_failure watches them too, so a failure is announced.
+    AFTER_PUBLICATION = (PUBLISH_DBT_DOCS,)
 
 
 class PipelineRuntime(ABC):
@@ -102,6 +107,10 @@ class PipelineRuntime(ABC):
     @abstractmethod
     def unload_to_target(self) -> BaseOperator:
         """Write the published partition to the target bucket, replacing only that partition."""
+
+    @abstractmethod
+    def publish_dbt_docs(self) -> BaseOperator:
+        """Generate the dbt docs site and publish it under the staging bucket's docs prefix (after the unload)."""
 
     @abstractmethod
     def notify_success(self) -> BaseOperator:

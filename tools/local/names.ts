@@ -2,7 +2,8 @@
  * Prints the `local` environment's names as JSON, from the same Naming class the stacks use, so the
  * local run never spells a bucket, database or topic name a second time. With `--variable`, prints
  * the pipeline variable instead, built by the contract's own builder (as the analytics stack does)
- * from the deploy-time values the local run passes: `{"snsTopicArn": ..., "targetKmsKeyArn": ...}`.
+ * from the deploy-time values the local run passes (`PipelineRuntimeValues`: `{"snsTopicArn": ...,
+ * "targetKmsKeyArn": ..., "redshiftEndpoint": ..., "chatTopicArn": ..., "airflowUrl": ...}`).
  *   node --import tsx tools/local/names.ts [env]
  *   node --import tsx tools/local/names.ts [env] --variable '<json>'
  */
@@ -36,6 +37,7 @@ if (runtime) {
       mwaaRoleName: n.mwaaRoleName,
       redshiftWorkgroup: n.redshiftWorkgroup,
       pipelineTopic: n.pipelineTopic,
+      chatTopic: n.chatTopic,
       pipelineVariableSecret: n.pipelineVariableSecret,
       airflowConnectionsPrefix: n.airflowConnectionsPrefix,
     }) + '\n',

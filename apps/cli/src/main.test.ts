@@ -42,11 +42,11 @@ describe('xetl CLI (in process)', () => {
     const c = capture();
     expect(await main(['--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toBe(topHelp());
-    for (const cmd of ['drop', 'bootstrap', 'trigger', 'status', 'runs', 'logs', 'redrive', 'doctor']) expect(topHelp()).toContain(`  ${cmd} `);
+    for (const cmd of ['drop', 'bootstrap', 'trigger', 'status', 'runs', 'logs', 'redrive', 'doctor', 'docs']) expect(topHelp()).toContain(`  ${cmd} `);
     expect(topHelp()).toContain('environments: local, dev, stage, prod');
   });
 
-  test.each(['drop', 'bootstrap', 'trigger', 'status', 'runs', 'logs', 'redrive', 'doctor'])('%s --help shows usage and examples', async (cmd) => {
+  test.each(['drop', 'bootstrap', 'trigger', 'status', 'runs', 'logs', 'redrive', 'doctor', 'docs'])('%s --help shows usage and examples', async (cmd) => {
     const c = capture();
     expect(await main([cmd, '--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toBe(commandHelp(cmd));
@@ -101,7 +101,7 @@ describe('xetl CLI (in process)', () => {
     expect(c.err).toEqual([
       'xetl doctor: missing --env <name>; known environments: local, dev, stage, prod',
       "xetl status: Unknown option '--nope'; see xetl status --help",
-      'xetl: unknown command "deploy"; commands: drop, bootstrap, trigger, status, runs, logs, redrive, doctor, cost (xetl --help)',
+      'xetl: unknown command "deploy"; commands: drop, bootstrap, trigger, status, runs, logs, redrive, doctor, cost, docs (xetl --help)',
     ]);
   });
 
@@ -234,7 +234,7 @@ describe('npx xetl (the linked bin, against moto_server)', () => {
     fs.mkdirSync(path.join(env.HOME!, '.aws'));
     fs.writeFileSync(path.join(env.HOME!, '.aws', 'config'), '[profile ops]\naws_access_key_id = test\naws_secret_access_key = test\n');
     const r = bare(['doctor', '--env', 'local', '--profile', 'ops', '--endpoint-url', server().endpoint], env);
-    expect(r.stdout).toContain('PASS  identity         caller arn:aws:sts::123456789012:user/moto (account 123456789012: source and analytics; credentials from profile "ops" (from --profile))');
+    expect(r.stdout).toContain('PASS  identity           caller arn:aws:sts::123456789012:user/moto (account 123456789012: source and analytics; credentials from profile "ops" (from --profile))');
     const missing = bare(['doctor', '--env', 'local', '--profile', 'other', '--endpoint-url', server().endpoint], env);
     expect(missing.stderr).toContain('profile "other" (from --profile) is not in ~/.aws/config and ~/.aws/credentials (profiles there: ops)');
   });

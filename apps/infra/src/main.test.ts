@@ -35,6 +35,18 @@ describe('the infra app', () => {
     ]);
   });
 
+  test('gives every stack the committed provider lock file: the mirror\'s linux_amd64 checksum and the registry\'s zips', () => {
+    const r = runApp({ XETL_ENV: 'dev' });
+    expect(r.status).toBe(0);
+    const committed = fs.readFileSync(path.join(repo, 'apps/infra/.terraform.lock.hcl'), 'utf8');
+    expect(committed).toMatch(/provider "registry\.terraform\.io\/hashicorp\/aws" \{\n\s+version\s+= "5\.100\.0"/);
+    expect(committed).toContain('"h1:edXOJWE4ORX8Fm+dpVpICzMZJat4AX0VRCAy/xkcOc0="');
+    expect(committed.match(/"zh:[0-9a-f]{64}"/g)).toHaveLength(15);
+    for (const stack of fs.readdirSync(path.join(r.outdir, 'stacks'))) {
+      expect(fs.readFileSync(path.join(r.outdir, 'stacks', stack, '.terraform.lock.hcl'), 'utf8')).toBe(committed);
+    }
+  });
+
   test('XETL_ENV limits synthesis to one environment', () => {
     const r = runApp({ XETL_ENV: 'dev' });
     expect(r.status).toBe(0);

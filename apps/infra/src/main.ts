@@ -5,13 +5,17 @@
  *
  * The stacks are synthesized into a sibling folder and swapped into place only when synth
  * succeeded, so a typo never wipes the last good synth, and stacks of environments no longer
- * synthesized do not linger in the output.
+ * synthesized do not linger in the output. Each stack gets the committed provider lock file, so
+ * every `terraform init` verifies the provider it installs against known checksums.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { ConfigError, loadConfig } from '@xetl/config';
 import { addEnvironmentStacks, environmentsToSynth } from '@xetl/stacks';
+
+/** The committed provider lock file (checksums of hashicorp/aws 5.100.0; docs/security.md). */
+export const PROVIDER_LOCK_FILE = path.join(__dirname, '..', '.terraform.lock.hcl');
 
 /** Where `cdktf synth`/`deploy` expect the output (they set CDKTF_OUTDIR), else cdktf.json's `cdktf.out`. */
 function outputDir(): string {
@@ -27,6 +31,8 @@ export function synthesize(outdir: string, envName: string | undefined): void {
     const app = new App({ outdir: next });
     addEnvironmentStacks(app, envs);
     app.synth();
+    const stacks = path.join(next, 'stacks');
+    for (const stack of fs.readdirSync(stacks)) fs.copyFileSync(PROVIDER_LOCK_FILE, path.join(stacks, stack, '.terraform.lock.hcl'));
     fs.rmSync(outdir, { recursive: true, force: true });
     fs.renameSync(next, outdir);
   } finally {

@@ -30,7 +30,7 @@ describe('cicd config', () => {
       environments: { qa: env(undefined, { airflow: { secretsPrefix: 'airflow-qa' } }), dev: env({ githubRepository: 'example-org/xetl' }) },
     }).environments;
     expect(plain.cicd).toBeUndefined();
-    expect(withCicd.cicd).toMatchObject({ githubRepository: 'example-org/xetl', deployBranch: 'main', githubEnvironment: 'dev' });
+    expect(withCicd.cicd).toMatchObject({ githubRepository: 'example-org/xetl', deployBranch: 'main', githubEnvironment: 'dev', pullRequestPlans: false });
   });
 
   test('keeps a branch and GitHub environment the user set', () => {
@@ -65,7 +65,10 @@ describe('cicd config', () => {
 
   test('refuses unknown keys and cicd on an emulator-only environment', () => {
     expect(problemsOf({ dev: env({ githubRepository: 'o/r', branch: 'main' }) })).toEqual([
-      'environments.dev.cicd.branch: unknown setting (expected one of: githubRepository, deployBranch, githubEnvironment)',
+      'environments.dev.cicd.branch: unknown setting (expected one of: githubRepository, deployBranch, githubEnvironment, pullRequestPlans)',
+    ]);
+    expect(problemsOf({ dev: env({ githubRepository: 'o/r', pullRequestPlans: 'yes' }) })).toEqual([
+      'environments.dev.cicd.pullRequestPlans: "yes" must be true or false',
     ]);
     expect(problemsOf({ local: env({ githubRepository: 'o/r' }, { state: undefined, localOnly: true }) })).toEqual([
       'environments.local.cicd: needs state (CI/CD deploys to AWS; emulator-only environments have no remote state)',
@@ -111,6 +114,10 @@ describe('cicd names', () => {
     expect(names.cicdPlanRoleName).toBe('xetl-dev-cicd-plan');
     expect(names.cicdDeployRoleName).toBe('xetl-dev-cicd-deploy');
     expect(names.cicdDeployRoleArn('analytics')).toBe('arn:aws:iam::222222222222:role/xetl-dev-cicd-deploy');
+    expect(names.cicdPermissionsBoundaryArn('analytics')).toBe('arn:aws:iam::222222222222:policy/xetl-dev-cicd-boundary');
+    expect(names.githubDeployWorkflow).toBe('.github/workflows/deploy-stack.yml');
+    expect(names.githubPlanWorkflow).toBe('.github/workflows/ci.yml');
+    expect(names.pipelineVariableSecretArnPattern).toBe('arn:aws:secretsmanager:eu-west-1:222222222222:secret:airflow/variables/xetl_pipeline-??????');
     expect(names.githubOidcProviderArn('source')).toBe('arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com');
   });
 

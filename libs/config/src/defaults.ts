@@ -1,5 +1,5 @@
 import { defaultLockTable, defaultStateBucket } from './naming';
-import type { CicdConfig, CicdInput, EnvironmentConfig, EnvironmentInput, StateBackendInput } from './types';
+import type { ChatConfig, ChatInput, CicdConfig, CicdInput, EnvironmentConfig, EnvironmentInput, StateBackendInput } from './types';
 
 /** Every default in one place; `types.ts` documents why each is what it is. */
 export const DEFAULTS = {
@@ -11,7 +11,7 @@ export const DEFAULTS = {
     logLevels: { dagProcessing: 'WARNING', scheduler: 'INFO', task: 'INFO', webserver: 'WARNING', worker: 'INFO' },
   },
   glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD', timeoutMinutes: 60 },
-  retention: { noncurrentVersionDays: 30, logRetentionDays: 90, accessLogDays: 365 },
+  retention: { noncurrentVersionDays: 30, logRetentionDays: 90, accessLogDays: 365, glueTempDays: 7, quarantineDays: 90 },
   airflow: { secretsPrefix: 'airflow', sensorTimeoutSeconds: 6 * 3600, maxQuarantineRatio: 0.2, unloadTemplate: 'unload_partition' },
   stateKeyPrefix: 'xetl',
   cicdDeployBranch: 'main',
@@ -39,7 +39,25 @@ function cicd(input: CicdInput | undefined, name: string): CicdConfig | undefine
     githubRepository: input.githubRepository,
     deployBranch: input.deployBranch ?? DEFAULTS.cicdDeployBranch,
     githubEnvironment: input.githubEnvironment ?? name,
+    pullRequestPlans: input.pullRequestPlans ?? false,
     creates: { source: all, analytics: all },
+  };
+}
+
+/**
+ * The chat block as the stack reads it: a platform appears when any of its IDs is given (validation
+ * then requires the rest), so a half-written block is reported, never silently dropped.
+ */
+function chat(input: ChatInput | undefined): ChatConfig | undefined {
+  if (!input) return undefined;
+  const given = (...values: (string | undefined)[]) => values.some((v) => v !== undefined);
+  return {
+    ...(given(input.slackTeamId, input.slackChannelId)
+      ? { slack: { teamId: input.slackTeamId as string, channelId: input.slackChannelId as string } }
+      : {}),
+    ...(given(input.teamsTenantId, input.teamsTeamId, input.teamsChannelId)
+      ? { teams: { tenantId: input.teamsTenantId as string, teamId: input.teamsTeamId as string, channelId: input.teamsChannelId as string } }
+      : {}),
   };
 }
 
@@ -60,7 +78,10 @@ export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentC
     mwaa: { ...DEFAULTS.mwaa, ...stripUndefined(raw.mwaa), logLevels: { ...DEFAULTS.mwaa.logLevels, ...stripUndefined(raw.mwaa?.logLevels) } },
     glue: { ...DEFAULTS.glue, ...stripUndefined(raw.glue) },
     retention: { ...DEFAULTS.retention, ...stripUndefined(raw.retention) },
-    notifications: { emails: raw.notifications?.emails ?? [] },
+    notifications: {
+      emails: raw.notifications?.emails ?? [],
+      ...(raw.notifications?.chat ? { chat: chat(raw.notifications.chat) } : {}),
+    },
     airflow: { ...DEFAULTS.airflow, ...stripUndefined(raw.airflow) },
     // Deployed environments always keep remote state; emulator-only ones keep theirs locally.
     state: localOnly && !raw.state
@@ -73,6 +94,8 @@ export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentC
     allowDestroyData: raw.allowDestroyData ?? false,
     localOnly,
     parkable: raw.parkable ?? false,
+    // Until validation has seen every environment (assignAccountSettings in validate.ts).
+    ownsAccountSettings: true,
   };
 }
 

@@ -1,4 +1,4 @@
-import { MARKER_FILE_NAME, PIPELINE_VARIABLE_KEY } from './pipeline-contract';
+import { DBT_DOCS_PREFIX, MARKER_FILE_NAME, PIPELINE_VARIABLE_KEY } from './pipeline-contract';
 import type { EnvironmentConfig } from './types';
 
 /**
@@ -120,8 +120,14 @@ export class Naming {
   get redshiftNamespace(): string {
     return this.base;
   }
-  /** The namespace's admin user; Secrets Manager keeps its password (never in code or state). */
+  /** The namespace's admin user; Secrets Manager keeps its password (never in code or state). Only `xetl bootstrap` signs in as it. */
   readonly redshiftAdminUsername = 'xetl_admin';
+  /**
+   * The database role the DAG's statements run with: MWAA's role signs in with IAM as the database
+   * user `IAMR:<mwaa role name>`, which Redshift grants this role (the role's `RedshiftDbRoles` tag).
+   * The SQL migrations create it with exactly the grants the pipeline's statements need.
+   */
+  readonly redshiftPipelineRole = 'xetl_pipeline';
   get redshiftWorkgroup(): string {
     return this.base;
   }
@@ -132,6 +138,25 @@ export class Naming {
   }
   get pipelineTopic(): string {
     return `${this.base}-pipeline`;
+  }
+  /**
+   * The chat channels' topic (only with `notifications.chat`): it carries Chatbot's JSON messages,
+   * which the e-mail subscribers of the pipeline topic should not get.
+   */
+  get chatTopic(): string {
+    return `${this.base}-chat`;
+  }
+  /** Role Amazon Q Developer in chat applications (AWS Chatbot) assumes for the chat channels. */
+  get chatRoleName(): string {
+    return `${this.base}-chat`;
+  }
+  /** The channels' guardrail: the most any chat user can do through them (read-only notifications). */
+  get chatGuardrailPolicyName(): string {
+    return `${this.base}-chat-guardrail`;
+  }
+  /** One Chatbot channel configuration per platform. */
+  chatConfigurationName(platform: 'slack' | 'teams'): string {
+    return `${this.base}-${platform}`;
   }
   /** Name tag of one of account B's VPCs ("mwaa" or "redshift"). */
   vpcName(purpose: 'mwaa' | 'redshift'): string {
@@ -154,6 +179,32 @@ export class Naming {
   get mwaaLogGroupPrefix(): string {
     return `airflow-${this.mwaaEnvironment}-`;
   }
+  /** The five log groups MWAA writes (one per log type), created beforehand with retention and the key. */
+  get mwaaLogGroups(): string[] {
+    return ['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker'].map((t) => `${this.mwaaLogGroupPrefix}${t}`);
+  }
+  /**
+   * The log groups Glue writes under the security configuration (CloudWatch encryption): the
+   * crawler's (`/aws-glue/crawlers-role/<role>-<configuration>`), the job's driver output and errors
+   * (Glue's `JobRun.LogGroupName` prefix `/aws-glue/jobs-<role>-<configuration>/`), and the job's
+   * continuous log, whose name the job sets (`--continuous-log-logGroup`).
+   */
+  get glueLogGroups(): { crawler: string; jobOutput: string; jobError: string; jobContinuous: string } {
+    const jobs = `${this.glueLogGroupPrefix}jobs-${this.glueRoleName}-${this.glueSecurityConfiguration}/`;
+    return {
+      crawler: `${this.glueLogGroupPrefix}crawlers-role/${this.glueRoleName}-${this.glueSecurityConfiguration}`,
+      jobOutput: `${jobs}output`,
+      jobError: `${jobs}error`,
+      jobContinuous: `${jobs}logs-v2`,
+    };
+  }
+  /**
+   * The log groups Redshift Serverless exports to, one per log type and shared by every namespace of
+   * the account and region (`/aws/redshift/serverless/<log type>`).
+   */
+  redshiftLogGroups(logTypes: readonly string[]): string[] {
+    return logTypes.map((t) => `/aws/redshift/serverless/${t}`);
+  }
   /** Keys in the assets bucket. */
   readonly glueScriptKey = 'glue-scripts/xetl_products_job.py';
   readonly glueLibraryKey = 'glue-scripts/xetl_transform.zip';
@@ -164,6 +215,8 @@ export class Naming {
   readonly stagingManifestsPrefix = 'manifests/';
   /** Glue's scratch space (`--TempDir`); only the Glue role reads or writes it. */
   readonly stagingGlueTempPrefix = 'glue-temp/';
+  /** The dbt docs site the DAG publishes and `xetl docs` serves; defined in pipeline-contract.ts. */
+  readonly stagingDbtDocsPrefix = DBT_DOCS_PREFIX;
   /** Keys in the MWAA bucket. */
   readonly airflowDagsPrefix = 'dags';
   get airflowRequirementsKey(): string {
@@ -194,6 +247,10 @@ export class Naming {
   }
   get pipelineVariableSecret(): string {
     return `${this.airflowVariablesPrefix}/${this.pipelineVariableKey}`;
+  }
+  /** ARN of that one secret: Secrets Manager appends '-' and six random characters to the name. */
+  get pipelineVariableSecretArnPattern(): string {
+    return `arn:${this.partition}:secretsmanager:${this.env.region}:${this.accountId('analytics')}:secret:${this.pipelineVariableSecret}-??????`;
   }
 
   // ---- event-driven trigger (docs/event-trigger.md) -----------------------------------------
@@ -277,6 +334,20 @@ export class Naming {
   get cicdDeployRoleName(): string {
     return `${this.base}-cicd-deploy`;
   }
+  /** The workflow whose jobs plan (`terraform plan` with the plan role); the plan role trusts no other. */
+  readonly githubPlanWorkflow = '.github/workflows/ci.yml';
+  /** The reusable workflow whose job deploys one stack; the deploy role trusts no other. */
+  readonly githubDeployWorkflow = '.github/workflows/deploy-stack.yml';
+  /**
+   * Managed policy every role the deploy role creates must carry as its permissions boundary
+   * (created by the bootstrap stack; docs/security.md).
+   */
+  get cicdPermissionsBoundaryName(): string {
+    return `${this.base}-cicd-boundary`;
+  }
+  cicdPermissionsBoundaryArn(side: AccountSide): string {
+    return `arn:${this.partition}:iam::${this.accountId(side)}:policy/${this.cicdPermissionsBoundaryName}`;
+  }
   /** The account-wide GitHub OIDC provider (one per account, shared by environments). */
   githubOidcProviderArn(side: AccountSide): string {
     return `arn:${this.partition}:iam::${this.accountId(side)}:oidc-provider/${this.githubOidcHost}`;
@@ -352,7 +423,7 @@ export class Naming {
     for (const b of buckets) {
       if (b.length > 63) out.push(`derived bucket name "${b}" is ${b.length} characters; S3 allows 63 — shorten namePrefix or the environment name`);
     }
-    for (const r of [this.unloadRoleName, this.glueRoleName, this.mwaaRoleName, this.redshiftRoleName, this.flowLogRoleName]) {
+    for (const r of [this.unloadRoleName, this.glueRoleName, this.mwaaRoleName, this.redshiftRoleName, this.flowLogRoleName, this.chatRoleName]) {
       if (r.length > 64) out.push(`derived role name "${r}" exceeds IAM's 64 characters`);
     }
     for (const r of [this.eventsForwarderRoleName, this.triggerRoleName, this.triggerFunctionName]) {

@@ -3,27 +3,13 @@ import * as path from 'node:path';
 import { loadConfig } from './load';
 import { Naming } from './naming';
 import {
-  PIPELINE_CONTRACT_COMMAND, PIPELINE_CONTRACT_DOC, PIPELINE_CONTRACT_FILE, PIPELINE_VARIABLE_FIELDS, markerEventPattern,
-  partitionPath, pipelineContractJson, pipelineVariable, pipelineVariableSchema, pipelineVariableTable, withPipelineVariableTable,
+  DBT_DOCS_PREFIX, PIPELINE_CONTRACT_COMMAND, PIPELINE_CONTRACT_DOC, PIPELINE_CONTRACT_FILE, PIPELINE_VARIABLE_FIELDS,
+  markerEventPattern, partitionPath, pipelineContractJson, pipelineVariable, pipelineVariableProblems, pipelineVariableSchema,
+  pipelineVariableTable, withPipelineVariableTable,
 } from './pipeline-contract';
 
 const config = loadConfig();
 const repoRoot = path.resolve(__dirname, '../../..');
-
-/** The checks a JSON Schema validator applies to these flat fields (type, pattern, bounds, required, no extras). */
-function schemaProblems(value: Record<string, unknown>): string[] {
-  const schema = pipelineVariableSchema() as { properties: Record<string, any>; required: string[] };
-  const problems: string[] = [];
-  for (const key of schema.required) if (!(key in value)) problems.push(`${key}: missing`);
-  for (const [key, v] of Object.entries(value)) {
-    const spec = schema.properties[key];
-    if (!spec) { problems.push(`${key}: not in the schema`); continue; }
-    if (spec.type === 'integer' && !(Number.isInteger(v) && v as number >= spec.minimum && v as number <= spec.maximum)) problems.push(`${key}: ${v}`);
-    if (spec.type === 'number' && !(typeof v === 'number' && v >= spec.minimum && v <= spec.maximum)) problems.push(`${key}: ${v}`);
-    if (spec.type === 'string' && (typeof v !== 'string' || (spec.pattern && !new RegExp(spec.pattern).test(v)))) problems.push(`${key}: ${v}`);
-  }
-  return problems;
-}
 
 describe('pipeline contract', () => {
   test(`the checked-in ${PIPELINE_CONTRACT_FILE} is what the generator writes`, () => {
@@ -45,7 +31,7 @@ describe('pipeline contract', () => {
 
   test('the contract file has the DAG id, the variable schema, the marker and the partition layout', () => {
     const contract = JSON.parse(pipelineContractJson());
-    expect(Object.keys(contract)).toEqual(['$comment', 'dag_id', 'pool', 'variable', 'marker', 'partition']);
+    expect(Object.keys(contract)).toEqual(['$comment', 'dag_id', 'pool', 'variable', 'marker', 'partition', 'dbt_docs']);
     expect(contract.pool).toEqual({ name: 'xetl_pipeline', slots: 1, include_deferred: true });
     expect(contract.$comment).toBe('generated from libs/config/src/pipeline-contract.ts by npx nx run config:contract; do not edit');
     expect(contract.dag_id).toBe('xetl_products_pipeline');
@@ -60,6 +46,8 @@ describe('pipeline contract', () => {
       },
     });
     expect(contract.partition).toEqual({ format: 'YYYY-MM-DD', path: '{prefix}/year={yyyy}/month={mm}/day={dd}/' });
+    expect(contract.dbt_docs).toEqual({ prefix: DBT_DOCS_PREFIX });
+    expect(DBT_DOCS_PREFIX).toBe('dbt-docs/');
   });
 
   test.each(config.environments.map((e) => e.name))('pipelineVariable (%s) fills every field and meets the schema', (name) => {
@@ -70,9 +58,11 @@ describe('pipeline contract', () => {
       snsTopicArn: `arn:aws:sns:${env.region}:${B}:${names.pipelineTopic}`,
       redshiftEndpoint: `${names.redshiftWorkgroup}.${B}.${env.region}.redshift-serverless.amazonaws.com`,
       targetKmsKeyArn: `arn:aws:kms:${env.region}:${env.accounts.source}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      chatTopicArn: `arn:aws:sns:${env.region}:${B}:${names.chatTopic}`,
+      airflowUrl: 'https://0123abcd-4567-89ef-0123-456789abcdef.c2.airflow.eu-west-1.on.aws',
     });
     expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
-    expect(schemaProblems(value)).toEqual([]);
+    expect(pipelineVariableProblems(value)).toEqual([]);
     expect(value).toMatchObject({
       source_bucket: names.sourceBucket, unload_role_chain: names.unloadRoleChain,
       sensor_timeout_seconds: env.airflow.sensorTimeoutSeconds, max_quarantine_ratio: env.airflow.maxQuarantineRatio,
@@ -85,22 +75,65 @@ describe('pipeline contract', () => {
       snsTopicArn: `arn:aws:sns:${env.region}:${env.accounts.analytics}:t`,
       redshiftEndpoint: 'wg.222222222222.eu-west-1.redshift-serverless.amazonaws.com',
       targetKmsKeyArn: `arn:aws:kms:${env.region}:${env.accounts.source}:key/k`,
+      chatTopicArn: '',
+      airflowUrl: '',
     }) as Record<string, unknown>;
     const { glue_job: _dropped, ...missing } = good;
-    expect(schemaProblems(missing)).toEqual(['glue_job: missing']);
-    expect(schemaProblems({ ...good, extra: 'x' })).toEqual(['extra: not in the schema']);
-    expect(schemaProblems({ ...good, sensor_timeout_seconds: '21600' })).toEqual(['sensor_timeout_seconds: 21600']);
-    expect(schemaProblems({ ...good, sns_topic_arn: 'topic' })).toEqual(['sns_topic_arn: topic']);
+    expect(pipelineVariableProblems(missing)).toEqual(['missing glue_job']);
+    expect(pipelineVariableProblems({ ...good, extra: 'x' })).toEqual(['unknown field extra']);
+    expect(pipelineVariableProblems({ ...good, sensor_timeout_seconds: '21600' })).toEqual(['sensor_timeout_seconds must be integer, got string']);
+    expect(pipelineVariableProblems({ ...good, redshift_port: 5439.5 })).toEqual(['redshift_port must be integer, got number']);
+    expect(pipelineVariableProblems({ ...good, max_quarantine_ratio: null })).toEqual(['max_quarantine_ratio must be number, got null']);
+    expect(pipelineVariableProblems({ ...good, sns_topic_arn: 'topic' })).toEqual([
+      `sns_topic_arn "topic" does not match ${PIPELINE_VARIABLE_FIELDS.sns_topic_arn.pattern}`,
+    ]);
     // S3 needs the key ARN for a key of another account: the alias ARN the stack writes before it
-    // is deployed with the key's ARN is refused (by the DAG's first task, from this schema).
+    // is deployed with the key's ARN is refused (by the DAG's first task and xetl doctor, from this schema).
     const alias = `arn:aws:kms:${env.region}:${env.accounts.source}:alias/xetl-${env.name}-data`;
-    expect(schemaProblems({ ...good, target_kms_key_arn: alias })).toEqual([`target_kms_key_arn: ${alias}`]);
-    expect(schemaProblems({ ...good, max_quarantine_ratio: 1.5 })).toEqual(['max_quarantine_ratio: 1.5']);
+    expect(pipelineVariableProblems({ ...good, target_kms_key_arn: alias })).toEqual([
+      `target_kms_key_arn "${alias}" does not match ${PIPELINE_VARIABLE_FIELDS.target_kms_key_arn.pattern}`,
+    ]);
+    expect(pipelineVariableProblems({ ...good, max_quarantine_ratio: 1.5 })).toEqual(['max_quarantine_ratio 1.5 is outside 0..1']);
+    expect(pipelineVariableProblems({ ...good, redshift_port: 80 })).toEqual(['redshift_port 80 is outside 1150..65535']);
+  });
+
+  test('every problem is reported, missing fields first, and a value that is not an object is one problem', () => {
+    expect(pipelineVariableProblems({ environment: 'dev', extra: 1, redshift_port: 'x' })).toEqual([
+      ...Object.keys(PIPELINE_VARIABLE_FIELDS).filter((k) => k !== 'environment' && k !== 'redshift_port').map((k) => `missing ${k}`),
+      'unknown field extra',
+      'redshift_port must be integer, got string',
+    ]);
+    expect(pipelineVariableProblems(['a'])).toEqual(['the value is array, not a JSON object']);
+    expect(pipelineVariableProblems(null)).toEqual(['the value is null, not a JSON object']);
+    expect(pipelineVariableProblems('{}')).toEqual(['the value is string, not a JSON object']);
+  });
+
+  test('the validator knows every schema keyword the fields use (a new keyword needs a new check)', () => {
+    const used = new Set(Object.values(pipelineVariableSchema().properties as Record<string, object>).flatMap((spec) => Object.keys(spec)));
+    expect([...used].sort()).toEqual(['description', 'maximum', 'minimum', 'pattern', 'type']);
+  });
+
+  test('the chat topic and the Airflow UI may be empty (none configured) but never malformed', () => {
+    const env = config.environments[0];
+    const topic = `arn:aws:sns:${env.region}:${env.accounts.analytics}:xetl-${env.name}-chat`;
+    const good = pipelineVariable(new Naming(env), env, {
+      snsTopicArn: topic, redshiftEndpoint: 'wg.eu-west-1.redshift-serverless.amazonaws.com',
+      targetKmsKeyArn: `arn:aws:kms:${env.region}:${env.accounts.source}:key/k`, chatTopicArn: topic, airflowUrl: 'https://abc.airflow.on.aws',
+    }) as Record<string, unknown>;
+    const mismatch = (key: keyof typeof PIPELINE_VARIABLE_FIELDS, value: string) =>
+      `${key} "${value}" does not match ${(PIPELINE_VARIABLE_FIELDS[key] as { pattern: string }).pattern}`;
+    expect(pipelineVariableProblems(good)).toEqual([]);
+    expect(pipelineVariableProblems({ ...good, chat_topic_arn: '', airflow_url: '' })).toEqual([]);
+    expect(pipelineVariableProblems({ ...good, chat_topic_arn: 'xetl-dev-chat' })).toEqual([mismatch('chat_topic_arn', 'xetl-dev-chat')]);
+    // A host without scheme (what MWAA's API documents) or with a path would make broken links.
+    expect(pipelineVariableProblems({ ...good, airflow_url: 'abc.airflow.on.aws' })).toEqual([mismatch('airflow_url', 'abc.airflow.on.aws')]);
+    expect(pipelineVariableProblems({ ...good, airflow_url: 'https://abc.airflow.on.aws/' })).toEqual([mismatch('airflow_url', 'https://abc.airflow.on.aws/')]);
   });
 
   test('pipelineVariable refuses names of another environment', () => {
     const [a, b] = config.environments;
-    expect(() => pipelineVariable(new Naming(a), b, { snsTopicArn: '', targetKmsKeyArn: '', redshiftEndpoint: '' })).toThrow(/names are for/);
+    expect(() => pipelineVariable(new Naming(a), b, { snsTopicArn: '', targetKmsKeyArn: '', redshiftEndpoint: '', chatTopicArn: '', airflowUrl: '' }))
+      .toThrow(/names are for/);
   });
 
   test('the marker pattern names the bucket and requires prefix and marker on the key', () => {

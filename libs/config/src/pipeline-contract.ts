@@ -4,7 +4,8 @@ import type { EnvironmentConfig } from './types';
 /**
  * The contract between the infrastructure and the DAG, defined once: the DAG's id, the one Airflow
  * variable the analytics stack writes (key, fields, types), the marker file whose arrival starts a
- * run and the EventBridge pattern that matches it, and the partition layout of every bucket.
+ * run and the EventBridge pattern that matches it, the partition layout of every bucket, and the
+ * staging prefix the dbt docs site is published under.
  *
  * The stack builds the variable with `pipelineVariable`; the local runner calls the same builder;
  * the Python side reads `dags/xetl_tasks/pipeline_contract.json`, generated from this module by
@@ -26,6 +27,13 @@ export const MARKER_FILE_NAME = '_SUCCESS';
  * staging table. `xetl bootstrap` creates it on MWAA; the local run creates it in its Airflow.
  */
 export const PIPELINE_POOL = { name: 'xetl_pipeline', slots: 1, include_deferred: true } as const;
+
+/**
+ * Where the DAG publishes the dbt docs site (index.html, manifest.json, catalog.json) in the staging
+ * bucket, and where `xetl docs` reads it. Private: only MWAA's role writes there, nothing reads it
+ * but callers of account B with staging-bucket read access.
+ */
+export const DBT_DOCS_PREFIX = 'dbt-docs/';
 
 /** How a partition is named in run parameters: an ISO calendar date. */
 export const PARTITION_FORMAT = 'YYYY-MM-DD';
@@ -74,6 +82,18 @@ export const PIPELINE_VARIABLE_FIELDS = {
     pattern: ARN('kms', '[a-z0-9-]+:\\d{12}:key/'),
   },
   sns_topic_arn: { type: 'string', description: 'topic for success and failure notices', pattern: ARN('sns', '[a-z0-9-]+:\\d{12}:[\\w-]+$') },
+  chat_topic_arn: {
+    type: 'string',
+    // Chatbot renders only its custom-notification JSON, which e-mail subscribers should not get:
+    // the chat channels have a topic of their own. Empty: no chat channel, nothing is published.
+    description: 'topic of the chat channels (notifications.chat), empty when there are none',
+    pattern: `^$|${ARN('sns', '[a-z0-9-]+:\\d{12}:[\\w-]+$')}`,
+  },
+  airflow_url: {
+    type: 'string',
+    description: "base URL of the Airflow UI that notices link runs to (MWAA's webserver); empty where there is none",
+    pattern: '^$|^https?://[A-Za-z0-9.-]+(:\\d+)?$',
+  },
   sensor_timeout_seconds: { type: 'integer', description: "how long the DAG waits for a partition's marker", minimum: 60, maximum: 7 * 24 * 3600 },
   max_quarantine_ratio: { type: 'number', description: 'largest share of quarantined rows the quality gate publishes', minimum: 0, maximum: 1 },
   unload_template: { type: 'string', description: 'the query template (sql/xetl_sql/queries) that unloads the partition to the target bucket', pattern: '^unload_[a-z_]+$' },
@@ -93,6 +113,10 @@ export interface PipelineRuntimeValues {
   readonly redshiftEndpoint: string;
   /** Account A's data key (key ARN, or its alias ARN when the key ID is not known yet). */
   readonly targetKmsKeyArn: string;
+  /** The chat channels' topic, or '' when the environment has none. */
+  readonly chatTopicArn: string;
+  /** Base URL of the Airflow UI (`https://<MWAA webserver host>`), or '' where there is none. */
+  readonly airflowUrl: string;
 }
 
 /** Builds the `xetl_pipeline` variable of one environment: names from `Naming`, the rest from `runtime`. */
@@ -117,6 +141,8 @@ export function pipelineVariable(names: Naming, env: EnvironmentConfig, runtime:
     unload_role_chain: names.unloadRoleChain,
     target_kms_key_arn: runtime.targetKmsKeyArn,
     sns_topic_arn: runtime.snsTopicArn,
+    chat_topic_arn: runtime.chatTopicArn,
+    airflow_url: runtime.airflowUrl,
     sensor_timeout_seconds: env.airflow.sensorTimeoutSeconds,
     max_quarantine_ratio: env.airflow.maxQuarantineRatio,
     unload_template: env.airflow.unloadTemplate,
@@ -136,6 +162,39 @@ export function pipelineVariableSchema(): Record<string, unknown> {
   };
 }
 
+/** A parsed JSON value's type, in JSON's words. */
+const jsonType = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+
+/**
+ * What is wrong with a value of the `xetl_pipeline` variable, by its schema: missing fields first,
+ * then per field an unknown name, a wrong type, a pattern or a bound it misses (the keywords the
+ * schema uses). Empty when the value is good. The DAG applies the same checks to the same schema,
+ * from the generated JSON, in `dags/xetl_tasks/contract.py` (`variable_problems`).
+ */
+export function pipelineVariableProblems(value: unknown): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [`the value is ${jsonType(value)}, not a JSON object`];
+  const fields: Readonly<Record<string, FieldSpec>> = PIPELINE_VARIABLE_FIELDS;
+  const problems = Object.keys(fields).filter((name) => !(name in value)).map((name) => `missing ${name}`);
+  for (const [name, item] of Object.entries(value)) {
+    const spec = fields[name];
+    if (!spec) {
+      problems.push(`unknown field ${name}`);
+      continue;
+    }
+    const typed = spec.type === 'string' ? typeof item === 'string' : spec.type === 'integer' ? Number.isInteger(item) : typeof item === 'number' && Number.isFinite(item);
+    if (!typed) problems.push(`${name} must be ${spec.type}, got ${jsonType(item)}`);
+    else if (spec.pattern !== undefined && !new RegExp(spec.pattern).test(item as string)) problems.push(`${name} ${JSON.stringify(item)} does not match ${spec.pattern}`);
+    else if ((spec.minimum !== undefined && (item as number) < spec.minimum) || (spec.maximum !== undefined && (item as number) > spec.maximum)) {
+      problems.push(`${name} ${item} is outside ${spec.minimum}..${spec.maximum}`);
+    }
+  }
+  return problems;
+}
+
+/** The `source` and `detail-type` of the events the trigger path carries (S3's EventBridge events). */
+export const MARKER_EVENT_SOURCE = 'aws.s3';
+export const MARKER_EVENT_DETAIL_TYPE = 'Object Created';
+
 /** Where the marker pattern applies: the source bucket and the feed's top folder. */
 export interface MarkerPatternOptions {
   /** Source bucket name (account A). */
@@ -152,8 +211,8 @@ export interface MarkerPatternOptions {
  */
 export function markerEventPattern(o: MarkerPatternOptions): Record<string, unknown> {
   return {
-    source: ['aws.s3'],
-    'detail-type': ['Object Created'],
+    source: [MARKER_EVENT_SOURCE],
+    'detail-type': [MARKER_EVENT_DETAIL_TYPE],
     detail: {
       bucket: { name: [o.bucketName] },
       object: { key: [{ wildcard: `${o.prefix}/*/${MARKER_FILE_NAME}` }] },
@@ -185,6 +244,7 @@ export function pipelineContractJson(): string {
       event_pattern: markerEventPattern({ bucketName: '{source_bucket}', prefix: '{source_prefix}' }),
     },
     partition: { format: PARTITION_FORMAT, path: PARTITION_PATH_TEMPLATE },
+    dbt_docs: { prefix: DBT_DOCS_PREFIX },
   };
   return `${JSON.stringify(contract, null, 2)}\n`;
 }

@@ -31,6 +31,36 @@ export interface CicdInput {
    * (`repo:ORG/REPO:environment:<name>`). @default the xetl environment's name
    */
   readonly githubEnvironment?: string;
+  /**
+   * Plan this environment on pull requests from branches of the repository: its plan role then
+   * also trusts `pull_request` tokens of the plan workflow. Meant for dev only; stage and prod are
+   * planned from the deploy branch alone. @default false
+   */
+  readonly pullRequestPlans?: boolean;
+}
+
+/**
+ * The chat channels of one environment. The workspace (Slack) or team (Teams) must first be
+ * authorized once per account in the Amazon Q Developer in chat applications console, which shows
+ * the IDs to copy here. Give the Slack pair, the Teams triple, or both.
+ */
+export interface ChatInput {
+  /** Slack workspace ID (e.g. "T07EA123LEP"), from the console after authorizing the workspace. */
+  readonly slackTeamId?: string;
+  /** Slack channel ID (e.g. "C07EZ1ABC23"): channel details, at the bottom of the About tab. */
+  readonly slackChannelId?: string;
+  /** Microsoft Entra tenant ID of the Teams team (a UUID). */
+  readonly teamsTenantId?: string;
+  /** Microsoft Teams team ID (a UUID), from the console after authorizing the team. */
+  readonly teamsTeamId?: string;
+  /** Teams channel ID as the console shows it, URL-encoded (e.g. "19%3ab6ef35dc%40thread.tacv2"). */
+  readonly teamsChannelId?: string;
+}
+
+/** The chat channels after validation: each platform present only when fully configured. */
+export interface ChatConfig {
+  readonly slack?: { readonly teamId: string; readonly channelId: string };
+  readonly teams?: { readonly tenantId: string; readonly teamId: string; readonly channelId: string };
 }
 
 export interface EnvironmentInput {
@@ -125,10 +155,20 @@ export interface EnvironmentInput {
     readonly logRetentionDays?: number;
     /** Days server access logs are kept. @default 365 */
     readonly accessLogDays?: number;
+    /** Days Glue's scratch files (`glue-temp/` in the staging bucket) are kept. @default 7 */
+    readonly glueTempDays?: number;
+    /** Days quarantined rows (`quarantine/` in the staging bucket) are kept for inspection. @default 90 */
+    readonly quarantineDays?: number;
   };
   readonly notifications?: {
     /** E-mail addresses subscribed to pipeline success/failure. @default [] */
     readonly emails?: readonly string[];
+    /**
+     * Slack and/or Microsoft Teams channels that get each run's outcome through Amazon Q Developer
+     * in chat applications (AWS Chatbot), from a topic of their own (docs/notifications.md).
+     * @default unset — no chat channel, no chat topic
+     */
+    readonly chat?: ChatInput;
   };
   readonly airflow?: {
     /** Prefix of Airflow's secrets in Secrets Manager. @default "airflow" */
@@ -209,6 +249,7 @@ export interface CicdConfig {
   readonly githubRepository: string;
   readonly deployBranch: string;
   readonly githubEnvironment: string;
+  readonly pullRequestPlans: boolean;
   readonly creates: { readonly source: CicdSharedResources; readonly analytics: CicdSharedResources };
 }
 
@@ -248,8 +289,14 @@ export interface EnvironmentConfig {
     readonly transitionToInfrequentAccessDays?: number;
     readonly logRetentionDays: number;
     readonly accessLogDays: number;
+    readonly glueTempDays: number;
+    readonly quarantineDays: number;
   };
-  readonly notifications: { readonly emails: readonly string[] };
+  readonly notifications: {
+    readonly emails: readonly string[];
+    /** Unset when the environment has no chat channel. */
+    readonly chat?: ChatConfig;
+  };
   readonly airflow: {
     readonly secretsPrefix: string;
     readonly sensorTimeoutSeconds: number;
@@ -264,6 +311,12 @@ export interface EnvironmentConfig {
   readonly allowDestroyData: boolean;
   readonly localOnly: boolean;
   readonly parkable: boolean;
+  /**
+   * This environment manages the settings its analytics account holds once per region (the Glue
+   * Data Catalog's encryption): the first environment in the config with that account and region.
+   * Computed by validation, never written.
+   */
+  readonly ownsAccountSettings: boolean;
 }
 
 export interface XetlConfig {

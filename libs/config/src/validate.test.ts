@@ -113,6 +113,8 @@ describe('a config error names the field', () => {
     [{ ...valid, redshift: { baseCapacity: 12 } }, 'environments.dev.redshift.baseCapacity: 12 must be 4 or a multiple of 8'],
     [{ ...valid, glue: { workerType: 'G.4X', executionClass: 'FLEX' } }, 'environments.dev.glue.executionClass: FLEX runs only on G.1X and G.2X workers'],
     [{ ...valid, retention: { logRetentionDays: 10 } }, 'environments.dev.retention.logRetentionDays: 10 must be one of'],
+    [{ ...valid, retention: { quarantineDays: 0 } }, 'environments.dev.retention.quarantineDays: 0 must be a whole number from 1 to 3650'],
+    [{ ...valid, retention: { glueTempDays: 1.5 } }, 'environments.dev.retention.glueTempDays: 1.5 must be a whole number from 1 to 3650'],
     [{ ...valid, notifications: { emails: ['not-an-email'] } }, 'environments.dev.notifications.emails[0]: "not-an-email" is not an e-mail address'],
     [{ ...valid, state: { ...state, source: { bucket: 'Bad_Bucket', dynamodbTable: 'locks' } } }, 'environments.dev.state.source.bucket: "Bad_Bucket" is not a valid S3 bucket name'],
     [{ ...valid, regoin: 'eu-west-1' }, 'environments.dev.regoin: unknown setting'],
@@ -149,7 +151,9 @@ describe('a config error names the field', () => {
     expect(() => validateConfig({ environments: { dev: valid, stage: valid } })).toThrow(
       'xetl config: environments.stage.airflow.secretsPrefix: "airflow" is already used by environment "dev"',
     );
-    expect(() => validateConfig({ environments: { dev: valid, stage: { ...valid, airflow: { secretsPrefix: 'airflow-stage' } } } })).not.toThrow();
+    const { environments } = validateConfig({ environments: { dev: valid, stage: { ...valid, airflow: { secretsPrefix: 'airflow-stage' } } } });
+    // The account's once-per-region settings (Glue Data Catalog encryption) belong to the first environment.
+    expect(environments.map((e) => [e.name, e.ownsAccountSettings])).toEqual([['dev', true], ['stage', false]]);
   });
 
   test('every problem is reported, one line each', () => {
@@ -159,6 +163,42 @@ describe('a config error names the field', () => {
       expect.stringContaining('environments.dev.accounts.source'),
       expect.stringContaining('environments.dev.accounts.analytics'),
     ]);
+  });
+});
+
+describe('the chat block (notifications.chat)', () => {
+  const slack = { slackTeamId: 'T07EA123LEP', slackChannelId: 'C07EZ1ABC23' };
+  const teams = {
+    teamsTenantId: '1b2c3d4e-5f60-4718-92a3-b4c5d6e7f809',
+    teamsTeamId: '74361522-da01-538d-aa2e-ac7918c6bb92',
+    teamsChannelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+  };
+  const chatOf = (chat: Record<string, string> | undefined) =>
+    validateConfig({ environments: { dev: { ...valid, notifications: { chat } } } }).environments[0].notifications.chat;
+
+  test('is unset by default: no chat channel', () => {
+    expect(validateConfig({ environments: { dev: valid } }).environments[0].notifications).toEqual({ emails: [] });
+  });
+
+  test('Slack, Teams or both, each platform with its IDs', () => {
+    expect(chatOf(slack)).toEqual({ slack: { teamId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' } });
+    expect(chatOf(teams)).toEqual({ teams: { tenantId: teams.teamsTenantId, teamId: teams.teamsTeamId, channelId: teams.teamsChannelId } });
+    expect(Object.keys(chatOf({ ...slack, ...teams })!)).toEqual(['slack', 'teams']);
+  });
+
+  test.each([
+    [{}, 'environments.dev.notifications.chat: names no channel: give slackTeamId and slackChannelId, or teamsTenantId, teamsTeamId and teamsChannelId'],
+    [{ slackTeamId: 'T07EA123LEP' }, 'environments.dev.notifications.chat.slackChannelId: is required with the other Slack IDs'],
+    [{ ...teams, teamsTeamId: undefined }, 'environments.dev.notifications.chat.teamsTeamId: is required with the other Teams IDs'],
+    [{ ...slack, slackTeamId: 't07ea123lep' }, 'environments.dev.notifications.chat.slackTeamId: "t07ea123lep" is not a Slack workspace ID'],
+    [{ ...slack, slackChannelId: '#data-alerts' }, 'environments.dev.notifications.chat.slackChannelId: "#data-alerts" is not a Slack channel ID'],
+    [{ ...teams, teamsTenantId: 'contoso' }, 'environments.dev.notifications.chat.teamsTenantId: "contoso" is not a tenant ID (UUID)'],
+    [{ ...teams, teamsChannelId: '19:b6ef35dc@thread.tacv2' }, 'environments.dev.notifications.chat.teamsChannelId: "19:b6ef35dc@thread.tacv2" is not a URL-encoded Teams channel ID'],
+    [{ ...slack, slackChanelId: 'C1' }, 'environments.dev.notifications.chat.slackChanelId: unknown setting (expected one of: slackTeamId, slackChannelId, teamsTenantId, teamsTeamId, teamsChannelId)'],
+  ])('%#: a bad block is one line naming the field', (chat, expected) => {
+    const problems = problemsOf({ ...valid, notifications: { chat } });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`xetl config: ${expected}`);
   });
 });
 

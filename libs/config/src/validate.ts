@@ -28,6 +28,11 @@ const NAME_PREFIX = /^[a-z][a-z0-9-]{0,10}[a-z0-9]$/;
 const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const AIRFLOW_VERSION = /^\d+\.\d+\.\d+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// The chat IDs as Amazon Q Developer in chat applications (AWS Chatbot) accepts them (its API reference).
+const SLACK_TEAM_ID = /^[0-9A-Z]{1,255}$/;
+const SLACK_CHANNEL_ID = /^[A-Za-z0-9]{1,255}$/;
+const UUID = /^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/;
+const TEAMS_CHANNEL_ID = /^(?=.{1,255}$)[A-Za-z0-9\-_=+/.,]*%3[aA][A-Za-z0-9\-_=+/.,]*%40[A-Za-z0-9\-_=+/.,]*$/;
 const SECRETS_PREFIX = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
 const S3_BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const DYNAMODB_TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -59,12 +64,13 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'env.mwaa': ['environmentClass', 'airflowVersion', 'minWorkers', 'maxWorkers', 'logLevels'],
   'env.mwaa.logLevels': [...MWAA_LOG_TYPES],
   'env.glue': ['workerType', 'numberOfWorkers', 'executionClass', 'timeoutMinutes'],
-  'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays'],
-  'env.notifications': ['emails'],
+  'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays', 'glueTempDays', 'quarantineDays'],
+  'env.notifications': ['emails', 'chat'],
+  'env.notifications.chat': ['slackTeamId', 'slackChannelId', 'teamsTenantId', 'teamsTeamId', 'teamsChannelId'],
   'env.airflow': ['secretsPrefix', 'sensorTimeoutSeconds', 'maxQuarantineRatio', 'unloadTemplate'],
   'env.state': ['source', 'analytics'],
   'env.state.backend': ['bucket', 'dynamodbTable', 'region', 'keyPrefix'],
-  'env.cicd': ['githubRepository', 'deployBranch', 'githubEnvironment'],
+  'env.cicd': ['githubRepository', 'deployBranch', 'githubEnvironment', 'pullRequestPlans'],
 };
 
 class Collector {
@@ -130,6 +136,11 @@ function checkShape(raw: Record<string, unknown>, field: string, c: Collector): 
   if (isObject(mwaa) && mwaa.logLevels !== undefined) {
     if (isObject(mwaa.logLevels)) c.unknownKeys(mwaa.logLevels, 'env.mwaa.logLevels', `${field}.mwaa.logLevels`);
     else c.add(`${field}.mwaa.logLevels`, 'must be an object such as { scheduler: "WARNING" }');
+  }
+  const notifications = raw.notifications;
+  if (isObject(notifications) && notifications.chat !== undefined) {
+    if (!isObject(notifications.chat)) c.add(`${field}.notifications.chat`, 'must be an object');
+    else c.unknownKeys(notifications.chat, 'env.notifications.chat', `${field}.notifications.chat`);
   }
   const state = raw.state;
   if (isObject(state)) {
@@ -217,6 +228,8 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
   }
   c.oneOf(env.retention.logRetentionDays, `${f}.retention.logRetentionDays`, LOG_RETENTION_DAYS);
   c.integer(env.retention.accessLogDays, `${f}.retention.accessLogDays`, 1, 3650);
+  c.integer(env.retention.glueTempDays, `${f}.retention.glueTempDays`, 1, 3650);
+  c.integer(env.retention.quarantineDays, `${f}.retention.quarantineDays`, 1, 3650);
 
   if (!Array.isArray(env.notifications.emails)) {
     c.add(`${f}.notifications.emails`, 'must be a list of e-mail addresses');
@@ -225,6 +238,8 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
       c.pattern(email, `${f}.notifications.emails[${i}]`, EMAIL, 'an e-mail address'),
     );
   }
+
+  if (env.notifications.chat) checkChat(env.notifications.chat, `${f}.notifications.chat`, c);
 
   c.pattern(env.airflow.secretsPrefix, `${f}.airflow.secretsPrefix`, SECRETS_PREFIX, 'a Secrets Manager path prefix such as "airflow"');
   c.integer(env.airflow.sensorTimeoutSeconds, `${f}.airflow.sensorTimeoutSeconds`, 60, 7 * 24 * 3600);
@@ -248,6 +263,7 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
     else c.pattern(env.cicd.githubRepository, `${f}.cicd.githubRepository`, GITHUB_REPOSITORY, 'a GitHub repository as "org/repo"');
     c.pattern(env.cicd.deployBranch, `${f}.cicd.deployBranch`, GIT_BRANCH, 'a branch name such as "main" (no wildcards)');
     c.pattern(env.cicd.githubEnvironment, `${f}.cicd.githubEnvironment`, GITHUB_ENVIRONMENT, 'a GitHub environment name (letters, digits, ".", "_", "-")');
+    if (typeof env.cicd.pullRequestPlans !== 'boolean') c.add(`${f}.cicd.pullRequestPlans`, `${JSON.stringify(env.cicd.pullRequestPlans)} must be true or false`);
     if (!env.state) c.add(`${f}.cicd`, 'needs state (CI/CD deploys to AWS; emulator-only environments have no remote state)');
   }
 
@@ -257,6 +273,26 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
   // Derived names must obey the services' rules too; report them against the inputs that form them.
   for (const problem of new Naming(env).problems()) {
     c.add(`${f}.namePrefix`, problem);
+  }
+}
+
+/** A chat block names at least one platform, each with every ID it needs, in the form Chatbot takes. */
+function checkChat(chat: NonNullable<EnvironmentConfig['notifications']['chat']>, f: string, c: Collector): void {
+  if (!chat.slack && !chat.teams) {
+    c.add(f, 'names no channel: give slackTeamId and slackChannelId, or teamsTenantId, teamsTeamId and teamsChannelId (or remove the block)');
+  }
+  const id = (value: string | undefined, field: string, re: RegExp, what: string, platform: string) => {
+    if (value === undefined) c.add(`${f}.${field}`, `is required with the other ${platform} IDs`);
+    else c.pattern(value, `${f}.${field}`, re, what);
+  };
+  if (chat.slack) {
+    id(chat.slack.teamId, 'slackTeamId', SLACK_TEAM_ID, 'a Slack workspace ID such as "T07EA123LEP"', 'Slack');
+    id(chat.slack.channelId, 'slackChannelId', SLACK_CHANNEL_ID, 'a Slack channel ID such as "C07EZ1ABC23"', 'Slack');
+  }
+  if (chat.teams) {
+    id(chat.teams.tenantId, 'teamsTenantId', UUID, 'a tenant ID (UUID)', 'Teams');
+    id(chat.teams.teamId, 'teamsTeamId', UUID, 'a Teams team ID (UUID)', 'Teams');
+    id(chat.teams.channelId, 'teamsChannelId', TEAMS_CHANNEL_ID, 'a URL-encoded Teams channel ID such as "19%3ab6ef35dc%40thread.tacv2"', 'Teams');
   }
 }
 
@@ -286,7 +322,22 @@ export function validateConfig(input: unknown): XetlConfig {
   }
   checkAcrossEnvironments(resolved, c);
   if (c.problems.length > 0) throw new ConfigError(c.problems);
-  return { environments: assignSharedCicdResources(resolved) };
+  return { environments: assignSharedCicdResources(assignAccountSettings(resolved)) };
+}
+
+/**
+ * An account holds some settings once per region (the Glue Data Catalog's encryption), yet several
+ * environments may share an analytics account. The first environment in the config with that
+ * account and region manages them; the others leave them alone.
+ */
+function assignAccountSettings(envs: readonly EnvironmentConfig[]): EnvironmentConfig[] {
+  const claimed = new Set<string>();
+  return envs.map((env) => {
+    const key = `${env.accounts.analytics}/${env.region}`;
+    const owns = !claimed.has(key);
+    claimed.add(key);
+    return { ...env, ownsAccountSettings: owns };
+  });
 }
 
 /**

@@ -10,3 +10,4 @@ export * from './guards';
 export * from './events';
 export * from './cicd';
 export * from './park';
+export * from './logs';

@@ -14,7 +14,7 @@ describe('AWS client factory', () => {
 
   test('applies the endpoint override to every client, path-style for S3', async () => {
     const clients = new AwsClients({ region: 'us-east-1', endpointUrl: 'http://127.0.0.1:4566' });
-    for (const c of [clients.s3, clients.glue, clients.redshiftServerless, clients.redshiftData, clients.secrets, clients.sts, clients.kms, clients.logs, clients.sqs, clients.ssm]) {
+    for (const c of [clients.s3, clients.glue, clients.redshiftServerless, clients.redshiftData, clients.secrets, clients.sts, clients.kms, clients.logs, clients.sqs, clients.ssm, clients.ec2]) {
       const ep = await c.config.endpoint!();
       expect(`${ep.protocol}//${ep.hostname}:${ep.port}`).toBe('http://127.0.0.1:4566');
       expect(await c.config.region()).toBe('us-east-1');

@@ -17,3 +17,4 @@ export * from './runs';
 export * from './backfill';
 export * from './logs';
 export * from './park';
+export * from './docs';

@@ -19,8 +19,10 @@ const PARK_PLAN: PlannedChange[] = [
   { address: 'aws_vpc_endpoint.Network_Endpoint-sqs_5E6F7A8B[0]', type: 'aws_vpc_endpoint', actions: ['delete'] },
   { address: 'aws_vpc_endpoint.Network_Endpoint-logs_9C0D1E2F[0]', type: 'aws_vpc_endpoint', actions: ['delete'] },
   { address: 'aws_lambda_event_source_mapping.Trigger_FromQueue_3A4B5C6D', type: 'aws_lambda_event_source_mapping', actions: ['update'] },
+  // The pipeline variable's airflow_url: MWAA's webserver, "" while parked.
+  { address: 'aws_secretsmanager_secret_version.PipelineVariable_Value_7E8F9A0B', type: 'aws_secretsmanager_secret_version', actions: ['update'] },
 ];
-const UNPARK_PLAN = PARK_PLAN.map((c) => ({ ...c, actions: c.type === 'aws_lambda_event_source_mapping' ? ['update'] : ['create'] }));
+const UNPARK_PLAN = PARK_PLAN.map((c) => ({ ...c, actions: ['aws_mwaa_environment', 'aws_vpc_endpoint'].includes(c.type) ? ['create'] : ['update'] }));
 
 /**
  * The deploy, stubbed (no Terraform against AWS here; TerraformStackDeployer has its own test):
@@ -128,7 +130,7 @@ describe('xetl park (SSM, Secrets Manager and SQS in moto)', () => {
     expect(r).toMatchObject({ dry_run: true, previous_value: null, value: 'true', mwaa_status_before: 'AVAILABLE', applied: [], monthly_saving_usd: 281.56 });
     expect(r.steps).toEqual([
       'refuse while a DAG run is queued or running (checked: none)', 'set /xetl/dev/parked to "true" (now unset)', 'synthesize', 'plan', 'apply',
-      "check that the plan only deletes MWAA and the interface endpoints and disables the trigger's event source mapping; apply it",
+      "check that the plan only deletes MWAA and the interface endpoints, disables the trigger's event source mapping and clears the variable's Airflow URL; apply it",
     ]);
     expect(await switchValue(ctx)).toBeUndefined();
     expect(calls).toEqual([]);
@@ -144,7 +146,7 @@ describe('xetl park (SSM, Secrets Manager and SQS in moto)', () => {
     expect(await switchValue(ctx)).toBe('true');
     expect(r).toMatchObject({ dry_run: false, previous_value: null, value: 'true', mwaa_status_before: 'AVAILABLE', mwaa_status: 'DELETING' });
     expect(r.applied).toEqual(PARK_PLAN.map((c) => ({ address: c.address, action: c.actions[0] })));
-    expect(renderPark(r)).toEqual(expect.arrayContaining(['xetl park: dev is parked (/xetl/dev/parked = true; MWAA: DELETING)', '  applied 4 change(s):']));
+    expect(renderPark(r)).toEqual(expect.arrayContaining(['xetl park: dev is parked (/xetl/dev/parked = true; MWAA: DELETING)', '  applied 5 change(s):']));
   });
 
   test('a deployed alias ARN (deployed before account A) is planned as the empty variable, as it was deployed', async () => {

@@ -91,12 +91,16 @@ export interface ParkResult {
 /** The one Terraform variable the analytics stack takes (docs/analytics-account.md). */
 export const SOURCE_KEY_VARIABLE = 'source_data_key_arn';
 
-/** What a park plan may do: delete what parks and turn the trigger off; an unpark plan the reverse. */
+/**
+ * What a park plan may do: delete what parks, turn the trigger off, and rewrite the pipeline
+ * variable (its `airflow_url` is MWAA's webserver: "" while parked, the new environment's after);
+ * an unpark plan the reverse.
+ */
 function expectedChange(action: ParkAction, c: PlannedChange): boolean {
   const parks = (c.type === 'aws_mwaa_environment' || c.type === 'aws_vpc_endpoint') && c.address.endsWith('[0]');
   const only = (a: string) => c.actions.length === 1 && c.actions[0] === a;
   if (parks) return only(action === 'park' ? 'delete' : 'create');
-  return c.type === 'aws_lambda_event_source_mapping' && only('update');
+  return (c.type === 'aws_lambda_event_source_mapping' || c.type === 'aws_secretsmanager_secret_version') && only('update');
 }
 
 /**
@@ -265,7 +269,7 @@ export async function park(ctx: OpsContext, options: ParkOptions): Promise<ParkR
     `refuse while a DAG run is queued or running (checked: none)`,
     `set ${previous.parameter} to "true" (now ${previous.value ?? 'unset'})`,
     ...options.deployer.describe(),
-    'check that the plan only deletes MWAA and the interface endpoints and disables the trigger\'s event source mapping; apply it',
+    'check that the plan only deletes MWAA and the interface endpoints, disables the trigger\'s event source mapping and clears the variable\'s Airflow URL; apply it',
   ];
   const base = {
     environment: ctx.env.name, action: 'park' as const, parameter: previous.parameter, previous_value: previous.value, value: 'true' as const,
@@ -292,7 +296,7 @@ export async function unpark(ctx: OpsContext, options: ParkOptions): Promise<Par
   const steps = [
     `set ${previous.parameter} to "false" (now ${previous.value ?? 'unset'})`,
     ...options.deployer.describe(),
-    'check that the plan only creates MWAA and the interface endpoints and enables the trigger\'s event source mapping; apply it',
+    'check that the plan only creates MWAA and the interface endpoints, enables the trigger\'s event source mapping and sets the variable\'s Airflow URL; apply it',
     `wait until ${ctx.names.mwaaEnvironment} is AVAILABLE`,
     'create the pipeline pool on MWAA (as xetl bootstrap does)',
     'count the dead-lettered trigger events (xetl redrive moves them back)',

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { execFileSync } from 'node:child_process';
-import { Naming, PARKED_COUNT, PARKED_ENABLED, PIPELINE_VARIABLE_FIELDS, loadConfig, pipelineVariable, selectEnvironment } from '@xetl/config';
+import { Naming, PARKED_COUNT, PARKED_ENABLED, PIPELINE_VARIABLE_FIELDS, loadConfig, pipelineVariable, selectEnvironment, type EnvironmentConfig } from '@xetl/config';
 import { AnalyticsAccountStack } from './analytics-account-stack';
 import { glueLibraryZip, triggerZip } from './pipeline-packages';
 
@@ -78,9 +78,9 @@ function withDbtPackage(dir: string): string {
 
 const root = withDbtPackage(fixtureRoot());
 
-function synth(envName: string, repoRoot = root) {
+function synth(envName: string, repoRoot = root, change: (env: EnvironmentConfig) => EnvironmentConfig = (e) => e) {
   const app = Testing.app();
-  const stack = new AnalyticsAccountStack(app, selectEnvironment(config, envName), { repoRoot });
+  const stack = new AnalyticsAccountStack(app, change(selectEnvironment(config, envName)), { repoRoot });
   const text = Testing.synth(stack);
   return { text, json: JSON.parse(text) };
 }
@@ -92,11 +92,14 @@ function statements(json: any, types: string[]): Statement[] {
 
 /** Actions that have no resource-level permission (or an AWS-owned resource); each is explained in the constructs. */
 const WILDCARD_RESOURCE_ACTIONS = new Set([
-  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData',
+  's3:GetAccountPublicAccessBlock', 'cloudwatch:PutMetricData', 'logs:DescribeLogGroups',
   'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult',
   // The trigger Lambda's VPC network interfaces (docs/event-trigger.md, the documented exception).
   'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
   'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
+  // The chat channel role's read-only notification context (ChatChannels), only with notifications.chat.
+  'cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData',
+  'cloudwatch:GetMetricWidgetImage', 'cloudwatch:ListMetrics',
 ]);
 
 describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s)', (envName) => {
@@ -147,7 +150,12 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
     // Exactly the contract's builder: names from Naming, the two deploy-time values from Terraform.
     expect(value).toEqual(pipelineVariable(new Naming(env), env, {
       snsTopicArn: value.sns_topic_arn, targetKmsKeyArn: value.target_kms_key_arn, redshiftEndpoint: value.redshift_endpoint,
+      chatTopicArn: value.chat_topic_arn, airflowUrl: value.airflow_url,
     }));
+    // No chat channel in the shipped config: no chat topic, and the DAG publishes no chat message.
+    expect(value.chat_topic_arn).toBe('');
+    const url = env.parkable ? `join('', aws_mwaa_environment\\..*\\[\\*\\]\\.webserver_url)` : 'aws_mwaa_environment\\..*\\.webserver_url';
+    expect(value.airflow_url).toMatch(new RegExp(`^\\$\\{replace\\(${url}, '/\\^\\(\\?:https://\\)\\?\\(\\.\\+\\)\\$/', 'https://\\$1'\\)\\}$`));
     expect(value.redshift_endpoint).toMatch(/aws_redshiftserverless_workgroup\..*\.endpoint\[0\]\.address/);
     expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
     expect(value.sns_topic_arn).toMatch(/^\$\{aws_sns_topic\..*\.arn\}$/);
@@ -205,6 +213,31 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
     expect(mwaa.depends_on).toEqual(expect.arrayContaining([...endpoints, `aws_iam_role_policy.${mwaaPolicy}`]));
   });
 
+  test('MWAA runs SQL as itself with the xetl_pipeline database role, and can read the Redshift admin secret nowhere', () => {
+    const roles = json.resource.aws_iam_role as Record<string, any>;
+    const [mwaaId, mwaa] = Object.entries(roles).find(([, r]) => r.name === `xetl-${envName}-mwaa`) as [string, any];
+    expect(mwaa.tags).toEqual({ RedshiftDbRoles: 'xetl_pipeline' });
+    const policy = (Object.values(json.resource.aws_iam_role_policy) as any[]).find((p) => p.role === `\${aws_iam_role.${mwaaId}.id}`);
+    const mwaaStatements = JSON.parse(policy.policy).Statement as Statement[];
+    expect(mwaaStatements.find((s) => s.Sid === 'SignInWithIam')?.Resource).toMatch(/^\$\{aws_redshiftserverless_workgroup\..*\.arn\}$/);
+    // Its only secret read is the Airflow backend's, under airflow/ (the admin secret is redshift!...).
+    const secretReads = mwaaStatements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+    expect(secretReads.map((s) => [s.Action, s.Resource])).toEqual([[['secretsmanager:GetSecretValue'], `arn:aws:secretsmanager:${env.region}:${env.accounts.analytics}:secret:airflow/*`]]);
+    // Nothing in the stack grants anyone the admin secret: no policy names it.
+    expect(text.match(/admin_password_secret_arn/g)).toHaveLength(1); // the stack output for `xetl bootstrap`
+    expect(json.output.redshift_admin_secret_arn.value).toMatch(/admin_password_secret_arn/);
+    // The Secrets Manager endpoint lets only the Airflow secrets through.
+    const endpoint = (Object.values(json.resource.aws_vpc_endpoint) as any[]).find((e) => e.service_name.endsWith('.secretsmanager'));
+    expect(JSON.parse(endpoint.policy).Statement.map((s: Statement) => s.Resource)).toEqual([`arn:aws:secretsmanager:${env.region}:${env.accounts.analytics}:secret:airflow/*`]);
+  });
+
+  test("expires staging's glue-temp/ and quarantine/ after the environment's retention", () => {
+    const rules = (Object.values(json.resource.aws_s3_bucket_lifecycle_configuration) as any[]).flatMap((l) => l.rule);
+    expect(rules.filter((r: any) => r.id.startsWith('expire-prefix')).map((r: any) => [r.filter[0].prefix, r.expiration[0].days])).toEqual([
+      ['glue-temp/', env.retention.glueTempDays], ['quarantine/', env.retention.quarantineDays],
+    ]);
+  });
+
   test('references no other stack (no remote state)', () => {
     expect(json.data?.terraform_remote_state).toBeUndefined();
   });
@@ -255,8 +288,53 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
     expect(mapping.enabled).toBe(PARKED_ENABLED);
     const [mwaaId] = Object.keys(json.resource.aws_mwaa_environment);
     expect(mapping.depends_on).toContain(`aws_mwaa_environment.${mwaaId}`);
-    expect(json.output.mwaa_webserver_url.value).toBe(`\${one(aws_mwaa_environment.${mwaaId}[*].webserver_url)}`);
+    expect(json.output.mwaa_webserver_url.value).toBe(`\${join("", aws_mwaa_environment.${mwaaId}[*].webserver_url)}`);
     expect(json.output.parked.value).toBe('${local.xetl_parked}');
+  });
+});
+
+describe('AnalyticsAccountStack with notifications.chat', () => {
+  const chat = { slack: { teamId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' } };
+  const withChat = (env: EnvironmentConfig): EnvironmentConfig => ({ ...env, notifications: { ...env.notifications, chat } });
+  const { json } = synth('dev', root, withChat);
+  const resources = (type: string) => Object.entries<any>(json.resource[type] ?? {});
+
+  test('creates the chat topic and the channel configuration only when configured', () => {
+    expect(resources('aws_chatbot_slack_channel_configuration')).toHaveLength(1);
+    expect(resources('aws_sns_topic').map(([, t]) => t.name).sort()).toEqual(['xetl-dev-chat', 'xetl-dev-pipeline']);
+    const without = synth('dev').json;
+    expect(without.resource.aws_chatbot_slack_channel_configuration).toBeUndefined();
+    expect(without.resource.aws_chatbot_teams_channel_configuration).toBeUndefined();
+    expect(Object.values<any>(without.resource.aws_iam_role).map((r) => r.name)).not.toContain('xetl-dev-chat');
+  });
+
+  test("writes the chat topic into the variable and lets MWAA's role publish there", () => {
+    const [[chatTopicId]] = resources('aws_sns_topic').filter(([, t]) => t.name === 'xetl-dev-chat');
+    const [version] = Object.values(json.resource.aws_secretsmanager_secret_version) as any[];
+    expect(version.secret_string).toContain(`"chat_topic_arn":"\${aws_sns_topic.${chatTopicId}.arn}"`);
+    const mwaaPolicy = resources('aws_iam_role_policy').find(([id]) => /Airflow_ExecutionRole/.test(id))![1];
+    expect(JSON.parse(mwaaPolicy.policy).Statement).toContainEqual(
+      expect.objectContaining({ Action: ['sns:Publish'], Resource: `\${aws_sns_topic.${chatTopicId}.arn}` }),
+    );
+  });
+
+  test('the channel role reads notification context only, capped by a guardrail of the same', () => {
+    const [, role] = resources('aws_iam_role').find(([, r]) => r.name === 'xetl-dev-chat')!;
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: ['chatbot.amazonaws.com'] });
+    const [, guardrail] = resources('aws_iam_policy').find(([, p]) => p.name === 'xetl-dev-chat-guardrail')!;
+    const [statement] = JSON.parse(guardrail.policy).Statement;
+    expect([statement.Action].flat().every((a: string) => /^cloudwatch:(Describe|Get|List)/.test(a))).toBe(true);
+  });
+});
+
+describe('AnalyticsAccountStack dbt docs', () => {
+  test("lets MWAA's role write the docs site under the staging bucket's dbt-docs/ prefix, and nothing else new", () => {
+    const { json } = synth('dev');
+    const [, policy] = Object.entries<any>(json.resource.aws_iam_role_policy).find(([id]) => /Airflow_ExecutionRole/.test(id))!;
+    const [stagingId] = Object.entries<any>(json.resource.aws_s3_bucket).find(([, b]) => b.bucket === new Naming(selectEnvironment(config, 'dev')).stagingBucket)!;
+    const writes = JSON.parse(policy.policy).Statement.filter((s: Statement) => [s.Action].flat().includes('s3:PutObject'));
+    expect(writes.map((s: Statement) => s.Resource).filter((r: string) => r.includes(`aws_s3_bucket.${stagingId}.`)))
+      .toEqual([`\${aws_s3_bucket.${stagingId}.arn}/dbt-docs/*`]);
   });
 });
 

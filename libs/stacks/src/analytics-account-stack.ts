@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import type { EnvironmentConfig } from '@xetl/config';
 import {
-  AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, DataKey, ExternalBucket, FeedCrawler, FeedJob,
+  AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, ChatChannels, DataKey, ExternalBucket, FeedCrawler, FeedJob,
   GlueRole, GlueSecurityConfig, KMS_ENCRYPT_DECRYPT_ACTIONS, ParkSwitch, PipelineEventBus, PipelineTopic, PipelineVariableSecret,
   SQL_MIGRATIONS, SecureBucket, ServerlessWarehouse, TriggerFunction, TriggerQueue, airflowDagFiles, dbtStageFiles, allowListedFiles, requireFile,
 } from '@xetl/constructs';
@@ -34,6 +34,8 @@ export class AnalyticsAccountStack extends XetlStack {
   readonly job: FeedJob;
   readonly airflow: AirflowEnvironment;
   readonly topic: PipelineTopic;
+  /** Only when `notifications.chat` names a channel. */
+  readonly chat?: ChatChannels;
   readonly triggerQueue: TriggerQueue;
   readonly triggerEvents: PipelineEventBus;
   readonly trigger: TriggerFunction;
@@ -77,6 +79,11 @@ export class AnalyticsAccountStack extends XetlStack {
     const staging = new SecureBucket(this, 'Staging', {
       bucketName: names.stagingBucket, ...bucketDefaults,
       transitionToInfrequentAccessDays: env.retention.transitionToInfrequentAccessDays,
+      // Glue's scratch space and the quarantined rows are not kept for ever.
+      expirePrefixes: {
+        [names.stagingGlueTempPrefix]: env.retention.glueTempDays,
+        [names.stagingQuarantinePrefix]: env.retention.quarantineDays,
+      },
     });
     const assetsBucket = new SecureBucket(this, 'Assets', { bucketName: names.assetsBucket, ...bucketDefaults });
     const airflowBucket = new SecureBucket(this, 'AirflowBucket', { bucketName: names.airflowBucket, ...bucketDefaults });
@@ -119,12 +126,15 @@ export class AnalyticsAccountStack extends XetlStack {
       baseCapacity: env.redshift.baseCapacity,
       maxCapacity: env.redshift.maxCapacity,
       databaseName: env.redshift.databaseName,
+      logRetentionDays: env.retention.logRetentionDays,
       usageLimit: { dailyRpuHours: env.redshift.dailyRpuHoursLimit, breachAction: env.redshift.rpuLimitBreachAction },
     });
     staging.grantRead([this.warehouse.role], names.stagingCuratedPrefix);
 
     const glueRole = new GlueRole(this, 'GlueRole', { names });
-    const glueSecurity = new GlueSecurityConfig(this, 'GlueSecurity', { names, encryptionKey: this.key, role: glueRole });
+    const glueSecurity = new GlueSecurityConfig(this, 'GlueSecurity', {
+      names, encryptionKey: this.key, role: glueRole, logRetentionDays: env.retention.logRetentionDays,
+    });
     this.crawler = new FeedCrawler(this, 'Crawler', { names, role: glueRole, securityConfiguration: glueSecurity });
     this.job = new FeedJob(this, 'Job', {
       names, role: glueRole, securityConfiguration: glueSecurity, stagingBucket: staging, assetsBucket, glue: env.glue,
@@ -146,6 +156,7 @@ export class AnalyticsAccountStack extends XetlStack {
       subnetIds: this.network.mwaaSubnetIds,
       securityGroupIds: [this.network.mwaaSecurityGroupId],
       mwaa: env.mwaa,
+      logRetentionDays: env.retention.logRetentionDays,
       park,
       dependsOn: this.network.endpoints,
     });
@@ -155,8 +166,15 @@ export class AnalyticsAccountStack extends XetlStack {
     staging.grantRead([mwaaRole], names.stagingManifestsPrefix);
     this.crawler.grantRun(mwaaRole);
     this.job.grantRun(mwaaRole);
-    this.warehouse.grantRunQueries(mwaaRole);
+    this.warehouse.grantRunQueries(mwaaRole, { databaseRoles: [names.redshiftPipelineRole] });
     this.topic.grantPublish(mwaaRole);
+    // The dbt docs site (publish_dbt_docs), read back by `xetl docs`.
+    staging.grantWrite([mwaaRole], names.stagingDbtDocsPrefix);
+    const chat = env.notifications.chat;
+    if (chat) {
+      this.chat = new ChatChannels(this, 'Chat', { names, chat, region, encryptionKey: this.key });
+      this.chat.grantPublish(mwaaRole);
+    }
 
     // ---- event-driven trigger (docs/event-trigger.md): A's marker events -> bus -> queue -> Lambda -> MWAA
     this.triggerQueue = new TriggerQueue(this, 'TriggerQueue', { names, encryptionKey: this.key });
@@ -189,6 +207,10 @@ export class AnalyticsAccountStack extends XetlStack {
         snsTopicArn: this.topic.topicArn,
         redshiftEndpoint: this.warehouse.endpointAddress,
         targetKmsKeyArn: Fn.coalesce([sourceKeyArn.stringValue, names.dataKeyAliasArn]),
+        chatTopicArn: this.chat?.topicArn ?? '',
+        // MWAA's API documents the webserver as a host name: link to it over HTTPS either way. A
+        // parked environment has none: "" stays "" (the contract allows it; no run link then).
+        airflowUrl: Fn.replace(this.airflow.webserverUrl, '/^(?:https://)?(.+)$/', 'https://$1'),
       },
     });
 

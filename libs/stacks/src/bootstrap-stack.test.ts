@@ -52,11 +52,13 @@ describe.each([
     expect(json.terraform.backend).toEqual({ local: { path: `../../../bootstrap-state/xetl-dev-bootstrap-${side}.tfstate` } });
   });
 
-  test('creates the state bucket and lock table the stacks\' backends name', () => {
-    expect(text).toHaveResourceWithProperties(S3Bucket, { bucket });
+  test('creates the state bucket and lock table the stacks\' backends name, protected from destroy although dev allows destroying data', () => {
+    expect(selectEnvironment(config, 'dev').allowDestroyData).toBe(true);
+    expect(text).toHaveResourceWithProperties(S3Bucket, { bucket, force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(text).toHaveResourceWithProperties(S3Bucket, { bucket: `${bucket}-logs`, force_destroy: false, lifecycle: { prevent_destroy: true } });
     expect(text).toHaveResourceWithProperties(DynamodbTable, {
       name: 'xetl-tfstate-lock', hash_key: 'LockID', attribute: [{ name: 'LockID', type: 'S' }],
-      point_in_time_recovery: { enabled: true }, deletion_protection_enabled: false, // dev allows destroying data
+      point_in_time_recovery: { enabled: true }, deletion_protection_enabled: true, lifecycle: { prevent_destroy: true },
     });
     const table: any = Object.values(json.resource.aws_dynamodb_table)[0];
     expect(table.server_side_encryption.enabled).toBe(true);
@@ -67,17 +69,54 @@ describe.each([
     expect(text).toHaveResourceWithProperties(IamOpenidConnectProvider, { url: `https://${HOST}`, client_id_list: ['sts.amazonaws.com'] });
   });
 
-  test('each role trusts exactly the provider, with aud and a pinned sub (never a wildcard)', () => {
+  test('the deploy role trusts only the deploy workflow\'s job in the dev GitHub environment, on main', () => {
     expect(text).toHaveResourceWithProperties(IamRole, { name: 'xetl-dev-cicd-plan' });
-    const expected = (sub: string | string[]) => [{
+    expect(deploy.trust).toEqual([{
       Effect: 'Allow', Principal: { Federated: provider }, Action: ['sts:AssumeRoleWithWebIdentity'],
-      Condition: { StringEquals: { [`${HOST}:aud`]: 'sts.amazonaws.com', [`${HOST}:sub`]: sub } },
-    }];
-    expect(plan.trust).toEqual(expected(['repo:example-org/xetl:pull_request', 'repo:example-org/xetl:ref:refs/heads/main']));
-    expect(deploy.trust).toEqual(expected('repo:example-org/xetl:environment:dev'));
-    for (const t of [...plan.trust, ...deploy.trust]) {
-      expect(JSON.stringify(t)).not.toContain('*');
-      expect(Object.keys(t.Condition)).toEqual(['StringEquals']);
+      Condition: {
+        StringEquals: {
+          [`${HOST}:aud`]: 'sts.amazonaws.com',
+          [`${HOST}:job_workflow_ref`]: 'example-org/xetl/.github/workflows/deploy-stack.yml@refs/heads/main',
+          [`${HOST}:ref`]: 'refs/heads/main',
+          [`${HOST}:sub`]: 'repo:example-org/xetl:environment:dev',
+        },
+      },
+    }]);
+    expect(JSON.stringify(deploy.trust)).not.toContain('*');
+  });
+
+  test('the plan role trusts the plan workflow on main, and (dev only) on pull requests, the PR number its one wildcard', () => {
+    expect(plan.trust.map((t) => t.Condition)).toEqual([
+      {
+        StringEquals: {
+          [`${HOST}:aud`]: 'sts.amazonaws.com',
+          [`${HOST}:job_workflow_ref`]: 'example-org/xetl/.github/workflows/ci.yml@refs/heads/main',
+          [`${HOST}:ref`]: 'refs/heads/main',
+          [`${HOST}:sub`]: 'repo:example-org/xetl:ref:refs/heads/main',
+        },
+      },
+      {
+        StringEquals: { [`${HOST}:aud`]: 'sts.amazonaws.com', [`${HOST}:sub`]: 'repo:example-org/xetl:pull_request' },
+        StringLike: { [`${HOST}:job_workflow_ref`]: 'example-org/xetl/.github/workflows/ci.yml@refs/pull/*/merge' },
+      },
+    ]);
+  });
+
+  test('the pinned workflows exist, and each is the one that assumes its role', () => {
+    const root = path.resolve(__dirname, '../../..');
+    const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
+    expect(read('.github/workflows/deploy-stack.yml')).toMatch(/role-to-assume: \$\{\{ vars\[steps\.info\.outputs\.deploy-role-var\] \}\}/);
+    expect(read('.github/workflows/ci.yml')).toMatch(/role-to-assume: \$\{\{ vars\[steps\.info\.outputs\.plan-role-var\] \}\}/);
+    expect(read('.github/workflows/deploy-stack.yml')).toMatch(/^\s+environment: \$\{\{ inputs\.environment \}\}$/m);
+  });
+
+  test('the plan role reads no secret but the pipeline variable (names), and decrypts only through a service', () => {
+    const allows = plan.statements.filter((s) => s.Effect === 'Allow');
+    const secretValues = allows.filter((s) => list(s.Action).includes('secretsmanager:GetSecretValue'));
+    expect(secretValues.map((s) => s.Resource)).toEqual(side === 'analytics'
+      ? [`arn:aws:secretsmanager:eu-west-1:${account}:secret:airflow/variables/xetl_pipeline-??????`] : []);
+    for (const s of allows.filter((x) => list(x.Action).includes('kms:Decrypt'))) {
+      expect({ sid: s.Sid, via: s.Condition?.StringEquals?.['kms:ViaService'] }).toEqual({ sid: s.Sid, via: expect.anything() });
     }
   });
 
@@ -116,6 +155,31 @@ describe.each([
     expect(onState).toEqual([{ Sid: 'StateObject', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::${bucket}/xetl/dev/xetl-dev-${side}.tfstate` }]);
   });
 
+  test('no CI role may assume a role, so a role that trusts one gains it nothing', () => {
+    for (const r of [plan, deploy]) {
+      expect(r.statements).toContainEqual({ Sid: 'DenyAssumingRoles', Effect: 'Deny', Action: ['sts:AssumeRole'], Resource: '*' });
+    }
+  });
+
+  test('the deploy role creates and changes roles only with the boundary, never removes it, and changes no managed policy', () => {
+    const boundaryArn = `arn:aws:iam::${account}:policy/xetl-dev-cicd-boundary`;
+    const bounded = deploy.statements.find((s) => s.Sid === 'RolesWithBoundary');
+    expect(bounded).toEqual({
+      Sid: 'RolesWithBoundary', Effect: 'Allow', Resource: `arn:aws:iam::${account}:role/xetl-dev-*`,
+      Action: ['iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:UpdateRoleDescription'],
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } },
+    });
+    // No other Allow holds a role-changing IAM action.
+    const unbounded = deploy.statements.filter((s) => s.Effect === 'Allow' && s.Sid !== 'RolesWithBoundary')
+      .flatMap((s) => list(s.Action)).filter((a) => a.startsWith('iam:') && !/^iam:(Get|List|TagRole|UntagRole|PassRole|CreateServiceLinkedRole)/.test(a));
+    expect(unbounded).toEqual([]);
+    expect(deploy.statements.find((s) => s.Sid === 'DenyRemovingPermissionsBoundaries')).toMatchObject({ Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: '*' });
+    expect(deploy.statements.find((s) => s.Sid === 'DenyChangingManagedPolicies')).toMatchObject({ Effect: 'Deny', Resource: '*' });
+    // The boundary itself: a managed policy of this stack, named as the condition says.
+    expect(Object.values(json.resource.aws_iam_policy).map((p: any) => p.name)).toContain('xetl-dev-cicd-boundary');
+    expect(json.output.permissions_boundary_arn).toBeDefined();
+  });
+
   test('the deploy role writes only its own state object and digest, and may not touch the CI roles or the state bucket', () => {
     const stateObject = deploy.statements.find((s) => s.Sid === 'StateObject');
     expect(stateObject).toEqual({ Sid: 'StateObject', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `arn:aws:s3:::${bucket}/xetl/dev/xetl-dev-${side}.tfstate` });
@@ -126,11 +190,36 @@ describe.each([
     expect(deny('DenyChangingBootstrapResources')?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/xetl-bootstrap': 'true' } });
   });
 
+  test('actions IAM authorizes on no resource type are granted on "*" (a named resource would grant nothing), with the conditions the service supports', () => {
+    const find = (sid: string) => deploy.statements.find((s) => s.Sid === sid);
+    expect(find('EventBusPermissions')).toMatchObject({ Action: ['events:PutPermission', 'events:RemovePermission'], Resource: '*' });
+    expect(list(find('Events')?.Action)).not.toContain('events:PutPermission');
+    if (side === 'analytics') {
+      expect(find('LogGroupList')).toMatchObject({ Action: ['logs:DescribeLogGroups'], Resource: '*' });
+      expect(plan.statements.find((s) => s.Sid === 'LogGroupList')).toMatchObject({ Action: ['logs:DescribeLogGroups'], Resource: '*' });
+      expect(find('FunctionEventSourceCreate')).toEqual({
+        Sid: 'FunctionEventSourceCreate', Effect: 'Allow', Action: ['lambda:CreateEventSourceMapping'], Resource: '*',
+        Condition: { ArnLike: { 'lambda:FunctionArn': `arn:aws:lambda:eu-west-1:${account}:function:xetl-dev-*` } },
+      });
+      expect(find('GlueCrawlerCreate')).toEqual({
+        Sid: 'GlueCrawlerCreate', Effect: 'Allow', Action: ['glue:CreateCrawler'], Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestTag/stack': 'xetl-dev-analytics' } },
+      });
+      expect(find('TopicSubscriptions')).toMatchObject({
+        Action: ['sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes', 'sns:Unsubscribe'], Resource: '*',
+      });
+      expect(plan.statements.find((s) => s.Sid === 'TopicSubscriptions')).toMatchObject({ Action: ['sns:GetSubscriptionAttributes'], Resource: '*' });
+      for (const sid of ['Glue', 'Topic', 'FunctionEventSources']) {
+        expect(list(find(sid)?.Action).filter((a) => /CreateCrawler|SubscriptionAttributes|Unsubscribe|CreateEventSourceMapping/.test(a))).toEqual([]);
+      }
+    }
+  });
+
   test('every Allow names the environment\'s resources, or is a documented broader grant', () => {
     const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/ci-cd.md'), 'utf8');
     const grants = cicdGrants(new BootstrapStack(Testing.app(), selectEnvironment(config, 'dev'), side).names, side);
     for (const g of grants) {
-      const scoped = g.resources.every((r) => /xetl-dev|xetl_dev|xetl-tfstate|airflow\/\*/.test(r)) && !g.condition?.StringEquals?.['kms:ViaService'];
+      const scoped = g.resources.every((r) => /xetl-dev|xetl_dev|xetl-tfstate|airflow\/|:parameter\/xetl\/dev$/.test(r)) && !g.condition?.StringEquals?.['kms:ViaService'];
       if (!scoped) {
         expect({ sid: g.sid, broader: g.broader }).toEqual({ sid: g.sid, broader: expect.any(String) });
         // docs/ci-cd.md lists every broader grant by its Sid.
@@ -150,12 +239,32 @@ describe('BootstrapStack in an account shared by two environments', () => {
     expect(trust[0].Condition.StringEquals[`${HOST}:sub`]).toBe('repo:example-org/xetl:environment:stage');
   });
 
+  test.each(['stage', 'prod'])('%s: no role of its bootstrap stacks can be assumed by GitHub outside main', (envName) => {
+    for (const side of ['source', 'analytics'] as const) {
+      const { json } = synth(envName, side);
+      for (const r of Object.values(json.resource.aws_iam_role) as any[]) {
+        for (const t of JSON.parse(r.assume_role_policy).Statement) {
+          expect(t.Condition.StringEquals[`${HOST}:ref`]).toBe('refs/heads/main');
+          expect(t.Condition.StringEquals[`${HOST}:job_workflow_ref`]).toMatch(/@refs\/heads\/main$/);
+          expect(t.Condition.StringLike).toBeUndefined();
+          expect(t.Condition.StringEquals[`${HOST}:sub`]).not.toContain('pull_request');
+        }
+      }
+    }
+  });
+
   test('after the first apply, XETL_BOOTSTRAP_BACKEND=s3 moves its state into the bucket it created', () => {
     const { json } = synth('dev', 'analytics', { backend: 's3' });
     expect(json.terraform.backend.s3).toEqual({
       bucket: 'xetl-tfstate-222222222222-eu-west-1', key: 'xetl/dev/xetl-dev-bootstrap-analytics.tfstate',
       region: 'eu-west-1', dynamodb_table: 'xetl-tfstate-lock', encrypt: true,
     });
+  });
+
+  test('stage, which shares account A and its state backend with dev, names dev\'s bootstrap as the owner and creates neither', () => {
+    const { json } = synth('stage', 'source');
+    expect(json.resource.aws_s3_bucket).toBeUndefined();
+    expect(json.resource.aws_dynamodb_table).toBeUndefined();
   });
 
   test('prod protects its state bucket and table from destroy', () => {

@@ -3,7 +3,8 @@ import { Aspects, LocalBackend, S3Backend, TerraformOutput, TerraformStack } fro
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AccountSide, EnvironmentConfig, Naming } from '@xetl/config';
 import {
-  BOOTSTRAP_TAG, GithubActionsRole, GithubOidcProvider, TerraformStateBackend, deployStatements, planStatements, AccessLogBucket, SecurityGuards,
+  AccessLogBucket, BOOTSTRAP_TAG, GithubActionsRole, GithubOidcProvider, PermissionsBoundaryPolicy, SecurityGuards, TerraformStateBackend,
+  cicdTrusts, deployStatements, permissionsBoundaryStatements, planStatements,
 } from '@xetl/constructs';
 
 /** Where the bootstrap stack keeps its own state (see docs/ci-cd.md, "Step zero"). */
@@ -20,16 +21,22 @@ export interface BootstrapStackOptions {
 
 /**
  * Step zero of one account, applied once by an administrator: the Terraform state bucket and
- * lock table the account's xetl stack uses, the GitHub OIDC provider, and two roles GitHub
- * Actions assumes without keys — a read-only plan role (pull requests and the deploy branch)
- * and a deploy role (only jobs in the environment's GitHub environment).
+ * lock table the account's xetl stack uses, the GitHub OIDC provider, two roles GitHub Actions
+ * assumes without keys — a read-only plan role (the plan workflow on the deploy branch, and pull
+ * requests where the environment allows) and a deploy role (only the deploy workflow's job in the
+ * environment's GitHub environment, on the deploy branch) — and the permissions boundary every
+ * role the deploy role creates must carry.
  *
  * Resources one account holds once (the OIDC provider; a bucket or table several environments
  * share) are created by the first environment in the config that uses them
- * (`env.cicd.creates`) and only referred to, by their deterministic names, by the others.
+ * (`env.cicd.creates`) and only referred to, by their deterministic names, by the others. The
+ * state bucket and lock table are always protected from destroy, whatever that environment's
+ * `allowDestroyData`: they hold every environment's state of the account.
  *
- * Its resources carry the `xetl-bootstrap` tag; the deploy role is denied changes to them and
- * to the CI roles, so CI can never widen its own rights.
+ * CI cannot widen its own rights (docs/security.md): it may not change the CI roles, the state
+ * backend or anything tagged `xetl-bootstrap`, may not assume any role, and every role it
+ * creates or changes carries the boundary, which keeps such a role away from IAM, the CI roles,
+ * the state and anything outside the environment's resources.
  */
 export class BootstrapStack extends TerraformStack {
   readonly names: Naming;
@@ -38,6 +45,7 @@ export class BootstrapStack extends TerraformStack {
   readonly deployRole: GithubActionsRole;
   readonly state: TerraformStateBackend;
   readonly oidcProvider?: GithubOidcProvider;
+  readonly boundary: PermissionsBoundaryPolicy;
 
   constructor(scope: Construct, readonly env: EnvironmentConfig, readonly side: AccountSide, options: BootstrapStackOptions = {}) {
     const names = new Naming(env);
@@ -76,7 +84,6 @@ export class BootstrapStack extends TerraformStack {
         bucketName: names.stateAccessLogBucket(side),
         accountId: this.accountId,
         retentionDays: env.retention.accessLogDays,
-        allowDestroy: env.allowDestroyData,
       })
       : undefined;
     this.state = new TerraformStateBackend(this, 'State', {
@@ -89,31 +96,36 @@ export class BootstrapStack extends TerraformStack {
       partition: names.partition,
       createBucket: creates.stateBucket,
       createLockTable: creates.lockTable,
-      allowDestroy: env.allowDestroyData,
     });
 
     if (creates.oidcProvider) {
       this.oidcProvider = new GithubOidcProvider(this, 'GithubOidc', { host: names.githubOidcHost, audience: names.githubOidcAudience });
     }
     const repo = cicd.githubRepository;
-    const trust = {
+    const provider = {
       providerArn: names.githubOidcProviderArn(side),
       providerHost: names.githubOidcHost,
       audience: names.githubOidcAudience,
       dependsOn: this.oidcProvider ? [this.oidcProvider.provider] : undefined,
     };
+    const trusts = cicdTrusts(names);
+    this.boundary = new PermissionsBoundaryPolicy(this, 'Boundary', {
+      policyName: names.cicdPermissionsBoundaryName,
+      description: `xetl ${env.name}: the ceiling of every role the deploy role creates in ${names.stackName(side)}`,
+      statements: permissionsBoundaryStatements(names, side),
+    });
     this.planRole = new GithubActionsRole(this, 'PlanRole', {
-      ...trust,
+      ...provider,
       roleName: names.cicdPlanRoleName,
-      description: `xetl ${env.name}: GitHub Actions plans ${names.stackName(side)} (read-only) from ${repo} pull requests and ${cicd.deployBranch}`,
-      subjects: [`repo:${repo}:pull_request`, `repo:${repo}:ref:refs/heads/${cicd.deployBranch}`],
+      description: `xetl ${env.name}: GitHub Actions plans ${names.stackName(side)} (read-only) from ${repo} ${cicd.deployBranch}${cicd.pullRequestPlans ? ' and pull requests' : ''}`,
+      trusts: trusts.plan,
       statements: planStatements(names, side),
     });
     this.deployRole = new GithubActionsRole(this, 'DeployRole', {
-      ...trust,
+      ...provider,
       roleName: names.cicdDeployRoleName,
-      description: `xetl ${env.name}: GitHub Actions deploys ${names.stackName(side)} from ${repo}, GitHub environment ${cicd.githubEnvironment}`,
-      subjects: [`repo:${repo}:environment:${cicd.githubEnvironment}`],
+      description: `xetl ${env.name}: GitHub Actions deploys ${names.stackName(side)} from ${repo} ${cicd.deployBranch}, GitHub environment ${cicd.githubEnvironment}`,
+      trusts: trusts.deploy,
       statements: deployStatements(names, side),
       // MWAA's first create alone can take 30+ minutes.
       maxSessionDurationSeconds: 7200,
@@ -126,5 +138,6 @@ export class BootstrapStack extends TerraformStack {
     new TerraformOutput(this, 'state_bucket', { value: state.bucket });
     new TerraformOutput(this, 'lock_table', { value: state.dynamodbTable });
     new TerraformOutput(this, 'github_oidc_provider_arn', { value: names.githubOidcProviderArn(side) });
+    new TerraformOutput(this, 'permissions_boundary_arn', { value: this.boundary.policy.arn });
   }
 }

@@ -45,7 +45,8 @@ export class SourceAccountStack extends XetlStack {
       allowDestroy: env.allowDestroyData,
     };
     // Object events go to EventBridge; the marker rule below forwards completed drops to account B.
-    this.sourceBucket = new SecureBucket(this, 'Source', { bucketName: names.sourceBucket, ...bucketDefaults, eventBridgeNotifications: true });
+    // Its object events reach EventBridge like every bucket's; the event trigger's rule picks the markers.
+    this.sourceBucket = new SecureBucket(this, 'Source', { bucketName: names.sourceBucket, ...bucketDefaults });
     this.targetBucket = new SecureBucket(this, 'Target', { bucketName: names.targetBucket, ...bucketDefaults });
 
     this.unloadRole = new UnloadRole(this, 'Unload', { names });

@@ -2,12 +2,13 @@ import { Construct } from 'constructs';
 import { Aspects, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AccountSide, EnvironmentConfig, Naming } from '@xetl/config';
-import { SecurityGuards } from '@xetl/constructs';
+import { RolePermissionsBoundary, SecurityGuards } from '@xetl/constructs';
 
 /**
  * What every xetl stack shares: one AWS provider pinned to the side's account (so a deploy with
  * the wrong credentials stops before it changes anything), default tags, and the state backend
- * for that account and environment, and the security guards that fail synth on an insecure resource.
+ * for that account and environment, the security guards that fail synth on an insecure resource, and
+ * (for environments CI deploys) the CI permissions boundary on every role.
  */
 export abstract class XetlStack extends TerraformStack {
   readonly names: Naming;
@@ -28,6 +29,9 @@ export abstract class XetlStack extends TerraformStack {
     });
 
     Aspects.of(this).add(new SecurityGuards());
+    // CI deploys this stack: every role in it carries the boundary the deploy role may only create
+    // roles with (the bootstrap stack's; docs/security.md). Emulator-only environments have none.
+    if (env.cicd) Aspects.of(this).add(new RolePermissionsBoundary(names.cicdPermissionsBoundaryArn(side)));
 
     const stackName = names.stackName(side);
     if (env.state) {

@@ -6,7 +6,10 @@ import { REPO_ROOT } from './paths';
 export interface AcceptedFinding {
   readonly check: string;
   readonly reason: string;
-  readonly resources?: readonly string[];
+  /** Regular expressions on the resource address; required: no acceptance covers every resource. */
+  readonly resources: readonly string[];
+  /** Regular expressions on the stack name, to keep an acceptance away from, say, prod. @default every stack */
+  readonly stacks?: readonly string[];
 }
 
 export interface CheckovFailure {
@@ -29,13 +32,15 @@ export function loadAccepted(file: string = ACCEPTED_FILE): AcceptedFinding[] {
   const entries = JSON.parse(fs.readFileSync(file, 'utf8')).accepted as AcceptedFinding[];
   for (const e of entries) {
     if (!e.check || !e.reason?.trim()) throw new Error(`${file}: every entry needs a check id and a reason (${JSON.stringify(e)})`);
+    if (!e.resources?.length) throw new Error(`${file}: ${e.check} accepts every resource; name them in "resources"`);
   }
   return entries;
 }
 
-/** The entry that accepts `failure`, if any. */
-export function acceptingEntry(failure: CheckovFailure, accepted: readonly AcceptedFinding[]): AcceptedFinding | undefined {
-  return accepted.find((a) => a.check === failure.check && (!a.resources || a.resources.some((r) => new RegExp(r).test(failure.resource))));
+/** The entry that accepts `failure` of the stack named `stack`, if any. */
+export function acceptingEntry(failure: CheckovFailure, accepted: readonly AcceptedFinding[], stack: string): AcceptedFinding | undefined {
+  const matches = (patterns: readonly string[] | undefined, value: string) => !patterns || patterns.some((r) => new RegExp(r).test(value));
+  return accepted.find((a) => a.check === failure.check && matches(a.resources, failure.resource) && matches(a.stacks, stack));
 }
 
 function checkovBinary(): string {
@@ -62,7 +67,7 @@ export function scanStack(stackDir: string, accepted: readonly AcceptedFinding[]
   })));
   const result: ScanResult = { stack: path.basename(stackDir), passed: reports.reduce((n, rep) => n + rep.summary.passed, 0), failed: [], accepted: [] };
   for (const f of failures) {
-    const entry = acceptingEntry(f, accepted);
+    const entry = acceptingEntry(f, accepted, result.stack);
     if (entry) result.accepted.push({ ...f, reason: entry.reason });
     else result.failed.push(f);
   }

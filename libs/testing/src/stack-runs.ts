@@ -44,7 +44,8 @@ export function scratchCopy(stack: SynthesizedStack, purpose: string): string {
   for (const entry of fs.readdirSync(dir)) {
     if (entry !== '.terraform') fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
   }
-  fs.cpSync(stack.dir, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+  // Not the .terraform folder, but the provider lock file (.terraform.lock.hcl): init verifies against it.
+  fs.cpSync(stack.dir, dir, { recursive: true, filter: (src) => !src.split(path.sep).includes('.terraform') });
   return dir;
 }
 

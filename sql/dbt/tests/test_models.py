@@ -171,6 +171,24 @@ def test_a_failing_test_fails_the_build_names_the_test_and_publishes_nothing_dow
     assert summary_rows(warehouse) == published
 
 
+def test_a_partition_left_unsummarised_fails_a_full_check_but_not_the_next_days_run(warehouse, target_path):
+    """D2 published to xetl.products while its dbt stage failed (the mart lacks it): D3's run checks
+    D3 and passes, so one failed day does not block the days after it; a full build's check still
+    finds D2."""
+    load(warehouse, {D1: PARTITIONS[D1]})
+    assert build(warehouse, target_path).ok
+    warehouse.load_partition(D2, PARTITIONS[D2], RUNS[D2])  # its dbt stage never ran
+    warehouse.load_partition(D3, PARTITIONS[D3], RUNS[D3])
+
+    day_run = build(warehouse, target_path, partition=D3)
+
+    assert day_run.ok, day_run.output[-3000:]
+    assert {key[0] for key in summary_rows(warehouse)} == {D1, D3}
+    full_check = run_dbt(["test", "--select", "daily_category_summary_reconciles_with_products"], warehouse.dbt_env(), target_path)
+    assert not full_check.ok
+    assert "daily_category_summary_reconciles_with_products" in full_check.output
+
+
 def test_an_incremental_run_needs_a_valid_partition_and_deletes_nothing_without_one(warehouse, target_path):
     load(warehouse, {D1: PARTITIONS[D1], D3: PARTITIONS[D3]})
     assert build(warehouse, target_path).ok

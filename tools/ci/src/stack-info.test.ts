@@ -28,7 +28,14 @@ describe('stack info from xetl.config.ts', () => {
       { environment: 'prod', side: 'source' }, { environment: 'prod', side: 'analytics' },
     ]);
     expect(roleVariable('dev', 'source', 'plan')).toBe('XETL_DEV_SOURCE_PLAN_ROLE_ARN');
+    // Pull requests plan only environments whose plan role trusts them (dev): stage and prod trust main alone.
+    expect(planMatrix(config, { pullRequest: true }).include).toEqual([{ environment: 'dev', side: 'source' }, { environment: 'dev', side: 'analytics' }]);
     expect(roleVariableCommands(config)).toContain('gh variable set XETL_DEV_SOURCE_DEPLOY_ROLE_ARN --body arn:aws:iam::111111111111:role/xetl-dev-cicd-deploy');
+  });
+
+  test('the CLI prints the pull-request matrix for --event pull_request', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'tools/ci/src/bin/stack-info.ts', '--matrix', '--event', 'pull_request'], { cwd: repo, encoding: 'utf8' });
+    expect(JSON.parse(out).include.map((m: { environment: string }) => m.environment)).toEqual(['dev', 'dev']);
   });
 
   test('the CLI writes $GITHUB_OUTPUT lines', () => {

@@ -37,10 +37,15 @@ export function stackInfo(config: XetlConfig, environment: string, side: string)
   };
 }
 
-/** The plan jobs' matrix: every account of every environment with `cicd`. */
-export function planMatrix(config: XetlConfig): { include: Array<{ environment: string; side: AccountSide }> } {
+/**
+ * The plan jobs' matrix: every account of every environment with `cicd`; for a pull request only
+ * the environments whose plan role trusts pull requests (`cicd.pullRequestPlans`, dev).
+ */
+export function planMatrix(config: XetlConfig, options: { pullRequest?: boolean } = {}): { include: Array<{ environment: string; side: AccountSide }> } {
   return {
-    include: config.environments.filter((e) => e.cicd).flatMap((e) => SIDES.map((side) => ({ environment: e.name, side }))),
+    include: config.environments
+      .filter((e) => e.cicd && (!options.pullRequest || e.cicd.pullRequestPlans))
+      .flatMap((e) => SIDES.map((side) => ({ environment: e.name, side }))),
   };
 }
 

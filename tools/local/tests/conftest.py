@@ -9,6 +9,7 @@ from xetl_local.stack import REPO_ROOT, LocalStack
 
 @pytest.fixture(scope="session")
 def stack():
-    # Its own work dir: the test never touches the state of a person's `npm run local`.
-    with LocalStack(work=REPO_ROOT / ".work" / "local-test") as running:
+    # Its own work dir: the test never touches the state of a person's `npm run local`; and an empty
+    # warehouse, so no partition of an earlier session can change what a test sees.
+    with LocalStack(work=REPO_ROOT / ".work" / "local-test", fresh_warehouse=True) as running:
         yield running

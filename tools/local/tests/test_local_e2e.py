@@ -12,12 +12,15 @@ Case 4: an empty drop (a header and no data rows) fails the run and publishes no
 from __future__ import annotations
 
 import csv
+import json
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 from xetl_local.pipeline import final_rows, parquet_rows, render_summary, run_partition, target_objects
 from xetl_local.warehouse import run_statements
+from xetl_tasks.contract import DBT_DOCS_PREFIX
+from xetl_tasks.notify import chat_text
 from xetl_tasks.partition import partition_path
 
 GOOD_DATE = "2026-11-21"
@@ -74,6 +77,19 @@ def test_partition_publishes_expected_rows_and_rerun_changes_nothing(stack):
     assert objects and all(uri.endswith(".parquet") for uri in objects)
     assert _normalise(parquet_rows(objects)) == _normalise(table)
     assert [n["status"] for n in first.notices] == ["success"]
+    # The dbt docs site, generated on PostgreSQL, in the emulator's staging bucket (what xetl docs serves).
+    assert first.task_states["publish_dbt_docs"][0] == "success"
+    s3, staging = stack.client("s3"), stack.variable["staging_bucket"]
+    listed = s3.list_objects_v2(Bucket=staging, Prefix=DBT_DOCS_PREFIX)["Contents"]
+    assert sorted(o["Key"] for o in listed) == [f"{DBT_DOCS_PREFIX}{n}" for n in ("catalog.json", "index.html", "manifest.json")]
+    catalog = json.loads(s3.get_object(Bucket=staging, Key=f"{DBT_DOCS_PREFIX}catalog.json")["Body"].read())
+    assert "model.xetl.daily_category_summary" in catalog["nodes"]
+    # The chat message a channel would get, printed by the local run.
+    (chat,) = first.chat
+    assert chat["content"]["title"] == f"\u2705 xetl local: partition {GOOD_DATE} published"
+    assert (f"rows: read 200, loaded {expected.rows_curated}, quarantined {expected.rows_quarantined}"
+            in chat["content"]["description"].splitlines())  # fmt: skip
+    assert chat_text(chat).rstrip("\n").replace("\n", "\n    ") in render_summary(stack, first)
 
     second = run_partition(stack, partition=GOOD_DATE, rows=200, bad_ratio=0.1, files=2, seed=11)
     assert second.succeeded, second.failure
@@ -112,6 +128,9 @@ def test_all_malformed_partition_fails_at_the_manifest_gate_and_publishes_nothin
     assert final_rows(stack, GOOD_DATE) == good_before
     assert target_objects(stack, BAD_DATE) == {f"s3://{bucket}/{sentinel}": b"previous publication"}
     assert [n["status"] for n in result.notices] == ["failure"]
+    (chat,) = result.chat
+    assert chat["content"]["title"] == "\u274c xetl local: partition 2026-11-22 FAILED at check_manifest"
+    assert "rows: read 60, curated 0, quarantined 60" in chat["content"]["description"].splitlines()
 
 
 def _audit(stack, run_id: str) -> list[dict]:
@@ -140,7 +159,8 @@ def test_a_rerun_that_fails_its_checks_leaves_the_published_partition_untouched(
 
 
 def test_an_empty_drop_fails_the_run_and_publishes_nothing(stack):
-    result = run_partition(stack, partition=EMPTY_DATE, rows=0, bad_ratio=0.0, files=1, seed=9)
+    # `xetl drop` refuses a header-only file; a producer using plain S3 calls gets it through.
+    result = run_partition(stack, partition=EMPTY_DATE, rows=0, bad_ratio=0.0, files=1, seed=9, producer_upload=True)
     print(render_summary(stack, result))
     assert not result.succeeded
     assert "no data rows" in result.failure

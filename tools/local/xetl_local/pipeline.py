@@ -17,11 +17,12 @@ from typing import Any
 
 from generate_products import BAD_KINDS, ExpectedOutcome, generate_products
 from xetl_harness.airflow_db import task_states as airflow_task_states
-from xetl_tasks.contract import DAG_ID
+from xetl_tasks.contract import DAG_ID, MARKER_FILE_NAME
+from xetl_tasks.notify import chat_text
 from xetl_tasks.partition import manifest_uri, partition_path
 from xetl_tasks.runtime import TaskIds
 
-from xetl_local.files import failure_file
+from xetl_local.files import delete_prefix, failure_file
 from xetl_local.stack import AIRFLOW_BIN, REPO_ROOT, LocalRunError, LocalStack, Timings
 from xetl_local.warehouse import run_statements
 
@@ -43,6 +44,8 @@ class RunResult:
     notices: list[dict[str, str]] = field(default_factory=list)
     # `airflow dags test`'s output: the DAG run and every task's log.
     log_path: str = ""
+    # What the chat channels would get (Chatbot's JSON from the chat topic), in order.
+    chat: list[dict[str, Any]] = field(default_factory=list)
     # Event mode (xetl_local.event_mode.EventRun): how the event path started the run.
     event: Any = None
 
@@ -64,6 +67,17 @@ def drop_partition(stack: LocalStack, files: list[Path], partition: str) -> str:
             f"xetl drop failed (exit {proc.returncode}): {(proc.stderr or proc.stdout).strip()[-600:]}"
         )
     return "xetl drop"
+
+
+def producer_upload_partition(stack: LocalStack, files: list[Path], partition: str) -> str:
+    """The partition's files, then its `_SUCCESS` marker, with plain PutObject calls."""
+    s3 = stack.client("s3")
+    bucket, prefix = stack.variable["source_bucket"], partition_path(partition, stack.variable["source_prefix"])
+    delete_prefix(s3, bucket, prefix)
+    for path in files:
+        s3.put_object(Bucket=bucket, Key=prefix + path.name, Body=path.read_bytes())
+    s3.put_object(Bucket=bucket, Key=prefix + MARKER_FILE_NAME, Body=b"")
+    return "plain S3 PutObject (a producer without xetl drop)"
 
 
 def run_dag(stack: LocalStack, partition: str, conf: dict[str, Any] | None = None) -> tuple[str, str, str]:
@@ -268,18 +282,27 @@ def parquet_rows(objects: dict[str, bytes]) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in json.loads(proc.stdout)]
 
 
-def read_notices(stack: LocalStack) -> list[dict[str, str]]:
+def _drain(stack: LocalStack, queue_url: str) -> list[dict[str, Any]]:
+    """Every message on a topic's inbox queue, parsed, removed from the queue."""
     sqs = stack.client("sqs")
-    notices = []
+    bodies = []
     while True:
-        got = sqs.receive_message(QueueUrl=stack.notice_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        messages = got.get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
         if not messages:
-            return notices
+            return bodies
         for message in messages:
-            body = json.loads(message["Body"])
-            notices.append({"subject": body.get("Subject", ""), "status": body.get("MessageAttributes", {}).get("status", {}).get("Value", "")})
-            sqs.delete_message(QueueUrl=stack.notice_queue_url, ReceiptHandle=message["ReceiptHandle"])
+            bodies.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def read_notices(stack: LocalStack) -> list[dict[str, str]]:
+    return [{"subject": body.get("Subject", ""), "status": body.get("MessageAttributes", {}).get("status", {}).get("Value", "")}
+            for body in _drain(stack, stack.notice_queue_url)]  # fmt: skip
+
+
+def read_chat(stack: LocalStack) -> list[dict[str, Any]]:
+    """The chat messages of the run, as Chatbot would receive them (raw delivery: the JSON itself)."""
+    return _drain(stack, stack.chat_queue_url)
 
 
 def run_partition(
@@ -294,10 +317,14 @@ def run_partition(
     read_rows: bool = True,
     event: bool = False,
     event_timeout: float = 60.0,
+    producer_upload: bool = False,
 ) -> RunResult:
     """read_rows=False (benchmarks) counts the final table and the Parquet footers instead of
     reading every row back. event=True: drop only, and let the event path start the DAG run
-    (xetl_local.event_mode; EventTimeout when none starts within event_timeout seconds)."""
+    (xetl_local.event_mode; EventTimeout when none starts within event_timeout seconds).
+    producer_upload=True: the files and the marker are put with plain S3 calls, as a producer that
+    does not use `xetl drop` would (which refuses, e.g., a header-only file), so the pipeline's own
+    gates are what meets them."""
     timings = Timings(history=stack.timings.history, announce=stack.timings.announce)
     with timings.step("generate sample"):
         out = stack.work / "sample" / partition
@@ -313,7 +340,7 @@ def run_partition(
         run_id, state, log_path = event_run.call.airflow_run_id, event_run.call.state, event_run.call.log_path
     else:
         with timings.step("drop into source bucket", f"dropping {len(expected.files)} file(s) and the _SUCCESS marker with xetl drop", typical=5):
-            drop_method = drop_partition(stack, expected.files, partition)
+            drop_method = (producer_upload_partition if producer_upload else drop_partition)(stack, expected.files, partition)
         with timings.step("airflow dags test (whole DAG)", "running the DAG with Airflow 3.0.6 (airflow dags test), each task as it ends", typical=90):
             run_id, state, log_path = run_dag(stack, partition)
     with timings.step("read back (summary)"):
@@ -325,6 +352,7 @@ def run_partition(
         else:
             table_rows, target_rows = final_count(stack, partition), _parquet_count_in_tools(objects)
         notices = read_notices(stack)
+        chat = read_chat(stack)
     return RunResult(
         partition=partition,
         run_id=run_id,
@@ -340,6 +368,7 @@ def run_partition(
         drop_method=drop_method,
         notices=notices,
         log_path=log_path,
+        chat=chat,
         event=event_run,
     )
 
@@ -351,7 +380,8 @@ def task_order(states: dict[str, tuple[str, float]]) -> list[str]:
     """The DAG's tasks in pipeline order, the dbt group's (sorted) right after the publish."""
     dbt = sorted(t for t in states if t.startswith(DBT_PREFIX))
     at = TaskIds.PIPELINE.index(TaskIds.PUBLISH_PARTITION) + 1
-    return [*TaskIds.PIPELINE[:at], *dbt, *TaskIds.PIPELINE[at:], TaskIds.NOTIFY_SUCCESS, TaskIds.NOTIFY_FAILURE]
+    return [*TaskIds.PIPELINE[:at], *dbt, *TaskIds.PIPELINE[at:], TaskIds.NOTIFY_SUCCESS, *TaskIds.AFTER_PUBLICATION,
+            TaskIds.NOTIFY_FAILURE]
 
 
 def dbt_models(states: dict[str, tuple[str, float]]) -> dict[str, str]:
@@ -391,6 +421,9 @@ def render_summary(stack: LocalStack, result: RunResult) -> str:
           + ", ".join(f"{name} {state}" for name, state in models.items()) + "\n")
     if result.notices:
         w("  notifications      " + "; ".join(f"[{n['status']}] {n['subject']}" for n in result.notices) + "\n")
+    for message in result.chat:
+        w("\n  chat message (what a Slack or Teams channel gets with notifications.chat):\n    "
+          + chat_text(message).rstrip("\n").replace("\n", "\n    ") + "\n")
     if result.failure:
         w("\n  why it failed:\n    " + result.failure.replace("\n", "\n    ") + "\n")
     w("\n  time per step (s):\n")

@@ -11,7 +11,8 @@ same `PipelineRuntime` interface as `xetl_tasks.aws.AwsRuntime`, step for step:
 | start/wait_for_glue_job | `glue-scripts/xetl_products_job.py` under local PySpark (glue venv), outputs to moto's staging bucket; the wait proves the manifest is there | Glue job |
 | check_manifest | the AWS runtime's own task body (S3 hook against moto) | same |
 | stage_partition, check_data_quality, publish_partition, unload_to_target | the same `xetl_sql` statements, on PostgreSQL through `xetl_sql_tools.warehouse` (COPY from a local mirror of the staging prefix; UNLOAD to Parquet, then CLEANPATH + put in moto's target bucket) | Redshift Data API |
-| notify_success / notify_failure | the AWS runtime's notification bodies, SNS in moto; the failure is recorded on PostgreSQL | SNS, Redshift |
+| publish_dbt_docs | the AWS runtime's task (`dbt docs generate` on PostgreSQL), the site into moto's staging bucket | the same, on Redshift |
+| notify_success / notify_failure | the AWS runtime's notification bodies and chat message, SNS in moto; the failure is recorded on PostgreSQL | SNS, Redshift |
 
 Everything AWS is reached through the `aws_default` connection; the local run points it at the
 emulator with `extra.endpoint_url`, so no code here names an endpoint. Local failures are
@@ -32,6 +33,7 @@ from airflow.sdk import get_current_context, task
 from xetl_tasks import sql
 from xetl_tasks.aws import (
     AWS_CONN_ID,
+    FAILURE_CHAT_ARGS,
     MARKER_KEY,
     ONE_FAILED,
     RUN_MARKER,
@@ -39,6 +41,7 @@ from xetl_tasks.aws import (
     check_manifest_task,
     failed_tasks,
     notify_success_task,
+    publish_dbt_docs_task,
     publish_failure,
 )
 from xetl_tasks.partition import DATASET, STAGING_AREAS, manifest_uri, partition_path, staging_uri
@@ -317,12 +320,19 @@ class LocalRuntime(PipelineRuntime):
             role_chain=var("unload_role_chain"), kms_key_arn=var("target_kms_key_arn"), region=var("region"),
         ).operator  # fmt: skip
 
+    def publish_dbt_docs(self) -> BaseOperator:
+        # The same task: the aws_default connection points S3 at the emulator, the settings at PostgreSQL.
+        return publish_dbt_docs_task()
+
     def notify_success(self) -> BaseOperator:
         return notify_success_task()
 
     def notify_failure(self) -> BaseOperator:
         @task(task_id=TaskIds.NOTIFY_FAILURE, trigger_rule=ONE_FAILED, execution_timeout=timedelta(minutes=5), **LOCAL_TASK_ARGS)
-        def notify_failure(partition: str, dag_run_id: str, marker: str, environment: str, topic_arn: str, region: str) -> str:
+        def notify_failure(
+            partition: str, dag_run_id: str, marker: str, environment: str, topic_arn: str, region: str,
+            chat_topic_arn: str, airflow_url: str, staging_bucket: str,
+        ) -> str:
             """Record the failure in the audit table (PostgreSQL), then publish it to the SNS topic (moto)."""
             failed, blocked = failed_tasks(dag_run_id)
             if not partition.startswith("<"):
@@ -334,9 +344,12 @@ class LocalRuntime(PipelineRuntime):
                     run_statements(statements)
                 except WarehouseError as err:
                     get_current_context()["ti"].log.warning("could not record the failure: %s", err)
-            return publish_failure(partition, dag_run_id, environment, topic_arn, region, failed, blocked)
+            return publish_failure(
+                partition, dag_run_id, environment, topic_arn, region, failed, blocked, chat_topic_arn, airflow_url,
+                staging_bucket,
+            )
 
         return notify_failure(
             partition=PARTITION_OR_PROBLEM, dag_run_id=RUN_ID, marker=RUN_MARKER, environment=var("environment"),
-            topic_arn=var("sns_topic_arn"), region=var("region"),
+            topic_arn=var("sns_topic_arn"), region=var("region"), **FAILURE_CHAT_ARGS,
         ).operator  # fmt: skip

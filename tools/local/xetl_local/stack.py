@@ -152,6 +152,8 @@ class LocalStack:
     pipeline_dsn: str = ""  # the pipeline's own login: what the DAG's tasks connect as
     variable: dict[str, Any] = field(default_factory=dict)
     deploy_report: dict[str, Any] = field(default_factory=dict)
+    # Tests start from an empty warehouse; a person's `npm run local` keeps earlier partitions.
+    fresh_warehouse: bool = False
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def __post_init__(self) -> None:
@@ -352,22 +354,30 @@ class LocalStack:
                 Name=n["glueJob"], Role=role, GlueVersion="5.0",
                 Command={"Name": "glueetl", "ScriptLocation": "file://" + str(REPO_ROOT / "glue-scripts/xetl_products_job.py")},
             )  # fmt: skip
-        topic_arn = self.client("sns").create_topic(Name=n["pipelineTopic"])["TopicArn"]
-        # A queue on the topic keeps every notice, so a person (and the test) can read them.
-        sqs = self.client("sqs")
-        queue_url = sqs.create_queue(QueueName=f"{n['pipelineTopic']}-inbox")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        self.client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn,
-                                     Attributes={"RawMessageDelivery": "false"})
-        self.notice_queue_url = queue_url
+        topic_arn, self.notice_queue_url = self._topic_with_inbox(n["pipelineTopic"], raw=False)
+        # The chat channels' topic, always here: the run's summary prints the message a channel would get.
+        chat_topic_arn, self.chat_queue_url = self._topic_with_inbox(n["chatTopic"], raw=True)
         key_arn = self.client("kms").describe_key(KeyId=n["dataKeyAlias"])["KeyMetadata"]["Arn"]
         secrets = self.client("secretsmanager")
-        # The contract's own builder, as the analytics stack uses it (tools/local/names.ts).
+        # The contract's own builder, as the analytics stack uses it (tools/local/names.ts). No
+        # Airflow UI runs here (`airflow dags test`): no link.
         self.variable = _node_json(["tools/local/names.ts", "local", "--variable", json.dumps(
-            {"snsTopicArn": topic_arn, "targetKmsKeyArn": key_arn, "redshiftEndpoint": _dsn_field(self.pg_dsn, "host")})])
+            {"snsTopicArn": topic_arn, "targetKmsKeyArn": key_arn, "redshiftEndpoint": _dsn_field(self.pg_dsn, "host"),
+             "chatTopicArn": chat_topic_arn, "airflowUrl": ""})])
         # Where MWAA's secrets backend would read it; the local Airflow reads AIRFLOW_VAR_* instead.
         _put_secret(secrets, n["pipelineVariableSecret"], self.variable)
         self.account_id = account
+
+    def _topic_with_inbox(self, name: str, *, raw: bool) -> tuple[str, str]:
+        """(topic ARN, queue URL): a topic and a queue subscribed to it that keeps every message, so a
+        person (and the tests) can read them; ``raw``: the queue gets the message itself, no envelope."""
+        sns, sqs = self.client("sns"), self.client("sqs")
+        topic_arn = sns.create_topic(Name=name)["TopicArn"]
+        queue_url = sqs.create_queue(QueueName=f"{name}-inbox")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn,
+                      Attributes={"RawMessageDelivery": "true" if raw else "false"})  # fmt: skip
+        return topic_arn, queue_url
 
     def _migrate(self) -> None:
         """The migrations, as `xetl bootstrap` applies them with the admin secret on Redshift (here as
@@ -375,6 +385,11 @@ class LocalStack:
         IAMR:<role name> and gets the xetl_pipeline database role from its RedshiftDbRoles tag; here
         a login of the same name is a member of that role. The DAG's tasks connect as it
         (`pipeline_dsn`), so a grant the pipeline lacks fails locally as it would on AWS."""
+        if self.fresh_warehouse:
+            import psycopg2
+
+            with psycopg2.connect(self.pg_dsn) as conn, conn.cursor() as cur:
+                cur.execute("DROP SCHEMA IF EXISTS xetl, xetl_stg, xetl_marts CASCADE")
         proc = subprocess.run([str(TOOLS_PYTHON), "-m", "xetl_sql_tools.warehouse", "--migrate", self.pg_dsn],
                               capture_output=True, text=True, check=False)  # fmt: skip
         if proc.returncode != 0:

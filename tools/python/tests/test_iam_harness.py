@@ -98,6 +98,17 @@ def test_unresolved_terraform_references_fail_naming_them():
         resolver.resolve('"${aws_glue_job.J.arn}"', "the job policy")
 
 
+def test_a_regex_replace_of_a_reference_is_resolved_as_terraform_would():
+    # The analytics stack's Airflow UI link: https:// added unless the webserver URL has it.
+    resolver = Resolver({"aws_mwaa_environment.A.webserver_url": "abc.c2.airflow.eu-west-1.on.aws"})
+    text = '{"airflow_url":"${replace(aws_mwaa_environment.A.webserver_url, "/^(https://)?/", "https://")}"}'
+    assert resolver.resolve(text, "test") == '{"airflow_url":"https://abc.c2.airflow.eu-west-1.on.aws"}'
+    resolver.set("aws_mwaa_environment.A.webserver_url", "https://abc.on.aws")
+    assert resolver.resolve(text, "test") == '{"airflow_url":"https://abc.on.aws"}'
+    with pytest.raises(UnresolvedReference, match="aws_mwaa_environment.B.webserver_url"):
+        Resolver().resolve(text.replace(".A.", ".B."), "test")
+
+
 def test_static_check_finds_unknown_actions_and_resources_that_do_not_fit():
     findings = check_document("s", "p", policy(
         allow("glue:GetJobs2", JOB),

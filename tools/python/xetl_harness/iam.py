@@ -18,7 +18,9 @@ run on Airflow's Python 3.12, the emulator on the tools venv's 3.11).
   variables such as ``${aws:userid}``. A condition key the request does not carry is absent, as in
   AWS: the statement does not apply (or, for negated operators, does).
 
-What this does not model: SCPs, RCPs, permission boundaries and session policies (xetl has none),
+What this does not model: SCPs, RCPs, permission boundaries and session policies (a caller
+with a boundary evaluates it as a second set of identity policies and takes both decisions, as
+libs/stacks/src/escalation/evaluate_requests.py does),
 and keys only AWS itself knows (``kms:ViaService``, ``aws:CalledVia``, ``aws:SourceVpce``) unless
 the caller puts them into the request's context.
 """
@@ -59,14 +61,16 @@ class UnresolvedReference(KeyError):
 
 
 _COALESCE = re.compile(r'(?<!\$)\$\{coalesce\(var\.([A-Za-z0-9_\-]+),\s*"([^"]*)"\)\}')
+# replace(<reference>, "/<regex>/", "<replacement>"): the analytics stack's Airflow UI link.
+_REPLACE = re.compile(r'(?<!\$)\$\{replace\(([A-Za-z0-9_.\-\[\]]+),\s*"/((?:[^"\\]|\\.)*)/",\s*"([^"]*)"\)\}')
 _ANY_INTERPOLATION = re.compile(r"(?<!\$)\$\{([^}]*)\}")
 
 
 @dataclass
 class Resolver:
     """Values of Terraform references (``"aws_s3_bucket.Staging_Bucket_FFBBB1F1.arn"`` -> ARN)
-    and of the stack's input variables (``coalesce(var.x, "default")`` is the one function the
-    stacks use in values the tests read)."""
+    and of the stack's input variables (``coalesce(var.x, "default")`` and a regex ``replace`` of a
+    reference are the functions the stacks use in values the tests read)."""
 
     values: dict[str, str] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
@@ -81,7 +85,12 @@ class Resolver:
                 raise UnresolvedReference(ref, where)
             return self.values[ref]
 
+        def replaced(match: re.Match[str]) -> str:
+            # Terraform's RE2 and Python's re agree on the simple patterns the stacks use.
+            return re.sub(match.group(2).replace('\\"', '"'), match.group(3), reference(match))
+
         text = _COALESCE.sub(lambda m: self.variables.get(m.group(1)) or m.group(2), text)
+        text = _REPLACE.sub(replaced, text)
         text = _REFERENCE.sub(reference, text)
         for match in _ANY_INTERPOLATION.finditer(text):
             raise UnresolvedReference(match.group(1), where)
@@ -155,11 +164,17 @@ def reference_resolver(synth: Mapping[str, Any], resolver: Resolver | None = Non
         put(address, namespace_name=body["namespace_name"], arn=arn("redshift-serverless", f"namespace/{_GENERATED_ID}"),
             admin_password_secret_arn=arn("secretsmanager", f"secret:redshift!{body['namespace_name']}-admin-AbCdEf"))
     for address, body in each("aws_redshiftserverless_workgroup"):
-        put(address, workgroup_name=body["workgroup_name"], arn=arn("redshift-serverless", f"workgroup/{_GENERATED_ID}"))
+        put(address, workgroup_name=body["workgroup_name"], arn=arn("redshift-serverless", f"workgroup/{_GENERATED_ID}"),
+            **{"endpoint[0].address": f"{body['workgroup_name']}.{account}.{region}.redshift-serverless.amazonaws.com"})
     for address, body in each("aws_lambda_function"):
         put(address, arn=arn("lambda", f"function:{body['function_name']}"), function_name=body["function_name"])
     for address, body in each("aws_mwaa_environment"):
-        put(address, arn=arn("airflow", f"environment/{body['name']}"), name=body["name"])
+        # MWAA's API gives the webserver as a host name; the id part is generated.
+        put(address, arn=arn("airflow", f"environment/{body['name']}"), name=body["name"],
+            webserver_url=f"{_GENERATED_ID}.c2.airflow.{region}.on.aws")
+    for address, _body in each("aws_vpc"):
+        vpc_id = "vpc-" + _GENERATED_ID.replace("-", "")[:17]
+        put(address, id=vpc_id, arn=arn("ec2", f"vpc/{vpc_id}"))
     for address, body in each("aws_dynamodb_table"):
         put(address, arn=arn("dynamodb", f"table/{body['name']}"), name=body["name"], id=body["name"])
     for key, body in synth.get("variable", {}).items():

@@ -5,6 +5,7 @@
 import type { Command } from '../command';
 import { bootstrapCommand } from './bootstrap';
 import { costCommand } from './cost';
+import { docsCommand } from './docs';
 import { doctorCommand } from './doctor';
 import { dropCommand } from './drop';
 import { logsCommand } from './logs';
@@ -27,4 +28,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   cost: costCommand,
   park: parkCommand,
   unpark: unparkCommand,
+  docs: docsCommand,
 };

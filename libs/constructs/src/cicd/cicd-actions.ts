@@ -33,7 +33,9 @@ export const S3_OBJECT_READ = ['s3:GetObject', 's3:GetObjectTagging'] as const;
 export const S3_OBJECT_WRITE = ['s3:DeleteObject', 's3:PutObject', 's3:PutObjectTagging'] as const;
 
 // ---- KMS ---------------------------------------------------------------------------------------
-export const KMS_KEY_READ = ['kms:Decrypt', 'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'] as const;
+/** Key metadata; no decryption (that goes only through a service, `KMS_DECRYPT_VIA_SERVICES`). */
+export const KMS_KEY_READ = ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'] as const;
+export const KMS_DECRYPT = ['kms:Decrypt'] as const;
 export const KMS_KEY_WRITE = [
   'kms:CreateAlias', 'kms:CreateGrant', 'kms:DeleteAlias', 'kms:EnableKeyRotation', 'kms:Encrypt',
   'kms:GenerateDataKey', 'kms:PutKeyPolicy', 'kms:RetireGrant', 'kms:ScheduleKeyDeletion', 'kms:TagResource',
@@ -46,11 +48,22 @@ export const KMS_POLICY_LOCKOUT = ['kms:CreateKey', 'kms:PutKeyPolicy'] as const
 
 // ---- IAM ---------------------------------------------------------------------------------------
 export const IAM_ROLE_READ = ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'] as const;
-export const IAM_ROLE_WRITE = [
-  'iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:ListInstanceProfilesForRole',
-  'iam:PutRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole',
-  'iam:UpdateRoleDescription',
+/**
+ * Role changes that IAM checks against the role's permissions boundary (`iam:PermissionsBoundary`):
+ * the deploy role may make them only on roles that carry xetl's boundary.
+ */
+export const IAM_ROLE_WRITE_BOUNDED = [
+  'iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy',
+  'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
 ] as const;
+/** Role calls without that condition key: tags (Terraform's default tags) and the instance-profile check before delete. */
+export const IAM_ROLE_WRITE_UNBOUNDED = ['iam:ListInstanceProfilesForRole', 'iam:TagRole', 'iam:UntagRole'] as const;
+/** Managed-policy changes: the deploy role manages none, so none may change (the boundary among them). */
+export const IAM_POLICY_CHANGE = [
+  'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion',
+] as const;
+/** Assuming another role: no CI role needs to, so a role that trusts one gains it nothing. */
+export const STS_ASSUME = ['sts:AssumeRole'] as const;
 /** Everything that could change a role; denied on the CI roles themselves. */
 export const IAM_ROLE_CHANGE = [
   'iam:AttachRolePolicy', 'iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePermissionsBoundary',
@@ -101,12 +114,14 @@ export const LOGS_WRITE = [
 ] as const;
 
 // ---- Glue --------------------------------------------------------------------------------------
-export const GLUE_READ = ['glue:GetCrawler', 'glue:GetDatabase', 'glue:GetJob', 'glue:GetTags'] as const;
+export const GLUE_READ = ['glue:GetCrawler', 'glue:GetDataCatalogEncryptionSettings', 'glue:GetDatabase', 'glue:GetJob', 'glue:GetTags'] as const;
 export const GLUE_WRITE = [
-  'glue:CreateCrawler', 'glue:CreateDatabase', 'glue:CreateJob', 'glue:DeleteCrawler', 'glue:DeleteDatabase',
+  'glue:CreateDatabase', 'glue:PutDataCatalogEncryptionSettings', 'glue:CreateJob', 'glue:DeleteCrawler', 'glue:DeleteDatabase',
   'glue:DeleteJob', 'glue:TagResource', 'glue:UntagResource', 'glue:UpdateCrawler', 'glue:UpdateDatabase',
   'glue:UpdateJob',
 ] as const;
+/** CreateCrawler has no resource type (the crawler has no ARN yet); the request carries the stack tag. */
+export const GLUE_CRAWLER_CREATE = ['glue:CreateCrawler'] as const;
 /** Glue security configurations have no resource-level permissions. */
 export const GLUE_SECURITY_CONFIGURATION_READ = ['glue:GetSecurityConfiguration'] as const;
 export const GLUE_SECURITY_CONFIGURATION_WRITE = ['glue:CreateSecurityConfiguration', 'glue:DeleteSecurityConfiguration'] as const;
@@ -122,9 +137,21 @@ export const REDSHIFT_WRITE = [
   'redshift-serverless:DeleteNamespace', 'redshift-serverless:DeleteWorkgroup', 'redshift-serverless:TagResource',
   'redshift-serverless:UntagResource', 'redshift-serverless:UpdateNamespace', 'redshift-serverless:UpdateWorkgroup',
 ] as const;
+/** Usage limits have no resource type in IAM: the provider reads a limit by its ID. */
+export const REDSHIFT_USAGE_LIMIT_READ = ['redshift-serverless:GetUsageLimit'] as const;
+export const REDSHIFT_USAGE_LIMIT_WRITE = [
+  'redshift-serverless:CreateUsageLimit', 'redshift-serverless:DeleteUsageLimit', 'redshift-serverless:UpdateUsageLimit',
+] as const;
+
+// ---- SSM (the park switch of a parkable environment) -------------------------------------------
+/** A plan reads the switch's folder (the stack owns no parameter; `xetl park` writes it). */
+export const PARK_SWITCH_READ = ['ssm:GetParametersByPath'] as const;
 
 // ---- Secrets Manager ---------------------------------------------------------------------------
-export const SECRETS_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:GetSecretValue'] as const;
+/** Secret metadata; no value. */
+export const SECRETS_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy'] as const;
+/** The value of the one secret Terraform writes (the `xetl_pipeline` variable: names, no credential). */
+export const SECRET_VALUE_READ = ['secretsmanager:GetSecretValue'] as const;
 export const SECRETS_WRITE = [
   'secretsmanager:CreateSecret', 'secretsmanager:DeleteResourcePolicy', 'secretsmanager:DeleteSecret',
   'secretsmanager:PutResourcePolicy', 'secretsmanager:PutSecretValue', 'secretsmanager:TagResource',
@@ -137,11 +164,13 @@ export const SECRETS_MANAGED_BY_REDSHIFT = [
 ] as const;
 
 // ---- SNS ---------------------------------------------------------------------------------------
-export const SNS_READ = ['sns:GetSubscriptionAttributes', 'sns:GetTopicAttributes', 'sns:ListTagsForResource'] as const;
+export const SNS_READ = ['sns:GetTopicAttributes', 'sns:ListTagsForResource'] as const;
 export const SNS_WRITE = [
-  'sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetSubscriptionAttributes', 'sns:SetTopicAttributes',
-  'sns:Subscribe', 'sns:TagResource', 'sns:Unsubscribe', 'sns:UntagResource',
+  'sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:TagResource', 'sns:UntagResource',
 ] as const;
+/** Calls on a subscription, which has no resource type in IAM (the topic's e-mail subscriptions). */
+export const SNS_SUBSCRIPTION_READ = ['sns:GetSubscriptionAttributes'] as const;
+export const SNS_SUBSCRIPTION_WRITE = ['sns:SetSubscriptionAttributes', 'sns:Unsubscribe'] as const;
 
 // ---- trust -------------------------------------------------------------------------------------
 export const WEB_IDENTITY_ACTIONS = ['sts:AssumeRoleWithWebIdentity'] as const;
@@ -150,9 +179,10 @@ export const WEB_IDENTITY_ACTIONS = ['sts:AssumeRoleWithWebIdentity'] as const;
 export const EVENTS_READ = ['events:DescribeEventBus', 'events:DescribeRule', 'events:ListTagsForResource', 'events:ListTargetsByRule'] as const;
 export const EVENTS_WRITE = [
   'events:CreateEventBus', 'events:DeleteEventBus', 'events:DeleteRule', 'events:DisableRule', 'events:EnableRule',
-  'events:PutPermission', 'events:PutRule', 'events:PutTargets', 'events:RemovePermission', 'events:RemoveTargets',
-  'events:TagResource', 'events:UntagResource',
+  'events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:TagResource', 'events:UntagResource',
 ] as const;
+/** The bus policy (`aws_cloudwatch_event_bus_policy`); IAM gives these no resource type. */
+export const EVENTS_PERMISSION_WRITE = ['events:PutPermission', 'events:RemovePermission'] as const;
 export const SQS_READ = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ListQueueTags'] as const;
 export const SQS_WRITE = ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes', 'sqs:TagQueue', 'sqs:UntagQueue'] as const;
 export const LAMBDA_READ = [
@@ -164,4 +194,6 @@ export const LAMBDA_WRITE = [
   'lambda:TagResource', 'lambda:UntagResource', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration',
 ] as const;
 export const LAMBDA_EVENT_SOURCE_READ = ['lambda:GetEventSourceMapping'] as const;
-export const LAMBDA_EVENT_SOURCE_WRITE = ['lambda:CreateEventSourceMapping', 'lambda:DeleteEventSourceMapping', 'lambda:UpdateEventSourceMapping'] as const;
+export const LAMBDA_EVENT_SOURCE_WRITE = ['lambda:DeleteEventSourceMapping', 'lambda:UpdateEventSourceMapping'] as const;
+/** A new mapping has no ARN yet: no resource type, narrowed by `lambda:FunctionArn`. */
+export const LAMBDA_EVENT_SOURCE_CREATE = ['lambda:CreateEventSourceMapping'] as const;

@@ -1,6 +1,9 @@
 import type { AccountSide, Naming } from '@xetl/config';
 import type { PolicyStatement } from '../iam/policy';
+import { REDSHIFT_DB_ROLES_TAG } from '../warehouse/serverless-warehouse';
 import * as A from './cicd-actions';
+import type { GithubTrust } from './github-actions-role-props';
+import { cicdRoleArns } from './permissions-boundary';
 
 /**
  * One service's share of the CI roles' permissions: `read` is what `terraform plan` needs to
@@ -43,12 +46,13 @@ export const DEPLOYABLE_RESOURCE_TYPES: Readonly<Record<AccountSide, readonly st
   analytics: [
     'aws_cloudwatch_event_bus', 'aws_cloudwatch_event_bus_policy', 'aws_cloudwatch_event_rule', 'aws_cloudwatch_event_target',
     'aws_cloudwatch_log_group', 'aws_default_security_group', 'aws_flow_log', 'aws_glue_catalog_database', 'aws_glue_crawler',
+    'aws_glue_data_catalog_encryption_settings',
     'aws_glue_job', 'aws_glue_security_configuration', 'aws_iam_role', 'aws_iam_role_policy', 'aws_kms_alias', 'aws_kms_key',
     'aws_lambda_event_source_mapping', 'aws_lambda_function', 'aws_mwaa_environment', 'aws_redshiftserverless_namespace',
-    'aws_redshiftserverless_workgroup', 'aws_route', 'aws_route_table', 'aws_route_table_association', 'aws_s3_bucket',
-    'aws_s3_bucket_lifecycle_configuration', 'aws_s3_bucket_logging', 'aws_s3_bucket_ownership_controls', 'aws_s3_bucket_policy',
-    'aws_s3_bucket_public_access_block', 'aws_s3_bucket_server_side_encryption_configuration', 'aws_s3_bucket_versioning',
-    'aws_s3_object', 'aws_secretsmanager_secret', 'aws_secretsmanager_secret_version', 'aws_security_group', 'aws_sns_topic',
+    'aws_redshiftserverless_usage_limit', 'aws_redshiftserverless_workgroup', 'aws_route', 'aws_route_table', 'aws_route_table_association', 'aws_s3_bucket',
+    'aws_s3_bucket_lifecycle_configuration', 'aws_s3_bucket_logging', 'aws_s3_bucket_notification', 'aws_s3_bucket_ownership_controls',
+    'aws_s3_bucket_policy', 'aws_s3_bucket_public_access_block', 'aws_s3_bucket_server_side_encryption_configuration',
+    'aws_s3_bucket_versioning', 'aws_s3_object', 'aws_secretsmanager_secret', 'aws_secretsmanager_secret_version', 'aws_security_group', 'aws_sns_topic',
     'aws_sns_topic_policy', 'aws_sns_topic_subscription', 'aws_sqs_queue', 'aws_sqs_queue_policy', 'aws_subnet', 'aws_vpc',
     'aws_vpc_endpoint', 'aws_vpc_peering_connection', 'aws_vpc_security_group_egress_rule', 'aws_vpc_security_group_ingress_rule',
   ],
@@ -113,13 +117,23 @@ function commonGrants(names: Naming, side: AccountSide): CicdGrant[] {
       broader: 'key ARNs are random IDs: allowed on keys carrying this stack\'s tag (aliases are scoped by name below)',
     },
     {
+      sid: 'KeysDecryptViaServices', read: A.KMS_DECRYPT, write: [], resources: [c.arn('kms', 'key/*')],
+      condition: { StringEquals: { ...tagged.StringEquals, 'kms:ViaService': decryptingServices(names, side) } },
+      broader: 'as above; decryption only through the services whose resources a refresh reads back (S3 objects; the Data Catalog, the function\'s environment and the variable secret in B), never directly',
+    },
+    {
       sid: 'KeyCreate', read: [], write: A.KMS_CREATE_KEY, resources: ['*'],
       condition: { StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: c.stack } },
       broader: 'a key has no ARN before CreateKey; the request must carry this stack\'s tag',
     },
     { sid: 'KeyAliases', read: [], write: A.KMS_ALIAS_WRITE, resources: [c.arn('kms', `alias/${names.base}-*`)] },
     { sid: 'KeyAliasList', read: A.KMS_LIST, write: [], resources: ['*'], broader: 'kms:ListAliases has no resource-level permissions (the provider lists aliases to read one)' },
-    { sid: 'Roles', read: A.IAM_ROLE_READ, write: A.IAM_ROLE_WRITE, resources: [names.roleArn(side, `${names.base}-*`)] },
+    { sid: 'Roles', read: A.IAM_ROLE_READ, write: A.IAM_ROLE_WRITE_UNBOUNDED, resources: [names.roleArn(side, `${names.base}-*`)] },
+    {
+      // Every role the deploy role creates or changes carries the boundary: its ceiling, whatever its own policy says.
+      sid: 'RolesWithBoundary', read: [], write: A.IAM_ROLE_WRITE_BOUNDED, resources: [names.roleArn(side, `${names.base}-*`)],
+      condition: { StringEquals: { 'iam:PermissionsBoundary': names.cicdPermissionsBoundaryArn(side) } },
+    },
     {
       sid: 'PassRoles', read: [], write: A.IAM_PASS_ROLE, resources: [names.roleArn(side, `${names.base}-*`)],
       condition: { StringEquals: { 'iam:PassedToService': PASSED_TO_SERVICES } },
@@ -127,6 +141,10 @@ function commonGrants(names: Naming, side: AccountSide): CicdGrant[] {
     {
       sid: 'Events', read: A.EVENTS_READ, write: A.EVENTS_WRITE,
       resources: [c.arn('events', `rule/${names.base}-*`), c.arn('events', `rule/${names.base}-*/*`), c.arn('events', `event-bus/${names.base}-*`)],
+    },
+    {
+      sid: 'EventBusPermissions', read: [], write: A.EVENTS_PERMISSION_WRITE, resources: ['*'],
+      broader: 'events:PutPermission and RemovePermission (the bus policy) have no resource type in IAM and no condition key: only "*" grants them',
     },
     { sid: 'Queues', read: A.SQS_READ, write: A.SQS_WRITE, resources: [c.arn('sqs', `${names.base}-*`)] },
   ];
@@ -163,10 +181,21 @@ function analyticsGrants(names: Naming): CicdGrant[] {
       sid: 'Ec2ServiceEndpoints', read: [], write: A.EC2_SERVICE_ENDPOINTS, resources: [c.arn('ec2', 'vpc-endpoint/*'), c.arn('ec2', 'network-interface/*')],
       broader: 'MWAA and Redshift Serverless create their own untagged endpoints and network interfaces in the stack\'s subnets with the caller\'s rights',
     },
-    { sid: 'LogGroupList', read: A.LOGS_DESCRIBE, write: [], resources: [c.arn('logs', 'log-group:*')], broader: 'logs:DescribeLogGroups authorizes on every log group of the region' },
     {
+      sid: 'LogGroupList', read: A.LOGS_DESCRIBE, write: [], resources: ['*'],
+      broader: 'logs:DescribeLogGroups has no resource type in IAM: only "*" grants it (it lists names and settings, never log events)',
+    },
+    {
+      // The environment's own groups, and those MWAA and Glue would create (names.mwaaLogGroups, names.glueLogGroups).
       sid: 'LogGroups', read: A.LOGS_READ, write: A.LOGS_WRITE,
-      resources: [c.arn('logs', `log-group:/xetl/${names.base}/*`), c.arn('logs', `log-group:/aws/lambda/${names.base}-*`)],
+      resources: [
+        `/xetl/${names.base}/*`, `/aws/lambda/${names.base}-*`, `${names.mwaaLogGroupPrefix}*`,
+        `${names.glueLogGroupPrefix}jobs-${names.glueRoleName}-*`, `${names.glueLogGroupPrefix}crawlers-role/${names.glueRoleName}-*`,
+      ].map((g) => c.arn('logs', `log-group:${g}`)),
+    },
+    {
+      sid: 'RedshiftLogGroups', read: A.LOGS_READ, write: A.LOGS_WRITE, resources: [c.arn('logs', 'log-group:/aws/redshift/serverless/*')],
+      broader: 'Redshift Serverless exports into one log group per log type for the whole account and region (/aws/redshift/serverless/<type>), not per namespace',
     },
     { sid: 'Functions', read: A.LAMBDA_READ, write: A.LAMBDA_WRITE, resources: [c.arn('lambda', `function:${names.base}-*`)] },
     {
@@ -179,9 +208,18 @@ function analyticsGrants(names: Naming): CicdGrant[] {
       broader: 'as above; writes only for this environment\'s functions (`lambda:FunctionArn`)',
     },
     {
+      sid: 'FunctionEventSourceCreate', read: [], write: A.LAMBDA_EVENT_SOURCE_CREATE, resources: ['*'],
+      condition: { ArnLike: { 'lambda:FunctionArn': c.arn('lambda', `function:${names.base}-*`) } },
+      broader: 'CreateEventSourceMapping has no resource type in IAM (the mapping has no ARN yet): only for this environment\'s functions (`lambda:FunctionArn`)',
+    },
+    {
       sid: 'Glue', read: A.GLUE_READ, write: A.GLUE_WRITE,
       broader: 'Glue also authorizes database, crawler and job calls on the account\'s Data Catalog ARN (`catalog`); the named resources are this environment\'s',
       resources: [c.arn('glue', 'catalog'), c.arn('glue', `database/${db}`), c.arn('glue', `table/${db}/*`), c.arn('glue', `crawler/${names.base}-*`), c.arn('glue', `job/${names.base}-*`)],
+    },
+    {
+      sid: 'GlueCrawlerCreate', read: [], write: A.GLUE_CRAWLER_CREATE, resources: ['*'], condition: requestTagged,
+      broader: 'glue:CreateCrawler has no resource type in IAM: only "*" grants it; the request must carry this stack\'s tag',
     },
     {
       sid: 'GlueSecurityConfigurations', read: A.GLUE_SECURITY_CONFIGURATION_READ, write: A.GLUE_SECURITY_CONFIGURATION_WRITE, resources: ['*'],
@@ -200,13 +238,35 @@ function analyticsGrants(names: Naming): CicdGrant[] {
       sid: 'RedshiftManage', read: [], write: A.REDSHIFT_WRITE, resources: [c.arn('redshift-serverless', 'namespace/*'), c.arn('redshift-serverless', 'workgroup/*')], condition: tagged,
       broader: 'as above; changes only to resources carrying this stack\'s tag',
     },
+    {
+      sid: 'RedshiftUsageLimits', read: A.REDSHIFT_USAGE_LIMIT_READ, write: A.REDSHIFT_USAGE_LIMIT_WRITE, resources: ['*'],
+      broader: 'Redshift Serverless usage-limit calls have no resource type in IAM: only "*" grants them (limits cap a workgroup\'s compute; they read no data)',
+    },
+    // A parkable environment's stack reads its park switch at every plan (docs/cost.md).
+    ...(names.env.parkable ? [{ sid: 'ParkSwitch', read: A.PARK_SWITCH_READ, write: [], resources: [names.parkParameterPathArn] }] : []),
     { sid: 'AirflowSecrets', read: A.SECRETS_READ, write: A.SECRETS_WRITE, resources: [names.airflowSecretsArnPattern] },
+    // The one value a refresh reads back: the variable Terraform writes (names; the state holds it too).
+    { sid: 'PipelineVariableValue', read: A.SECRET_VALUE_READ, write: [], resources: [names.pipelineVariableSecretArnPattern] },
     {
       sid: 'RedshiftAdminSecret', read: [], write: A.SECRETS_MANAGED_BY_REDSHIFT, resources: [c.arn('secretsmanager', `secret:redshift!${names.redshiftNamespace}-*`)],
       broader: 'with manage_admin_password Redshift creates its admin secret with the caller\'s rights; never read',
     },
     { sid: 'Topic', read: A.SNS_READ, write: A.SNS_WRITE, resources: [c.arn('sns', `${names.base}-*`)] },
+    {
+      sid: 'TopicSubscriptions', read: A.SNS_SUBSCRIPTION_READ, write: A.SNS_SUBSCRIPTION_WRITE, resources: ['*'],
+      broader: 'SNS subscription calls have no resource type in IAM and no condition key: only "*" grants them (the topic\'s e-mail subscriptions)',
+    },
   ];
+}
+
+/**
+ * Services a refresh decrypts through: S3 (objects), and in B Glue (the encrypted Data Catalog's
+ * database), Lambda (the function's environment) and Secrets Manager (the variable).
+ */
+function decryptingServices(names: Naming, side: AccountSide): string[] {
+  const region = names.env.region;
+  const services = side === 'analytics' ? ['glue', 'lambda', 's3', 'secretsmanager'] : ['s3'];
+  return services.map((s) => `${s}.${region}.amazonaws.com`);
 }
 
 /** Every grant of one side, in a stable order. */
@@ -224,9 +284,12 @@ function statement(g: CicdGrant, actions: readonly string[]): PolicyStatement {
   };
 }
 
+/** No CI role assumes another role: a role that trusts one (say, one the deploy role made) gains it nothing. */
+const DENY_ASSUMING_ROLES: PolicyStatement = { Sid: 'DenyAssumingRoles', Effect: 'Deny', Action: [...A.STS_ASSUME], Resource: '*' };
+
 /** The plan role: refresh reads, the state object, and the lock item. Nothing else changes. */
 export function planStatements(names: Naming, side: AccountSide): PolicyStatement[] {
-  return cicdGrants(names, side).filter((g) => g.read.length).map((g) => statement(g, g.read));
+  return [...cicdGrants(names, side).filter((g) => g.read.length).map((g) => statement(g, g.read)), DENY_ASSUMING_ROLES];
 }
 
 /** The deploy role: reads and writes of everything the side's xetl stack manages, and the guard rails. */
@@ -237,7 +300,20 @@ export function deployStatements(names: Naming, side: AccountSide): PolicyStatem
   const denies: PolicyStatement[] = [
     {
       Sid: 'DenyChangingCiRoles', Effect: 'Deny', Action: [...A.IAM_ROLE_CHANGE, ...A.IAM_PASS_ROLE].sort(),
-      Resource: [names.cicdDeployRoleArn(side), names.cicdPlanRoleArn(side)],
+      Resource: cicdRoleArns(names, side),
+    },
+    // The boundary never comes off a role, and no managed policy (the boundary among them) changes.
+    { Sid: 'DenyRemovingPermissionsBoundaries', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: '*' },
+    { Sid: 'DenyChangingManagedPolicies', Effect: 'Deny', Action: [...A.IAM_POLICY_CHANGE], Resource: '*' },
+    DENY_ASSUMING_ROLES,
+    {
+      // Redshift grants the database roles a role's RedshiftDbRoles tag names at sign-in: CI may name
+      // only the pipeline's own, so it cannot hand the DAG a database role an administrator created.
+      Sid: 'DenyGrantingOtherDatabaseRoles', Effect: 'Deny', Action: ['iam:CreateRole', 'iam:TagRole'], Resource: '*',
+      Condition: {
+        StringNotEquals: { [`aws:RequestTag/${REDSHIFT_DB_ROLES_TAG}`]: names.redshiftPipelineRole },
+        Null: { [`aws:RequestTag/${REDSHIFT_DB_ROLES_TAG}`]: 'false' },
+      },
     },
     {
       Sid: 'DenyChangingStateBucket', Effect: 'Deny', Action: [...A.S3_BUCKET_WRITE].sort(),
@@ -258,4 +334,36 @@ export function deployStatements(names: Naming, side: AccountSide): PolicyStatem
     },
   ];
   return [...allows, ...denies];
+}
+
+/**
+ * Which GitHub Actions jobs may assume the CI roles (STS compares GitHub's claims as condition
+ * keys): the deploy role only the deploy workflow's job in the environment's GitHub environment,
+ * on the deploy branch; the plan role only the plan workflow on the deploy branch, and, for an
+ * environment with `pullRequestPlans`, on pull requests of the repository (the pull request's
+ * number is the one wildcard).
+ */
+export function cicdTrusts(names: Naming): { plan: GithubTrust[]; deploy: GithubTrust[] } {
+  const cicd = names.env.cicd;
+  if (!cicd) throw new Error(`environment ${names.env.name}: no cicd config`);
+  const repo = cicd.githubRepository;
+  const branchRef = `refs/heads/${cicd.deployBranch}`;
+  const workflow = (path: string, ref: string) => `${repo}/${path}@${ref}`;
+  const plan: GithubTrust[] = [{
+    exact: { sub: `repo:${repo}:ref:${branchRef}`, ref: branchRef, job_workflow_ref: workflow(names.githubPlanWorkflow, branchRef) },
+  }];
+  if (cicd.pullRequestPlans) {
+    plan.push({
+      exact: { sub: `repo:${repo}:pull_request` },
+      pullRequestRefs: { job_workflow_ref: workflow(names.githubPlanWorkflow, 'refs/pull/*/merge') },
+    });
+  }
+  const deploy: GithubTrust[] = [{
+    exact: {
+      sub: `repo:${repo}:environment:${cicd.githubEnvironment}`,
+      ref: branchRef,
+      job_workflow_ref: workflow(names.githubDeployWorkflow, branchRef),
+    },
+  }];
+  return { plan, deploy };
 }

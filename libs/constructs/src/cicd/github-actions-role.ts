@@ -11,12 +11,15 @@ export const MANAGED_POLICY_MAX_CHARS = 6144;
 /** IAM's default limit of managed policies per role. */
 const MAX_POLICIES_PER_ROLE = 10;
 
+/** The only wildcard a trust may hold: the pull request's number in a `refs/pull/<n>/merge` ref. */
+const PULL_REQUEST_REF = /^[^*?]*refs\/pull\/\*\/merge$/;
+
 /**
- * A role that only GitHub Actions' OIDC tokens from one repository (and, for deploys, one GitHub
- * environment) can assume: trusted by exactly the account's GitHub OIDC provider, with `aud`
- * and `sub` pinned by StringEquals. Its permissions are split into as few customer-managed
- * policies as IAM's 6,144-character limit allows (an inline policy would cap them at 10,240 in
- * all); never an AWS-managed policy.
+ * A role that only GitHub Actions' OIDC tokens of named jobs can assume: trusted by exactly the
+ * account's GitHub OIDC provider, with `aud`, `sub` and the other claims of each trust pinned by
+ * StringEquals (a pull request's number alone by StringLike). Its permissions are split into as
+ * few customer-managed policies as IAM's 6,144-character limit allows (an inline policy would cap
+ * them at 10,240 in all); never an AWS-managed policy.
  */
 export class GithubActionsRole extends Construct {
   readonly role: IamRole;
@@ -25,21 +28,26 @@ export class GithubActionsRole extends Construct {
 
   constructor(scope: Construct, id: string, props: GithubActionsRoleProps) {
     super(scope, id);
-    if (props.subjects.length === 0) throw new Error(`${props.roleName}: name at least one subject`);
-    const wild = props.subjects.filter((s) => /[*?]/.test(s));
-    if (wild.length) throw new Error(`${props.roleName}: subjects must be exact, got ${wild.join(', ')}`);
-
-    const trust = new PolicyDocument([{
-      Effect: 'Allow',
-      Principal: { Federated: props.providerArn },
-      Action: [...WEB_IDENTITY_ACTIONS],
-      Condition: {
-        StringEquals: {
-          [`${props.providerHost}:aud`]: props.audience,
-          [`${props.providerHost}:sub`]: props.subjects.length === 1 ? props.subjects[0] : [...props.subjects].sort(),
+    if (props.trusts.length === 0) throw new Error(`${props.roleName}: name at least one trust`);
+    const key = (claim: string) => `${props.providerHost}:${claim}`;
+    const trust = new PolicyDocument(props.trusts.map((t) => {
+      if (!t.exact.sub) throw new Error(`${props.roleName}: every trust pins the sub claim`);
+      const wild = Object.values(t.exact).filter((v) => /[*?]/.test(v));
+      if (wild.length) throw new Error(`${props.roleName}: claims must be exact, got ${wild.join(', ')}`);
+      const like = Object.entries(t.pullRequestRefs ?? {});
+      const bad = like.filter(([, v]) => !PULL_REQUEST_REF.test(v));
+      if (bad.length) throw new Error(`${props.roleName}: a wildcard may only stand for a pull request number (refs/pull/*/merge), got ${bad.map(([, v]) => v).join(', ')}`);
+      const exact = Object.fromEntries(Object.entries(t.exact).sort(([x], [y]) => x.localeCompare(y)).map(([c, v]) => [key(c), v]));
+      return {
+        Effect: 'Allow' as const,
+        Principal: { Federated: props.providerArn },
+        Action: [...WEB_IDENTITY_ACTIONS],
+        Condition: {
+          StringEquals: { [key('aud')]: props.audience, ...exact },
+          ...(like.length ? { StringLike: Object.fromEntries(like.map(([c, v]) => [key(c), v])) } : {}),
         },
-      },
-    }]);
+      };
+    }));
     this.role = new IamRole(this, 'Role', {
       name: props.roleName,
       description: props.description,

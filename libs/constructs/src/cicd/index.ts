@@ -6,3 +6,4 @@ export * from './github-oidc-provider';
 export * from './github-oidc-provider-props';
 export * from './github-actions-role';
 export * from './github-actions-role-props';
+export * from './permissions-boundary';

@@ -25,9 +25,4 @@ export interface TerraformStateBackendProps {
   readonly createLockTable?: boolean;
   /** Days replaced state versions are kept: the history a rollback of state can reach. @default 90 */
   readonly noncurrentVersionDays?: number;
-  /**
-   * Let `terraform destroy` delete the bucket (with every state version) and the table.
-   * @default false — `prevent_destroy` on the bucket, deletion protection on the table
-   */
-  readonly allowDestroy?: boolean;
 }

@@ -7,9 +7,12 @@ import type { TerraformStateBackendProps } from './terraform-state-backend-props
 /**
  * What the stacks' S3 backends point at, in one account: a state bucket (versioned, KMS-encrypted
  * with its own key, TLS-only, no public access, access-logged; `SecureBucket`) and a DynamoDB lock
- * table (`LockID` hash key, point-in-time recovery, encrypted with the same key, deletion
- * protection). Names come from the config, so the backends and this construct agree by
- * construction. Either part can be left to another environment that shares the account.
+ * table (`LockID` hash key, point-in-time recovery, encrypted with the same key). Both are always
+ * protected: `prevent_destroy`, deletion protection on the table, no force-destroy on the bucket,
+ * with no switch to turn that off (they hold the state of every environment of the account, so no
+ * one environment's `allowDestroyData` may decide). Names come from the config, so the backends and
+ * this construct agree by construction. Either part can be left to another environment that shares
+ * the account.
  *
  * @example
  * new TerraformStateBackend(this, 'State', { bucketName: state.bucket, lockTableName: state.dynamodbTable, ... });
@@ -21,7 +24,6 @@ export class TerraformStateBackend extends Construct {
 
   constructor(scope: Construct, id: string, props: TerraformStateBackendProps) {
     super(scope, id);
-    const allowDestroy = props.allowDestroy ?? false;
     const createBucket = props.createBucket ?? true;
     const createLockTable = props.createLockTable ?? true;
     if (!createBucket && !createLockTable) return;
@@ -41,7 +43,7 @@ export class TerraformStateBackend extends Construct {
         encryptionKey: this.key,
         accessLogs: props.accessLogs,
         noncurrentVersionDays: props.noncurrentVersionDays ?? 90,
-        allowDestroy,
+        allowDestroy: false,
       });
     }
     if (createLockTable) {
@@ -52,8 +54,8 @@ export class TerraformStateBackend extends Construct {
         attribute: [{ name: 'LockID', type: 'S' }],
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true, kmsKeyArn: this.key.keyArn },
-        deletionProtectionEnabled: !allowDestroy,
-        lifecycle: { preventDestroy: !allowDestroy },
+        deletionProtectionEnabled: true,
+        lifecycle: { preventDestroy: true },
       });
     }
   }

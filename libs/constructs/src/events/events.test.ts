@@ -98,13 +98,17 @@ describe('events: the trigger path', () => {
     for (const q of resourcesOf(json, 'aws_sqs_queue')) expect(q.kms_master_key_id).toMatch(/aws_kms_key/);
   });
 
-  test('the bus policy admits account A only, with one bus-policy mechanism', () => {
+  test("the bus policy admits only account A's forwarder role, and only S3 object-created events, with one bus-policy mechanism", () => {
     const { json } = sideB();
     expect(resourcesOf(json, 'aws_cloudwatch_event_permission')).toHaveLength(0);
     const [busPolicy] = resourcesOf(json, 'aws_cloudwatch_event_bus_policy');
     expect(JSON.parse(String(busPolicy.policy)).Statement).toEqual([{
-      Sid: 'SourceAccountOnly', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` },
+      Sid: 'SourceForwarderOnly', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` },
       Action: ['events:PutEvents'], Resource: expect.stringMatching(/aws_cloudwatch_event_bus\./),
+      Condition: {
+        ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${A}:role/xetl-dev-events-forwarder` },
+        StringEquals: { 'events:source': 'aws.s3', 'events:detail-type': 'Object Created' },
+      },
     }]);
   });
 
@@ -152,14 +156,32 @@ describe('events: the trigger path', () => {
     expect(policies).toHaveLength(1);
   });
 
-  test('every role is scoped: no wildcard action; * only for the documented ENI actions; InvokeRestApi below Admin', () => {
+  test('every role is scoped: no wildcard action; ENI changes in the own VPC only; the trust pins the account; InvokeRestApi below Admin', () => {
     for (const { json } of [sideA(), sideB()]) {
       for (const s of allStatements(json).filter((x) => x.Effect === 'Allow')) {
         for (const a of [s.Action].flat()) expect(a).not.toContain('*');
       }
     }
     const role = resourcesOf(sideB().json, 'aws_iam_role_policy').flatMap((p) => JSON.parse(String(p.policy)).Statement);
-    for (const s of role.filter((x: any) => [x.Resource].flat().includes('*'))) expect(s.Sid).toBe('VpcNetworkInterfaces');
+    // Describe calls have no resource type; every ENI change is held to the function's own VPC.
+    expect(role.filter((x: any) => [x.Resource].flat().includes('*'))).toEqual([
+      { Sid: 'DescribeNetwork', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], Resource: '*' },
+    ]);
+    const vpc = { ArnEquals: { 'ec2:Vpc': `arn:aws:ec2:eu-west-1:${B}:vpc/vpc-1` } };
+    const eni = `arn:aws:ec2:eu-west-1:${B}:network-interface/*`;
+    expect(role.filter((x: any) => String(x.Sid).startsWith('NetworkInterfaces'))).toEqual([
+      { Sid: 'NetworkInterfacesCreate', Effect: 'Allow', Action: ['ec2:CreateNetworkInterface'], Resource: eni },
+      {
+        Sid: 'NetworkInterfacesInOwnVpc', Effect: 'Allow', Action: ['ec2:CreateNetworkInterface'],
+        Resource: [`arn:aws:ec2:eu-west-1:${B}:security-group/*`, `arn:aws:ec2:eu-west-1:${B}:subnet/*`], Condition: vpc,
+      },
+      {
+        Sid: 'NetworkInterfacesManage', Effect: 'Allow', Action: ['ec2:AssignPrivateIpAddresses', 'ec2:DeleteNetworkInterface', 'ec2:UnassignPrivateIpAddresses'],
+        Resource: eni, Condition: vpc,
+      },
+    ]);
+    const trust = JSON.parse(String(resourcesOf(sideB().json, 'aws_iam_role').find((r) => r.name === 'xetl-dev-trigger')?.assume_role_policy)).Statement[0];
+    expect(trust).toMatchObject({ Principal: { Service: ['lambda.amazonaws.com'] }, Condition: { StringEquals: { 'aws:SourceAccount': B } } });
     expect(role.find((s: any) => s.Sid === 'StartDagRunsBelowAdmin')).toMatchObject({
       Action: ['airflow:InvokeRestApi'], Resource: `arn:aws:airflow:eu-west-1:${B}:role/xetl-dev/User`,
     });

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
-import { markerEventPattern } from '@xetl/config';
+import { MARKER_EVENT_DETAIL_TYPE, MARKER_EVENT_SOURCE, markerEventPattern } from '@xetl/config';
 import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
 import { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { ExternalRole, principalFor } from '../iam/grantee';
 import { PolicyDocument } from '../iam/policy';
 import { EVENTS_PUT_ACTIONS } from './event-patterns';
 import type { PipelineEventBusProps } from './pipeline-event-bus-props';
@@ -11,7 +12,7 @@ import type { PipelineEventBusProps } from './pipeline-event-bus-props';
 /**
  * Account B's half of the trigger: a custom event bus whose resource policy (one
  * `aws_cloudwatch_event_bus_policy`, never mixed with `aws_cloudwatch_event_permission`) admits
- * `events:PutEvents` from account A only, and a rule re-checking the marker pattern that delivers
+ * `events:PutEvents` from account A's forwarder role only, for S3 object-created events, and a rule re-checking the marker pattern that delivers
  * to the trigger queue (which admits this rule's ARN only).
  *
  * @example
@@ -27,12 +28,16 @@ export class PipelineEventBus extends Construct {
     const { names } = props;
     const bus = new CloudwatchEventBus(this, 'Bus', { name: names.pipelineEventBus });
     this.busArn = bus.arn;
+    // Account A's root narrowed to its forwarder role (valid before A deploys), and to the one kind
+    // of event it forwards: a bus admits nothing else, even from account A.
+    const forwarder = principalFor([new ExternalRole(names.roleArn('source', names.eventsForwarderRoleName), names.accountRootArn('source'))]);
     const busPolicy = new PolicyDocument([{
-      Sid: 'SourceAccountOnly',
+      Sid: 'SourceForwarderOnly',
       Effect: 'Allow',
-      Principal: { AWS: names.accountRootArn('source') },
+      Principal: forwarder.Principal,
       Action: [...EVENTS_PUT_ACTIONS],
       Resource: bus.arn,
+      Condition: { ...forwarder.Condition, StringEquals: { 'events:source': MARKER_EVENT_SOURCE, 'events:detail-type': MARKER_EVENT_DETAIL_TYPE } },
     }]);
     new CloudwatchEventBusPolicy(this, 'BusPolicy', { eventBusName: bus.name, policy: busPolicy.toJson() });
 

@@ -12,7 +12,7 @@ import type { SourceEventForwarderProps } from './source-event-forwarder-props';
  * source bucket's marker keys only, whose target is account B's pipeline bus (ARN from `Naming`, so
  * the accounts deploy in any order), delivered through a role that may only `events:PutEvents` on
  * that bus, with a retry policy and a CMK-encrypted dead-letter queue. The bucket itself must send
- * its events to EventBridge (`SecureBucket` option `eventBridgeNotifications`).
+ * its events to EventBridge (every `SecureBucket` does).
  *
  * @example
  * new SourceEventForwarder(this, 'MarkerForwarder', { names, encryptionKey: dataKey });

@@ -11,11 +11,11 @@ import { PIPELINE_DAG_ID } from '@xetl/config';
 import { ScopedRole } from '../iam/scoped-role';
 import type { TriggerFunctionProps } from './trigger-function-props';
 
-/** ENI management a VPC-attached Lambda needs (what AWSLambdaVPCAccessExecutionRole grants). */
-export const LAMBDA_VPC_ENI_ACTIONS = [
-  'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface',
-  'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
-] as const;
+/** ENI changes a VPC-attached Lambda makes with its role (what AWSLambdaVPCAccessExecutionRole grants, less Create). */
+export const LAMBDA_VPC_ENI_ACTIONS = ['ec2:AssignPrivateIpAddresses', 'ec2:DeleteNetworkInterface', 'ec2:UnassignPrivateIpAddresses'] as const;
+export const LAMBDA_VPC_ENI_CREATE = ['ec2:CreateNetworkInterface'] as const;
+/** Its Describe calls, which have no resource type in IAM. */
+export const LAMBDA_VPC_DESCRIBE = ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'] as const;
 export const AIRFLOW_INVOKE_ACTIONS = ['airflow:InvokeRestApi'] as const;
 const HTTPS = 443;
 
@@ -24,9 +24,8 @@ const HTTPS = 443;
  * trigger queue in batches (event source mapping with `ReportBatchItemFailures`), starts the DAG run
  * through MWAA `InvokeRestApi`, parks refused events in the DLQ. It runs in the MWAA VPC's private
  * subnets with its own security group (egress HTTPS to the interface endpoints only), concurrency
- * bounded by the event source mapping (no reservation), its own encrypted log group, and a role scoped to exactly those resources plus the ENI
- * actions every VPC-attached function needs (EC2 cannot scope them to a resource: the documented
- * exception).
+ * bounded by the event source mapping (no reservation), its own encrypted log group, and a role scoped to exactly those resources plus the
+ * network-interface changes every VPC-attached function makes, held to its own VPC.
  *
  * @example
  * new TriggerFunction(this, 'TriggerFunction', {
@@ -56,6 +55,7 @@ export class TriggerFunction extends Construct {
       partition: names.partition,
       description: `xetl ${env.name}: the trigger Lambda starts DAG runs in ${names.mwaaEnvironment} from marker events`,
       trustedServices: ['lambda.amazonaws.com'],
+      serviceTrustConditions: { StringEquals: { 'aws:SourceAccount': account } },
     });
     const role = this.role;
     role.addToPrincipalPolicy({ Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logs.arn}:*` });
@@ -63,10 +63,19 @@ export class TriggerFunction extends Construct {
       Sid: 'StartDagRunsBelowAdmin', Effect: 'Allow', Action: [...AIRFLOW_INVOKE_ACTIONS],
       Resource: names.mwaaRestApiRoleArn(props.airflowRole ?? 'User'),
     });
+    // The function's network interfaces: their IDs are unknown up front, so each change is held to
+    // the function's VPC (`ec2:Vpc`). A new interface's own ARN carries no VPC key yet: it is
+    // allowed alone, and the subnet and security group it is made in must be in the VPC.
+    const ec2 = (resource: string) => `arn:${names.partition}:ec2:${env.region}:${account}:${resource}`;
+    const inVpc = { ArnEquals: { 'ec2:Vpc': ec2(`vpc/${props.vpcId}`) } };
+    role.addToPrincipalPolicy({ Sid: 'NetworkInterfacesCreate', Effect: 'Allow', Action: [...LAMBDA_VPC_ENI_CREATE], Resource: ec2('network-interface/*') });
     role.addToPrincipalPolicy({
-      // Documented exception: ENI actions have no resource-level scope a function can name up front.
-      Sid: 'VpcNetworkInterfaces', Effect: 'Allow', Action: [...LAMBDA_VPC_ENI_ACTIONS], Resource: '*',
+      Sid: 'NetworkInterfacesInOwnVpc', Effect: 'Allow', Action: [...LAMBDA_VPC_ENI_CREATE],
+      Resource: [ec2('security-group/*'), ec2('subnet/*')], Condition: inVpc,
     });
+    role.addToPrincipalPolicy({ Sid: 'NetworkInterfacesManage', Effect: 'Allow', Action: [...LAMBDA_VPC_ENI_ACTIONS], Resource: ec2('network-interface/*'), Condition: inVpc });
+    // Describe calls have no resource type in IAM: only "*" grants them.
+    role.addToPrincipalPolicy({ Sid: 'DescribeNetwork', Effect: 'Allow', Action: [...LAMBDA_VPC_DESCRIBE], Resource: '*' });
     props.queue.grantConsume(role);
     props.queue.grantSendToDeadLetter(role);
     // Environment variables are encrypted with the CMK; the function decrypts them through Lambda.

@@ -42,6 +42,7 @@ export class FeedCrawler extends Construct {
       recrawlPolicy: { recrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
       // New-folders-only mode requires both behaviours to be LOG.
       schemaChangePolicy: { updateBehavior: 'LOG', deleteBehavior: 'LOG' },
+      dependsOn: props.securityConfiguration.logGroups.groups,
     });
   }
 

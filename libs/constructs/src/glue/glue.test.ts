@@ -27,7 +27,7 @@ function build() {
   const logs = new AccessLogBucket(stack, 'Logs', { bucketName: 'logs', accountId: '222222222222', retentionDays: 30 });
   const bucket = (id: string, name: string) => new SecureBucket(stack, id, { bucketName: name, region: 'eu-west-1', encryptionKey: key, accessLogs: logs });
   const role = new GlueRole(stack, 'GlueRole', { names });
-  const securityConfiguration = new GlueSecurityConfig(stack, 'GlueSecurity', { names, encryptionKey: key, role });
+  const securityConfiguration = new GlueSecurityConfig(stack, 'GlueSecurity', { names, encryptionKey: key, role, logRetentionDays: 30 });
   const crawler = new FeedCrawler(stack, 'Crawler', { names, role, securityConfiguration });
   const job = new FeedJob(stack, 'Job', {
     names, role, securityConfiguration, stagingBucket: bucket('Staging', names.stagingBucket), assetsBucket: bucket('Assets', names.assetsBucket), glue: env.glue,
@@ -60,6 +60,38 @@ describe('Glue: role, security configuration, crawler and job', () => {
         cloudwatch_encryption: { cloudwatch_encryption_mode: 'SSE-KMS', kms_key_arn: expect.stringMatching(/aws_kms_key/) },
         job_bookmarks_encryption: { job_bookmarks_encryption_mode: 'CSE-KMS', kms_key_arn: expect.stringMatching(/aws_kms_key/) },
       },
+    });
+  });
+
+  test('lets the Glue role use the key only through S3 (its output) and Glue (the encrypted Data Catalog)', () => {
+    const [key] = Object.values(json.resource.aws_kms_key) as any[];
+    const grant = JSON.parse(key.policy).Statement.find((s: any) => s.Sid === 'GlueSecurityConfiguration');
+    const via = { 'kms:ViaService': ['glue.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] };
+    expect(grant.Condition.StringEquals).toEqual(via);
+    const own = roleStatements(json, 'xetl-dev-glue').filter((s) => [s.Action].flat().includes('kms:Encrypt'));
+    for (const s of own) expect(s.Condition?.StringEquals?.['kms:ViaService']).toBeDefined();
+    expect(own.some((s) => JSON.stringify(s.Condition) === JSON.stringify({ StringEquals: via }))).toBe(true);
+  });
+
+  test('creates the log groups Glue writes under the security configuration, with retention and the key, before the crawler and job', () => {
+    const groups = Object.entries(json.resource.aws_cloudwatch_log_group) as Array<[string, any]>;
+    expect(groups.map(([, g]) => g.name).sort()).toEqual([
+      '/aws-glue/crawlers-role/xetl-dev-glue-xetl-dev-glue',
+      '/aws-glue/jobs-xetl-dev-glue-xetl-dev-glue/error', '/aws-glue/jobs-xetl-dev-glue-xetl-dev-glue/logs-v2',
+      '/aws-glue/jobs-xetl-dev-glue-xetl-dev-glue/output',
+    ]);
+    for (const [, g] of groups) expect(g).toMatchObject({ retention_in_days: 30, kms_key_id: expect.stringMatching(/aws_kms_key/) });
+    const [job] = Object.values(json.resource.aws_glue_job) as any[];
+    const [crawler] = Object.values(json.resource.aws_glue_crawler) as any[];
+    expect(job.default_arguments['--continuous-log-logGroup']).toBe('/aws-glue/jobs-xetl-dev-glue-xetl-dev-glue/logs-v2');
+    for (const r of [job, crawler]) expect([...r.depends_on].sort()).toEqual(groups.map(([k]) => `aws_cloudwatch_log_group.${k}`).sort());
+  });
+
+  test('encrypts the Data Catalog (metadata and connection passwords) with the key', () => {
+    const [settings] = Object.values(json.resource.aws_glue_data_catalog_encryption_settings) as any[];
+    expect(settings.data_catalog_encryption_settings).toEqual({
+      encryption_at_rest: { catalog_encryption_mode: 'SSE-KMS', sse_aws_kms_key_id: expect.stringMatching(/aws_kms_key\..*\.arn/) },
+      connection_password_encryption: { return_connection_password_encrypted: true, aws_kms_key_id: expect.stringMatching(/aws_kms_key\..*\.arn/) },
     });
   });
 

@@ -45,6 +45,7 @@ export class FeedJob extends Construct {
       maxRetries: FeedJob.MAX_RETRIES,
       securityConfiguration: props.securityConfiguration.name,
       executionProperty: { maxConcurrentRuns: FeedJob.MAX_CONCURRENT_RUNS },
+      dependsOn: props.securityConfiguration.logGroups.groups,
       defaultArguments: {
         '--job-language': 'python',
         '--extra-py-files': `${assets}/${names.glueLibraryKey}`,
@@ -53,6 +54,8 @@ export class FeedJob extends Construct {
         '--job-bookmark-option': 'job-bookmark-disable',
         '--enable-metrics': 'true',
         '--enable-continuous-cloudwatch-log': 'true',
+        // Into the group the security configuration created (retention, key), not one Glue makes.
+        '--continuous-log-logGroup': names.glueLogGroups.jobContinuous,
         '--TempDir': `s3://${props.stagingBucket.bucketName}/${names.stagingGlueTempPrefix}`,
         '--source_uri': `s3://${names.sourceBucket}/${names.productsPrefix}`,
         '--staging_uri': `s3://${props.stagingBucket.bucketName}`,

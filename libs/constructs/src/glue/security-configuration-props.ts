@@ -7,6 +7,8 @@ export interface GlueSecurityConfigProps {
   readonly names: Naming;
   /** Key for S3 writes (SSE-KMS), CloudWatch logs and job bookmarks (CSE-KMS). */
   readonly encryptionKey: DataKey;
-  /** The role the crawler and job run as; it is granted the key's direct use. */
+  /** The role the crawler and job run as; it is granted the key's use through S3 and Glue. */
   readonly role: GlueRole;
+  /** Days the crawler's and job's log groups keep logs (`retention.logRetentionDays`). */
+  readonly logRetentionDays: number;
 }

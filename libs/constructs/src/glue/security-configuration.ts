@@ -1,11 +1,16 @@
 import { Construct } from 'constructs';
+import { GlueDataCatalogEncryptionSettings } from '@cdktf/provider-aws/lib/glue-data-catalog-encryption-settings';
 import { GlueSecurityConfiguration } from '@cdktf/provider-aws/lib/glue-security-configuration';
+import { ServiceLogGroups } from '../logs/service-log-groups';
 import type { GlueSecurityConfigProps } from './security-configuration-props';
 
 /**
  * A Glue security configuration that encrypts everything Glue writes with the customer-managed key:
- * S3 output (SSE-KMS), CloudWatch logs and job bookmarks (CSE-KMS). Bookmarks and log encryption call
- * KMS directly, not through one service, so the role is granted the key without a via-service condition.
+ * S3 output (SSE-KMS), CloudWatch logs and job bookmarks (CSE-KMS); and, for the environment that
+ * owns the account's settings, the Data Catalog (metadata and connection passwords). The role uses
+ * the key only through S3 and Glue: CloudWatch Logs encrypts with its own grant on the key (the
+ * stack's), and the job runs without bookmarks (`job-bookmark-disable`), so nothing calls KMS
+ * directly.
  *
  * @example
  * const security = new GlueSecurityConfig(this, 'GlueSecurity', { names, encryptionKey: key, role });
@@ -14,6 +19,8 @@ import type { GlueSecurityConfigProps } from './security-configuration-props';
 export class GlueSecurityConfig extends Construct {
   readonly configuration: GlueSecurityConfiguration;
   readonly name: string;
+  /** The log groups Glue writes under this configuration; crawlers and jobs are created after them. */
+  readonly logGroups: ServiceLogGroups;
 
   constructor(scope: Construct, id: string, props: GlueSecurityConfigProps) {
     super(scope, id);
@@ -27,6 +34,24 @@ export class GlueSecurityConfig extends Construct {
       },
     });
     this.name = this.configuration.name;
-    props.encryptionKey.grantEncryptDecrypt([props.role], { sid: 'GlueSecurityConfiguration' });
+    const region = props.names.env.region;
+    props.encryptionKey.grantEncryptDecrypt([props.role], {
+      sid: 'GlueSecurityConfiguration', viaService: [`glue.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`],
+    });
+    const groups = props.names.glueLogGroups;
+    this.logGroups = new ServiceLogGroups(this, 'Logs', {
+      logGroupNames: [groups.crawler, groups.jobOutput, groups.jobError, groups.jobContinuous],
+      retentionDays: props.logRetentionDays,
+      encryptionKey: props.encryptionKey,
+    });
+    if (props.names.env.ownsAccountSettings) {
+      // One per account and region: the environment owning the account's settings manages it.
+      new GlueDataCatalogEncryptionSettings(this, 'CatalogEncryption', {
+        dataCatalogEncryptionSettings: {
+          encryptionAtRest: { catalogEncryptionMode: 'SSE-KMS', sseAwsKmsKeyId: keyArn },
+          connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, awsKmsKeyId: keyArn },
+        },
+      });
+    }
   }
 }

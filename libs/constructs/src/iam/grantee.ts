@@ -16,6 +16,8 @@ export interface Grantee {
   readonly roleUniqueId?: string;
   /** Adds an identity-policy statement, when the role is managed by this stack. */
   addToPrincipalPolicy?(statement: PolicyStatement): void;
+  /** Tags the role (a principal tag services read, e.g. `RedshiftDbRoles`), when this stack manages it. */
+  addTag?(key: string, value: string): void;
 }
 
 /**

@@ -7,6 +7,8 @@ export interface PolicyStatement {
   readonly Principal?: '*' | { readonly AWS?: string | string[]; readonly Service?: string | string[]; readonly Federated?: string };
   readonly Action: string | string[];
   readonly Resource?: string | string[];
+  /** Every resource but these (Deny statements only, in xetl). */
+  readonly NotResource?: string | string[];
   readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 

@@ -26,6 +26,16 @@ describe('ScopedRole', () => {
     expect(JSON.stringify(json)).not.toContain('managed_policy_arns');
   });
 
+  test('carries the tags granted to it, and refuses a second value for one key', () => {
+    const stack = testStack();
+    const role = new ScopedRole(stack, 'R', { roleName: 'r', accountId: '1', description: 'd', trustedServices: ['glue.amazonaws.com'] });
+    role.addTag('RedshiftDbRoles', 'xetl_pipeline');
+    role.addTag('RedshiftDbRoles', 'xetl_pipeline');
+    role.addTag('team', 'data');
+    expect(resourcesOf(synthJson(stack), 'aws_iam_role')[0].tags).toEqual({ RedshiftDbRoles: 'xetl_pipeline', team: 'data' });
+    expect(() => role.addTag('RedshiftDbRoles', 'admin')).toThrow('tag RedshiftDbRoles is already xetl_pipeline, not admin');
+  });
+
   test('refuses a role nobody can assume', () => {
     expect(() => new ScopedRole(testStack(), 'R', { roleName: 'r', accountId: '1', description: 'd' })).toThrow('name at least one trusted service or role');
   });

@@ -69,6 +69,13 @@ export class ScopedRole extends Construct implements Grantee {
     return [this.role, this.inlinePolicy];
   }
 
+  /** Sets one tag on the role; a second value for the same key is refused, not overwritten. */
+  addTag(key: string, value: string): void {
+    const tags = { ...(this.role.tagsInput ?? {}) };
+    if (key in tags && tags[key] !== value) throw new Error(`ScopedRole ${this.roleName}: tag ${key} is already ${tags[key]}, not ${value}`);
+    this.role.tags = { ...tags, [key]: value };
+  }
+
   addToPrincipalPolicy(statement: PolicyStatement): void {
     this.policy.add(statement);
     this.inlinePolicy ??= new IamRolePolicy(this, 'Policy', {

@@ -3,7 +3,7 @@ import { ParkSwitch } from '../park/park-switch';
 import { DataKey } from '../storage/data-key';
 import { resourcesOf, synthJson, testStack } from '../test-helpers';
 import { AnalyticsNetwork } from './analytics-network';
-import { INTERFACE_ENDPOINT_SERVICES } from './endpoint-policies';
+import { AIRFLOW_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES } from './endpoint-policies';
 
 const input: EnvironmentInput = { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' } };
 const env = applyDefaults('dev', input);
@@ -107,9 +107,9 @@ describe('AnalyticsNetwork', () => {
     const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
     expect(interfaces.map((e) => String(e.service_name).replace('com.amazonaws.eu-west-1.', '')).sort()).toEqual([
       'airflow.api', 'airflow.env', 'airflow.ops', 'ecr.api', 'ecr.dkr', 'glue', 'kms', 'logs', 'monitoring', 'redshift-data',
-      'secretsmanager', 'sns', 'sqs',
+      'redshift-serverless', 'secretsmanager', 'sns', 'sqs',
     ]);
-    expect(INTERFACE_ENDPOINT_SERVICES).toHaveLength(10);
+    expect(INTERFACE_ENDPOINT_SERVICES).toHaveLength(11);
     for (const e of interfaces) {
       expect(e).toMatchObject({ private_dns_enabled: true, subnet_ids: expect.any(Array) });
       expect(ref(e.vpc_id)).toBe(mwaaVpc);
@@ -120,19 +120,19 @@ describe('AnalyticsNetwork', () => {
     expect(network.endpoints).toHaveLength(resourcesOf(json, 'aws_vpc_endpoint').length);
   });
 
-  test('gives every endpoint but MWAA\'s own a policy without wildcard actions, scoped to the accounts where callers are ours', () => {
-    const airflow = resourcesOf(json, 'aws_vpc_endpoint').filter((e) => /\.airflow\./.test(String(e.service_name)));
-    // MWAA's endpoints are not documented to accept a policy; the callers' roles are scoped instead.
-    expect(airflow.map((e) => e.policy)).toEqual([undefined, undefined, undefined]);
-    for (const e of resourcesOf(json, 'aws_vpc_endpoint').filter((x) => !airflow.includes(x))) {
+  test('gives every endpoint but MWAA\'s own management ones a policy without wildcard actions, scoped to the accounts where callers are ours', () => {
+    const serviceOf = (e: Record<string, unknown>) => String(e.service_name).replace('com.amazonaws.eu-west-1.', '');
+    const mwaaOwn = resourcesOf(json, 'aws_vpc_endpoint').filter((e) => ['airflow.api', 'airflow.ops'].includes(serviceOf(e)));
+    // airflow.api and airflow.ops are MWAA's own (environment management, health): AWS's default policy.
+    expect(mwaaOwn.map((e) => e.policy)).toEqual([undefined, undefined]);
+    for (const e of resourcesOf(json, 'aws_vpc_endpoint').filter((x) => !mwaaOwn.includes(x))) {
       const statements = JSON.parse(String(e.policy)).Statement;
       for (const s of statements) {
         expect(s.Effect).toBe('Allow');
         for (const a of [s.Action].flat()) expect(a).not.toContain('*');
       }
-      const service = String(e.service_name);
-      if (!/ecr\.(api|dkr)$/.test(service)) {
-        expect(statements[0].Condition.StringEquals['aws:PrincipalAccount']).toEqual(['111111111111', '222222222222']);
+      if (!/^ecr\./.test(serviceOf(e))) {
+        expect(statements[0].Condition.StringEquals['aws:PrincipalAccount']).toEqual(serviceOf(e) === 'airflow.env' ? '222222222222' : ['111111111111', '222222222222']);
       }
     }
   });
@@ -151,6 +151,11 @@ describe('AnalyticsNetwork', () => {
   test('lets the flow-log role write only its log group', () => {
     const policy = JSON.parse(String(resourcesOf(json, 'aws_iam_role_policy')[0].policy));
     for (const s of policy.Statement) {
+      // DescribeLogGroups has no resource type: only "*" grants it; it lists, it reads no log.
+      if (s.Sid === 'FindLogGroup') {
+        expect(s).toMatchObject({ Action: ['logs:DescribeLogGroups'], Resource: '*' });
+        continue;
+      }
       expect([s.Resource].flat().every((r: string) => r !== '*')).toBe(true);
       for (const a of s.Action) expect(a).not.toContain('*');
     }
@@ -158,6 +163,9 @@ describe('AnalyticsNetwork', () => {
     expect(trust.Statement[0]).toMatchObject({ Principal: { Service: ['vpc-flow-logs.amazonaws.com'] }, Condition: { StringEquals: { 'aws:SourceAccount': '222222222222' } } });
   });
 });
+
+/** Every interface endpoint: the pipeline's (with a policy) and MWAA's own. */
+const INTERFACES = INTERFACE_ENDPOINT_SERVICES.length + AIRFLOW_ENDPOINT_SERVICES.length;
 
 describe('AnalyticsNetwork interface endpoints per AZ (network.endpointAzs)', () => {
   const subnetsOf = (json: ReturnType<typeof build>['json']) => {
@@ -168,14 +176,14 @@ describe('AnalyticsNetwork interface endpoints per AZ (network.endpointAzs)', ()
 
   test('by default puts every interface endpoint in both MWAA subnets (two AZs)', () => {
     const azs = subnetsOf(build().json);
-    expect(azs).toHaveLength(13);
+    expect(azs).toHaveLength(INTERFACES);
     for (const a of azs) expect(a).toEqual(['eu-west-1a', 'eu-west-1b']);
   });
 
   test('with endpointAzs 1 puts each in the first MWAA subnet only; MWAA keeps both subnets', () => {
     const { json, network } = build({ network: { endpointAzs: 1 } });
     const azs = subnetsOf(json);
-    expect(azs).toHaveLength(13);
+    expect(azs).toHaveLength(INTERFACES);
     for (const a of azs) expect(a).toEqual(['eu-west-1a']);
     expect(network.mwaaSubnetIds).toHaveLength(2);
   });
@@ -187,7 +195,7 @@ describe('AnalyticsNetwork with a park switch', () => {
 
   test('parks every interface endpoint (count from the switch) and keeps the free S3 gateways', () => {
     const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
-    expect(interfaces).toHaveLength(13);
+    expect(interfaces).toHaveLength(INTERFACES);
     for (const e of interfaces) expect(e.count).toBe(PARKED_COUNT);
     for (const g of endpoints.filter((e) => e.vpc_endpoint_type === 'Gateway')) expect(g.count).toBeUndefined();
   });

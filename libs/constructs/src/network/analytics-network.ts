@@ -5,7 +5,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { ScopedRole } from '../iam/scoped-role';
-import { AIRFLOW_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, interfaceEndpointPolicy, s3GatewayEndpointPolicy } from './endpoint-policies';
+import { AIRFLOW_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, airflowEnvEndpointPolicy, interfaceEndpointPolicy, s3GatewayEndpointPolicy } from './endpoint-policies';
 import type { AnalyticsNetworkProps } from './analytics-network-props';
 import { PrivateVpc } from './private-vpc';
 import { VpcPeering } from './vpc-peering';
@@ -68,11 +68,11 @@ export class AnalyticsNetwork extends Construct {
       Resource: [flowLogs.arn, `${flowLogs.arn}:*`],
     });
     flowLogRole.addToPrincipalPolicy({
-      // DescribeLogGroups lists by account; it cannot name one group.
+      // DescribeLogGroups has no resource type in IAM: only "*" grants it. It lists, it reads no log.
       Sid: 'FindLogGroup',
       Effect: 'Allow',
       Action: ['logs:DescribeLogGroups'],
-      Resource: `arn:${names.partition}:logs:${region}:${account}:log-group:*`,
+      Resource: '*',
     });
     const flowLog = { flowLogGroupName: names.flowLogGroup, flowLogGroupArn: flowLogs.arn, flowLogRoleArn: flowLogRole.roleArn };
 
@@ -174,10 +174,14 @@ export class AnalyticsNetwork extends Construct {
 
     // ---- interface endpoints, in the first `network.endpointAzs` of the MWAA VPC's subnets, with
     // private DNS: MWAA in a subnet without one reaches the endpoint's addresses in the other AZ over
-    // the VPC's local route. MWAA's own (airflow.*) carry no policy: they are not documented to accept
-    // one; the callers' roles are scoped instead (the trigger Lambda's InvokeRestApi names the
-    // environment's Airflow role below Admin). They bill by the hour, so they park (count 0) with MWAA.
+    // the VPC's local route. airflow.env (the REST API the trigger Lambda calls) is limited to this
+    // environment; airflow.api and airflow.ops are MWAA's own and keep AWS's default policy (the
+    // callers' roles are scoped instead). They bill by the hour, so they park (count 0) with MWAA.
     this.endpoints.push(...s3Gateways);
+    const policies: Record<string, string | undefined> = {
+      ...Object.fromEntries(INTERFACE_ENDPOINT_SERVICES.map((s) => [s, interfaceEndpointPolicy(s, names)])),
+      'airflow.env': airflowEnvEndpointPolicy(names),
+    };
     const services = [...INTERFACE_ENDPOINT_SERVICES, ...AIRFLOW_ENDPOINT_SERVICES];
     const endpointSubnets = this.mwaaVpc.subnetIds.slice(0, env.network.endpointAzs);
     for (const service of services) {
@@ -189,7 +193,7 @@ export class AnalyticsNetwork extends Construct {
         privateDnsEnabled: true,
         subnetIds: endpointSubnets,
         securityGroupIds: [endpointsSg.id],
-        ...(service.startsWith('airflow.') ? {} : { policy: interfaceEndpointPolicy(service, accounts) }),
+        ...(policies[service] ? { policy: policies[service] } : {}),
         tags: { Name: `${names.base}-${service}` },
       }));
     }

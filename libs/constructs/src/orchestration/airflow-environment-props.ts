@@ -25,11 +25,13 @@ export interface AirflowEnvironmentProps {
   readonly subnetIds: readonly string[];
   /** The MWAA security group (self-referencing). */
   readonly securityGroupIds: readonly string[];
+  /** Days the environment's five log groups keep logs (`retention.logRetentionDays`). */
+  readonly logRetentionDays: number;
   /** Airflow version, environment class, worker counts and log levels, from config. */
   readonly mwaa: EnvironmentConfig['mwaa'];
   /**
    * The environment's park switch: the MWAA environment exists only while it is off, and
-   * `webserverUrl` is then null while parked.
+   * `webserverUrl` is then "" while parked.
    * @default none — the environment always exists
    */
   readonly park?: ParkSwitch;

@@ -1,6 +1,6 @@
 // Types of cdktf's jest matchers (registered at runtime by Testing.setupJest in the jest setup).
 import type {} from 'cdktf/lib/testing/adapters/jest';
-import { Testing } from 'cdktf';
+import { TerraformOutput, Testing } from 'cdktf';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { MwaaEnvironment } from '@cdktf/provider-aws/lib/mwaa-environment';
 import { PARKED_COUNT, applyDefaults, Naming, type EnvironmentConfig } from '@xetl/config';
@@ -23,9 +23,10 @@ function build(mwaa: EnvironmentConfig['mwaa'] = env.mwaa, withPark = false) {
   const park = withPark ? new ParkSwitch(stack, 'Park', { names }) : undefined;
   const airflow = new AirflowEnvironment(stack, 'Mwaa', {
     names, encryptionKey: key, sourceBucket: bucket, requirementsObjectVersion: 'v1',
-    subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-m'], mwaa, dependsOn: [endpoint], park,
+    subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-m'], mwaa, logRetentionDays: 30, dependsOn: [endpoint], park,
   });
-  return { json: synthJson(stack), raw: Testing.synth(stack), airflow };
+  new TerraformOutput(stack, 'webserver_url', { value: airflow.webserverUrl });
+  return { json: synthJson(stack) as ReturnType<typeof synthJson> & { output: Record<string, { value: unknown }> }, raw: Testing.synth(stack) };
 }
 
 describe('AirflowEnvironment', () => {
@@ -44,6 +45,16 @@ describe('AirflowEnvironment', () => {
       requirements_s3_object_version: 'v1',
       network_configuration: { subnet_ids: ['subnet-a', 'subnet-b'], security_group_ids: ['sg-m'] },
     });
+  });
+
+  test('writes into its five log groups, created first with retention and the key', () => {
+    const groups = resourcesOf(json, 'aws_cloudwatch_log_group') as any[];
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      'airflow-xetl-dev-DAGProcessing', 'airflow-xetl-dev-Scheduler', 'airflow-xetl-dev-Task', 'airflow-xetl-dev-WebServer', 'airflow-xetl-dev-Worker',
+    ]);
+    for (const g of groups) expect(g).toMatchObject({ retention_in_days: 30, kms_key_id: expect.stringMatching(/aws_kms_key\..*\.arn/) });
+    const [mwaa] = resourcesOf(json, 'aws_mwaa_environment') as any[];
+    expect(mwaa.depends_on).toEqual(expect.arrayContaining(Object.keys(json.resource.aws_cloudwatch_log_group).map((k) => `aws_cloudwatch_log_group.${k}`)));
   });
 
   test('turns every log type on', () => {
@@ -67,7 +78,8 @@ describe('AirflowEnvironment', () => {
     const [policy] = resourcesOf(json, 'aws_iam_role_policy');
     const statements = JSON.parse(String(policy.policy)).Statement as any[];
     const wildcardResource = statements.filter((s) => [s.Resource].flat().includes('*')).map((s) => s.Sid).sort();
-    expect(wildcardResource).toEqual(['CheckAccountPublicAccessBlock', 'EnvironmentMetrics']);
+    // Each of these actions has no resource type: only "*" grants it (the IAM check in infra:security).
+    expect(wildcardResource).toEqual(['CheckAccountPublicAccessBlock', 'EnvironmentMetrics', 'FindLogGroups']);
     for (const s of statements) for (const a of s.Action) expect(a).not.toContain('*');
     const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
     expect(bySid.CeleryQueue.Resource).toBe('arn:aws:sqs:eu-west-1:*:airflow-celery-*');
@@ -138,7 +150,7 @@ describe('AirflowEnvironment log levels (mwaa.logLevels)', () => {
 });
 
 describe('AirflowEnvironment with a park switch', () => {
-  const { json, airflow } = build(env.mwaa, true);
+  const { json } = build(env.mwaa, true);
 
   test('exists only while unparked; its role and policy stay', () => {
     const [environment] = resourcesOf(json, 'aws_mwaa_environment') as any[];
@@ -146,8 +158,10 @@ describe('AirflowEnvironment with a park switch', () => {
     for (const type of ['aws_iam_role', 'aws_iam_role_policy']) for (const r of resourcesOf(json, type)) expect(r.count).toBeUndefined();
   });
 
-  test('reads the webserver URL through one(): null while parked, not a reference Terraform refuses', () => {
+  test('reads the webserver URL over the instances: "" while parked, not a reference Terraform refuses', () => {
     const [id] = Object.keys(json.resource.aws_mwaa_environment);
-    expect(airflow.webserverUrl).toBe(`\${one(aws_mwaa_environment.${id}[*].webserver_url)}`);
+    expect(json.output.webserver_url.value).toBe(`\${join("", aws_mwaa_environment.${id}[*].webserver_url)}`);
+    // Without a switch, the plain attribute.
+    expect(build().json.output.webserver_url.value).toBe(`\${aws_mwaa_environment.${Object.keys(build().json.resource.aws_mwaa_environment)[0]}.webserver_url}`);
   });
 });

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { MwaaEnvironment } from '@cdktf/provider-aws/lib/mwaa-environment';
 import { ScopedRole } from '../iam/scoped-role';
 import { ParkSwitch } from '../park/park-switch';
+import { ServiceLogGroups } from '../logs/service-log-groups';
 import type { AirflowEnvironmentProps } from './airflow-environment-props';
 
 /** The Amazon provider's Secrets Manager backend for Airflow connections and variables. */
@@ -31,7 +32,8 @@ export const SECRETS_BACKEND_ACTIONS = ['secretsmanager:GetSecretValue'] as cons
 
 /**
  * An Amazon MWAA environment, private: the webserver is reachable only inside the VPC
- * (`PRIVATE_ONLY`), all five log types on, its data encrypted with a customer-managed key,
+ * (`PRIVATE_ONLY`), all five log types on (into log groups created first, with retention and the
+ * key), its data encrypted with a customer-managed key,
  * DAGs and requirements from a versioned bucket, and Airflow reading connections and variables
  * from Secrets Manager. Its execution role starts with only what MWAA itself needs (bucket,
  * logs, metrics, Celery queue, key); the pipeline's resources grant the rest.
@@ -78,9 +80,8 @@ export class AirflowEnvironment extends Construct {
     });
     add({ Sid: 'EnvironmentLogs', Effect: 'Allow', Action: [...MWAA_LOG_ACTIONS], Resource: [logGroupArn, `${logGroupArn}:*`] });
     add({
-      // DescribeLogGroups lists by account; it cannot name a group.
-      Sid: 'FindLogGroups', Effect: 'Allow', Action: ['logs:DescribeLogGroups'],
-      Resource: `arn:${names.partition}:logs:${region}:${account}:log-group:*`,
+      // DescribeLogGroups has no resource type in IAM: only "*" grants it. It lists, it reads no log.
+      Sid: 'FindLogGroups', Effect: 'Allow', Action: ['logs:DescribeLogGroups'], Resource: '*',
     });
     add({
       // PutMetricData has no resource type; the namespace condition keeps it to MWAA's metrics.
@@ -100,6 +101,10 @@ export class AirflowEnvironment extends Construct {
     });
     props.encryptionKey.grantDecrypt([this.role], { viaService: `secretsmanager.${region}.amazonaws.com`, sid: 'MwaaSecretsBackend' });
 
+    // MWAA would create its five log groups itself, kept for ever and without the key.
+    const logGroups = new ServiceLogGroups(this, 'Logs', {
+      logGroupNames: names.mwaaLogGroups, retentionDays: props.logRetentionDays, encryptionKey: props.encryptionKey,
+    });
     const levels = props.mwaa.logLevels;
     const log = (logLevel: string) => ({ enabled: true, logLevel });
     this.environment = new MwaaEnvironment(this, 'Environment', {
@@ -142,7 +147,7 @@ export class AirflowEnvironment extends Construct {
       },
       // MWAA validates the role and reaches AWS through the VPC endpoints while it creates the
       // environment: the role's inline policy and the endpoints must exist first.
-      dependsOn: [...this.role.dependables, ...(props.dependsOn ?? [])],
+      dependsOn: [...this.role.dependables, ...logGroups.groups, ...(props.dependsOn ?? [])],
     });
     this.webserverUrl = props.park ? ParkSwitch.attributeOf(this.environment, 'webserver_url') : this.environment.webserverUrl;
   }

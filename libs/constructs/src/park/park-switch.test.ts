@@ -38,7 +38,7 @@ describe('ParkSwitch', () => {
     expect(PARKED_ENABLED).toBe('${local.xetl_parked ? false : true}');
   });
 
-  test("reads a parked resource's attribute through one(), null while parked", () => {
-    expect(json.resource.aws_sqs_queue.Uses.policy).toBe('${one(aws_sqs_queue.Parks[*].url)}');
+  test("reads a parked resource's attribute over its instances: the value, or \"\" while parked", () => {
+    expect(json.resource.aws_sqs_queue.Uses.policy).toBe('${join("", aws_sqs_queue.Parks[*].url)}');
   });
 });

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformLocal, Token, type IResolvable, type TerraformResource } from 'cdktf';
+import { Fn, TerraformLocal, Token, ref, type IResolvable, type TerraformResource } from 'cdktf';
 import { DataAwsSsmParametersByPath } from '@cdktf/provider-aws/lib/data-aws-ssm-parameters-by-path';
 import { PARKED_COUNT, PARKED_ENABLED, PARKED_LOCAL } from '@xetl/config';
 import type { ParkSwitchProps } from './park-switch-props';
@@ -11,7 +11,7 @@ import type { ParkSwitchProps } from './park-switch-props';
  * empty list when nothing was ever written, so a first deploy comes up unparked, and a plan by CI
  * or by hand sees the same switch without any variable to pass. Resources that park take
  * `count`; what pauses takes `enabled`; attributes of a resource that parks are read with
- * `attributeOf` (Terraform refuses a plain reference once `count` is set).
+ * `attributeOf` (Terraform refuses a plain reference once `count` is set), "" while parked.
  *
  * @example
  * const park = new ParkSwitch(this, 'Park', { names });
@@ -41,8 +41,8 @@ export class ParkSwitch extends Construct {
     this.enabled = Token.asAny(PARKED_ENABLED);
   }
 
-  /** `attribute` of a resource that parks: its value while unparked, null while parked. */
+  /** A string `attribute` of a resource that parks: its value while unparked, "" while parked. */
   static attributeOf(resource: TerraformResource, attribute: string): string {
-    return `\${one(${resource.terraformResourceType}.${resource.friendlyUniqueId}[*].${attribute})}`;
+    return Fn.join('', Token.asList(ref(`${resource.terraformResourceType}.${resource.friendlyUniqueId}[*].${attribute}`)));
   }
 }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -22,8 +23,8 @@ export interface BucketBaselineOptions {
 
 /**
  * Creates a bucket with versioning, all public access blocked, ACLs disabled
- * (`BucketOwnerEnforced`) and a policy that refuses plain HTTP and TLS older than 1.2.
- * Callers add their own statements to `policy`; it renders once, at synth.
+ * (`BucketOwnerEnforced`), its events sent to EventBridge and a policy that refuses plain HTTP and
+ * TLS older than 1.2. Callers add their own statements to `policy`; it renders once, at synth.
  */
 export function createBucketBaseline(scope: Construct, options: BucketBaselineOptions): BucketBaseline {
   const bucket = new S3Bucket(scope, 'Bucket', {
@@ -42,6 +43,10 @@ export function createBucketBaseline(scope: Construct, options: BucketBaselineOp
     ignorePublicAcls: true,
     restrictPublicBuckets: true,
   });
+  // Every object event goes to the account's default bus (no charge for S3 events there): the event
+  // trigger's rule reads the source bucket's, and any bucket's are there for audit rules. A bucket
+  // has ONE notification configuration: every notification of it belongs in this resource.
+  new S3BucketNotification(scope, 'Notifications', { bucket: bucket.id, eventbridge: true });
   new S3BucketOwnershipControls(scope, 'Ownership', {
     bucket: bucket.id,
     rule: { objectOwnership: 'BucketOwnerEnforced' },

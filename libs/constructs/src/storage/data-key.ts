@@ -6,6 +6,12 @@ import { Grantee, principalFor } from '../iam/grantee';
 import { PolicyDocument } from '../iam/policy';
 import type { DataKeyProps } from './data-key-props';
 
+export interface KeyGrantOptions {
+  /** Only through these services' endpoints (`kms:ViaService`), e.g. `s3.eu-west-1.amazonaws.com`. @default any caller */
+  readonly viaService?: string | readonly string[];
+  readonly sid?: string;
+}
+
 /**
  * A customer-managed KMS key with rotation on, an alias, and a key policy assembled from grants.
  * Grants to roles in another account go into the key policy (the only place that can admit them),
@@ -43,13 +49,13 @@ export class DataKey extends Construct {
     this.keyArn = this.key.arn;
   }
 
-  /** Lets the roles decrypt with the key (read encrypted objects), optionally only through one service. */
-  grantDecrypt(grantees: readonly Grantee[], options: { viaService?: string; sid?: string } = {}): void {
+  /** Lets the roles decrypt with the key (read encrypted objects), optionally only through the named services. */
+  grantDecrypt(grantees: readonly Grantee[], options: KeyGrantOptions = {}): void {
     this.grant(grantees, [...KMS_DECRYPT_ACTIONS], options);
   }
 
-  /** Lets the roles encrypt and decrypt (write encrypted objects), optionally only through one service. */
-  grantEncryptDecrypt(grantees: readonly Grantee[], options: { viaService?: string; sid?: string } = {}): void {
+  /** Lets the roles encrypt and decrypt (write encrypted objects), optionally only through the named services. */
+  grantEncryptDecrypt(grantees: readonly Grantee[], options: KeyGrantOptions = {}): void {
     this.grant(grantees, [...KMS_ENCRYPT_DECRYPT_ACTIONS], options);
   }
 
@@ -65,20 +71,24 @@ export class DataKey extends Construct {
     });
   }
 
-  private grant(grantees: readonly Grantee[], actions: string[], options: { viaService?: string; sid?: string }): void {
+  private grant(grantees: readonly Grantee[], actions: string[], options: KeyGrantOptions): void {
     if (grantees.length === 0) return;
     const { Principal, Condition } = principalFor(grantees);
+    const via = options.viaService === undefined ? undefined
+      : { StringEquals: { 'kms:ViaService': typeof options.viaService === 'string' ? options.viaService : [...options.viaService].sort() } };
     this.policy.add({
       ...(options.sid ? { Sid: options.sid } : {}),
       Effect: 'Allow',
       Principal,
       Action: actions,
       Resource: '*',
-      Condition: options.viaService ? { ...Condition, StringEquals: { 'kms:ViaService': options.viaService } } : Condition,
+      Condition: via ? { ...Condition, ...via } : Condition,
     });
-    // Roles of this stack also need the permission in their own policy.
+    // Roles of this stack also need the permission in their own policy, with the same service
+    // condition: the account statement delegates the key to IAM, so this is where a direct call
+    // (outside the service) is refused.
     for (const g of grantees) {
-      g.addToPrincipalPolicy?.({ Effect: 'Allow', Action: actions, Resource: this.key.arn });
+      g.addToPrincipalPolicy?.({ Effect: 'Allow', Action: actions, Resource: this.key.arn, ...(via ? { Condition: via } : {}) });
     }
   }
 }

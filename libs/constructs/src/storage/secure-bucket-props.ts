@@ -22,9 +22,8 @@ export interface SecureBucketProps {
    */
   readonly allowDestroy?: boolean;
   /**
-   * Send every object event to Amazon EventBridge (the bucket's one notification configuration,
-   * `eventbridge = true`); rules on the account's default bus pick what they need, e.g. the
-   * event trigger's marker rule. @default false
+   * Folders whose objects expire after the given days (current versions; the replaced ones then go
+   * by `noncurrentVersionDays`), e.g. scratch space and quarantined rows. @default none
    */
-  readonly eventBridgeNotifications?: boolean;
+  readonly expirePrefixes?: Readonly<Record<string, number>>;
 }

@@ -84,6 +84,30 @@ describe('SecureBucket options', () => {
     expect(b.force_destroy).toBe(true);
   });
 
+  test('every bucket, data or access-log, sends its events to EventBridge (free on the default bus; CKV2_AWS_62)', () => {
+    const notifications = resourcesOf(synthJson(build().stack), 'aws_s3_bucket_notification');
+    expect(notifications).toHaveLength(2);
+    for (const n of notifications) expect(n.eventbridge).toBe(true);
+  });
+
+  test('expires the prefixes it is told to, each after its own days', () => {
+    const stack = testStack();
+    const key = new DataKey(stack, 'Key', { alias: 'alias/k', description: 'test', accountId: '111111111111' });
+    const logs = new AccessLogBucket(stack, 'Logs', { bucketName: 'l', accountId: '111111111111', retentionDays: 30 });
+    new SecureBucket(stack, 'Staging', {
+      bucketName: 'staging', region: 'eu-west-1', encryptionKey: key, accessLogs: logs,
+      expirePrefixes: { 'glue-temp/': 7, 'quarantine/': 90 },
+    });
+    const lifecycle = resourcesOf(synthJson(stack), 'aws_s3_bucket_lifecycle_configuration').find((l) => JSON.stringify(l).includes('expire-prefix')) as any;
+    expect(lifecycle.rule.filter((r: any) => r.id.startsWith('expire-prefix'))).toEqual([
+      { id: 'expire-prefix-glue-temp', status: 'Enabled', filter: [{ prefix: 'glue-temp/' }], expiration: [{ days: 7 }] },
+      { id: 'expire-prefix-quarantine', status: 'Enabled', filter: [{ prefix: 'quarantine/' }], expiration: [{ days: 90 }] },
+    ]);
+    expect(() => new SecureBucket(stack, 'Bad', {
+      bucketName: 'bad', region: 'eu-west-1', encryptionKey: key, accessLogs: logs, expirePrefixes: { 'glue-temp': 7 },
+    })).toThrow('expirePrefixes: "glue-temp" must be a folder ending in "/"');
+  });
+
   test('a transition to STANDARD_IA is added when asked', () => {
     const json = synthJson(build({ transitionDays: 90 }).stack);
     expect(JSON.stringify(json.resource.aws_s3_bucket_lifecycle_configuration)).toContain('"storage_class":"STANDARD_IA"');
@@ -123,6 +147,10 @@ describe('SecureBucket grants', () => {
       ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
       ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
     ]));
+    // The role's own statement carries the via-service condition too: the key policy delegates to
+    // IAM (its account statement), so the role policy is where a direct decrypt is refused.
+    const keyUse = inline.find((s: any) => [s.Action].flat().includes('kms:Encrypt'));
+    expect(keyUse.Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } });
   });
 
   test('restrictWritesTo denies everyone else object writes under the prefix', () => {

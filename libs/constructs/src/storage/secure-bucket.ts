@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
-import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import type { Grantee } from '../iam/grantee';
 import type { PolicyDocument } from '../iam/policy';
@@ -13,7 +12,8 @@ import type { SecureBucketProps } from './secure-bucket-props';
 /**
  * An S3 bucket for data, secure by construction: KMS encryption with a customer-managed key and
  * bucket key, versioning, no ACLs, all public access blocked, TLS 1.2+ only, server access logs,
- * lifecycle for multipart uploads and old versions, and `prevent_destroy` unless the environment
+ * events to EventBridge, lifecycle for multipart uploads, old versions and scratch prefixes, and
+ * `prevent_destroy` unless the environment
  * allows destroying data. Access is granted per prefix with `grantRead`/`grantWrite`, which write
  * the bucket policy, the key policy and (for roles of this stack) the role's policy together.
  *
@@ -76,6 +76,10 @@ export class SecureBucket extends Construct {
         noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 30 }],
       },
     ];
+    for (const [prefix, days] of Object.entries(props.expirePrefixes ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      if (!/^[A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*\/$/.test(prefix)) throw new Error(`${props.bucketName}: expirePrefixes: "${prefix}" must be a folder ending in "/"`);
+      rules.push({ id: `expire-prefix-${prefix.slice(0, -1).replace(/[^A-Za-z0-9-]/g, '-')}`, status: 'Enabled', filter: [{ prefix }], expiration: [{ days }] });
+    }
     if (props.transitionToInfrequentAccessDays !== undefined) {
       rules.push({
         id: 'transition-to-infrequent-access',
@@ -86,10 +90,6 @@ export class SecureBucket extends Construct {
     }
     new S3BucketLifecycleConfiguration(this, 'Lifecycle', { bucket: bucket.id, rule: rules });
 
-    if (props.eventBridgeNotifications) {
-      // A bucket has ONE notification configuration: every notification of it belongs here.
-      new S3BucketNotification(this, 'Notifications', { bucket: bucket.id, eventbridge: true });
-    }
   }
 
   /** Lets the roles list and read objects under `prefix` (and decrypt them through S3). */

@@ -17,6 +17,11 @@ export interface ServerlessWarehouseProps {
   /** Database the pipeline loads into, from config. */
   readonly databaseName: string;
   /**
+   * Days the exported logs are kept (`retention.logRetentionDays`). Their log groups are the
+   * account's (one per log type), created by the environment that owns the account's settings.
+   */
+  readonly logRetentionDays: number;
+  /**
    * RPU-hours the workgroup may use a day and what happens at the limit, from config
    * (`redshift.dailyRpuHoursLimit`, `redshift.rpuLimitBreachAction`).
    * @default none — no usage limit

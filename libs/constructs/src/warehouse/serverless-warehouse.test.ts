@@ -17,10 +17,10 @@ function build(usageLimit?: ConstructorParameters<typeof ServerlessWarehouse>[2]
   const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
   const warehouse = new ServerlessWarehouse(stack, 'Warehouse', {
     names, encryptionKey: key, subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'], securityGroupIds: ['sg-r'],
-    baseCapacity: 8, maxCapacity: 32, databaseName: 'dev', usageLimit,
+    baseCapacity: 8, maxCapacity: 32, databaseName: 'dev', logRetentionDays: 30, usageLimit,
   });
   const caller = new ScopedRole(stack, 'Caller', { roleName: 'caller', accountId: '222222222222', description: 'test', trustedServices: ['airflow.amazonaws.com'] });
-  warehouse.grantRunQueries(caller);
+  warehouse.grantRunQueries(caller, { databaseRoles: ['xetl_pipeline'] });
   return { stack, json: synthJson(stack), raw: Testing.synth(stack) };
 }
 
@@ -64,6 +64,14 @@ describe('ServerlessWarehouse', () => {
     expect(ns.iam_roles).toEqual([ns.default_iam_role_arn]);
   });
 
+  test("exports its logs into the account's per-type log groups, created first with retention and the key", () => {
+    const groups = Object.entries(json.resource.aws_cloudwatch_log_group) as Array<[string, any]>;
+    expect(groups.map(([, g]) => g.name)).toEqual(['/aws/redshift/serverless/connectionlog', '/aws/redshift/serverless/useractivitylog', '/aws/redshift/serverless/userlog']);
+    for (const [, g] of groups) expect(g).toMatchObject({ retention_in_days: 30, kms_key_id: expect.stringMatching(/aws_kms_key/) });
+    const [ns] = resourcesOf(json, 'aws_redshiftserverless_namespace') as any[];
+    expect(ns.depends_on).toEqual(groups.map(([k]) => `aws_cloudwatch_log_group.${k}`));
+  });
+
   test("lets the Redshift role assume exactly account A's unload role, trusted by both Redshift services", () => {
     const statements = roleStatements(json, 'xetl-dev-redshift');
     expect(statements).toEqual([
@@ -73,16 +81,42 @@ describe('ServerlessWarehouse', () => {
     expect(JSON.parse(String(role?.assume_role_policy)).Statement[0].Principal.Service).toEqual(['redshift-serverless.amazonaws.com', 'redshift.amazonaws.com']);
   });
 
-  test('grantRunQueries: SQL on the workgroup only, own statements only, the managed secret only', () => {
+  test('grantRunQueries: SQL on the workgroup only, as the role itself (IAM), own statements only, never the admin secret', () => {
     const statements = roleStatements(json, 'caller');
     const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
     expect(bySid.RunSqlOnWorkgroup).toMatchObject({
       Action: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'], Resource: expect.stringMatching(/aws_redshiftserverless_workgroup\..*\.arn/),
     });
+    // The Data API signs the role in with temporary credentials from GetCredentials (no SecretArn).
+    expect(bySid.SignInWithIam).toEqual({
+      Sid: 'SignInWithIam', Effect: 'Allow', Action: ['redshift-serverless:GetCredentials'],
+      Resource: expect.stringMatching(/^\$\{aws_redshiftserverless_workgroup\..*\.arn\}$/),
+    });
     // Exactly what RedshiftDataOperator/Hook and RedshiftDataTrigger (provider 9.12.0) call on statements.
     expect(bySid.ReadOwnStatements.Action).toEqual(['redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult']);
-    expect(bySid.ReadWarehouseAdminSecret).toMatchObject({ Action: ['secretsmanager:GetSecretValue'], Resource: expect.stringMatching(/admin_password_secret_arn/) });
+    expect(statements.flatMap((s) => s.Action)).not.toContain('secretsmanager:GetSecretValue');
+    expect(JSON.stringify(statements)).not.toContain('admin_password_secret_arn');
     for (const s of statements) for (const a of s.Action) expect(a).not.toContain('*');
+  });
+
+  test('grantRunQueries: the role signs in as a database user holding exactly the named database roles (RedshiftDbRoles tag)', () => {
+    const role = resourcesOf(json, 'aws_iam_role').find((r) => r.name === 'caller');
+    expect(role?.tags).toEqual({ RedshiftDbRoles: 'xetl_pipeline' });
+    // No key grant for reading a secret through Secrets Manager: the caller reads none.
+    const [key] = resourcesOf(json, 'aws_kms_key');
+    const viaSecrets = JSON.parse(String(key.policy)).Statement.filter((s: any) => s.Condition?.StringEquals?.['kms:ViaService']?.startsWith('secretsmanager.'));
+    expect(viaSecrets).toEqual([]);
+  });
+
+  test('grantRunQueries refuses database role names Redshift would not match', () => {
+    const stack = testStack();
+    const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
+    const warehouse = new ServerlessWarehouse(stack, 'Warehouse', {
+      names, encryptionKey: key, subnetIds: ['subnet-a'], securityGroupIds: ['sg-r'], baseCapacity: 8, maxCapacity: 32, databaseName: 'dev', logRetentionDays: 30,
+    });
+    const caller = new ScopedRole(stack, 'Caller', { roleName: 'caller', accountId: '222222222222', description: 'test', trustedServices: ['airflow.amazonaws.com'] });
+    expect(() => warehouse.grantRunQueries(caller, { databaseRoles: [] })).toThrow('name at least one database role');
+    expect(() => warehouse.grantRunQueries(caller, { databaseRoles: ['a:b'] })).toThrow('database role "a:b"');
   });
 
   test("reads back statements of any session of the caller's role: the triggerer polls under another session name", () => {

@@ -5,7 +5,7 @@ import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftser
 import { STS_ASSUME_ROLE_ACTIONS } from '../iam/actions';
 import type { Grantee } from '../iam/grantee';
 import { ScopedRole } from '../iam/scoped-role';
-import type { DataKey } from '../storage/data-key';
+import { ServiceLogGroups } from '../logs/service-log-groups';
 import type { ServerlessWarehouseProps } from './serverless-warehouse-props';
 
 /** Data API calls that name the workgroup (sorted). */
@@ -18,8 +18,29 @@ export const REDSHIFT_DATA_RUN_ACTIONS = ['redshift-data:BatchExecuteStatement',
 export const REDSHIFT_DATA_STATEMENT_ACTIONS = [
   'redshift-data:CancelStatement', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult',
 ] as const;
-/** The Data API authenticates with the secret the caller may read (`SecretArn`). */
-export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
+/**
+ * With no `SecretArn`, the Data API signs the caller into a Serverless workgroup with temporary
+ * credentials it gets with the caller's rights (Redshift Data API reference: "When connecting to a
+ * serverless workgroup, specify the workgroup name and database name. Also, permission to call the
+ * redshift-serverless:GetCredentials operation is required").
+ */
+export const REDSHIFT_IAM_SIGN_IN_ACTIONS = ['redshift-serverless:GetCredentials'] as const;
+/**
+ * Principal tag Redshift Serverless reads at sign-in: the database roles (colon-separated) the
+ * database user `IAMR:<role name>` is granted ("Defining database roles to grant to federated users
+ * in Amazon Redshift Serverless").
+ */
+export const REDSHIFT_DB_ROLES_TAG = 'RedshiftDbRoles';
+/** A Redshift identifier as the tag can carry it: no colon, lower case (Redshift folds names). */
+const DB_ROLE_NAME = /^[a-z_][a-z0-9_$]{0,126}$/;
+
+export interface RunQueriesOptions {
+  /**
+   * Database roles the caller's database user holds. Created, with exactly their grants, by the
+   * SQL migrations; a role the database does not have is ignored at sign-in.
+   */
+  readonly databaseRoles: readonly string[];
+}
 /**
  * Every parameter the Redshift Serverless API returns for a workgroup (and provider 5.100.0 accepts),
  * with xetl's values: SSL required and user activity logged, the rest at AWS's defaults. Setting
@@ -45,7 +66,9 @@ export const REDSHIFT_LOG_EXPORTS = ['connectionlog', 'useractivitylog', 'userlo
  * private subnets, not publicly accessible, with enhanced VPC routing and SSL required; and the
  * namespace's default IAM role, which may assume account A's unload role (role chaining); and,
  * when given, a daily usage limit on the workgroup's compute (RPU-hours).
- * `grantRunQueries` lets a role run SQL through the Data API with the managed secret.
+ * `grantRunQueries` lets a role run SQL through the Data API as itself (IAM authentication), as a
+ * database user holding only the database roles it names. The admin secret is for `xetl bootstrap`
+ * alone: no grant here reads it.
  *
  * @example
  * const warehouse = new ServerlessWarehouse(this, 'Warehouse', {
@@ -53,7 +76,7 @@ export const REDSHIFT_LOG_EXPORTS = ['connectionlog', 'useractivitylog', 'userlo
  *   securityGroupIds: [network.redshiftSecurityGroupId], baseCapacity: 8, maxCapacity: 32, databaseName: 'dev',
  * });
  * staging.grantRead([warehouse.role], 'curated/');
- * warehouse.grantRunQueries(mwaaRole);
+ * warehouse.grantRunQueries(mwaaRole, { databaseRoles: [names.redshiftPipelineRole] });
  */
 export class ServerlessWarehouse extends Construct {
   /** The namespace's default role: COPY from staging, UNLOAD through account A's role. */
@@ -65,15 +88,11 @@ export class ServerlessWarehouse extends Construct {
   readonly adminSecretArn: string;
   /** Host name of the workgroup endpoint, reachable only from inside the peered VPCs. */
   readonly endpointAddress: string;
-  private readonly encryptionKey: DataKey;
-  private readonly secretsService: string;
 
   constructor(scope: Construct, id: string, props: ServerlessWarehouseProps) {
     super(scope, id);
     const { names } = props;
     const account = names.accountId('analytics');
-    this.encryptionKey = props.encryptionKey;
-    this.secretsService = `secretsmanager.${names.env.region}.amazonaws.com`;
 
     this.role = new ScopedRole(this, 'Role', {
       roleName: names.redshiftRoleName,
@@ -90,6 +109,13 @@ export class ServerlessWarehouse extends Construct {
       Resource: names.unloadRoleArn,
     });
 
+    // Redshift Serverless exports into one log group per log type for the whole account and region,
+    // which it would create kept for ever and without the key; the owning environment makes them.
+    const logGroups = names.env.ownsAccountSettings
+      ? new ServiceLogGroups(this, 'Logs', {
+        logGroupNames: names.redshiftLogGroups(REDSHIFT_LOG_EXPORTS), retentionDays: props.logRetentionDays, encryptionKey: props.encryptionKey,
+      }).groups
+      : [];
     this.namespace = new RedshiftserverlessNamespace(this, 'Namespace', {
       namespaceName: names.redshiftNamespace,
       dbName: props.databaseName,
@@ -101,6 +127,7 @@ export class ServerlessWarehouse extends Construct {
       iamRoles: [this.role.roleArn],
       defaultIamRoleArn: this.role.roleArn,
       logExports: [...REDSHIFT_LOG_EXPORTS],
+      dependsOn: logGroups,
     });
     this.adminSecretArn = this.namespace.adminPasswordSecretArn;
 
@@ -137,13 +164,21 @@ export class ServerlessWarehouse extends Construct {
   }
 
   /**
-   * Lets a role of this stack run SQL on the workgroup through the Data API, authenticated with
-   * the managed admin secret, and read back only the statements it ran itself.
+   * Lets a role of this stack run SQL on the workgroup through the Data API as itself: the Data API
+   * signs it in with temporary credentials (`GetCredentials`) as the database user
+   * `IAMR:<role name>`, which Redshift grants the `databaseRoles` at sign-in (the role's
+   * `RedshiftDbRoles` tag). It reads back only the statements it ran itself, and no secret.
    */
-  grantRunQueries(grantee: Grantee): void {
+  grantRunQueries(grantee: Grantee, options: RunQueriesOptions): void {
     const add = grantee.addToPrincipalPolicy?.bind(grantee);
-    if (!add || !grantee.roleUniqueId) throw new Error('grantRunQueries needs a role of this stack');
+    const tag = grantee.addTag?.bind(grantee);
+    if (!add || !tag || !grantee.roleUniqueId) throw new Error('grantRunQueries needs a role of this stack');
+    if (options.databaseRoles.length === 0) throw new Error('grantRunQueries: name at least one database role');
+    for (const r of options.databaseRoles) {
+      if (!DB_ROLE_NAME.test(r)) throw new Error(`grantRunQueries: database role "${r}" must be a lower-case Redshift identifier without ':'`);
+    }
     add({ Sid: 'RunSqlOnWorkgroup', Effect: 'Allow', Action: [...REDSHIFT_DATA_RUN_ACTIONS], Resource: this.workgroupArn });
+    add({ Sid: 'SignInWithIam', Effect: 'Allow', Action: [...REDSHIFT_IAM_SIGN_IN_ACTIONS], Resource: this.workgroupArn });
     add({
       // Statement calls have no resource type; the owner condition limits them to statements run by
       // this role. Not `${aws:userid}`: that is `<role id>:<session name>`, and deferrable operators
@@ -155,7 +190,6 @@ export class ServerlessWarehouse extends Construct {
       Resource: '*',
       Condition: { StringLike: { 'redshift-data:statement-owner-iam-userid': `${grantee.roleUniqueId}:*` } },
     });
-    add({ Sid: 'ReadWarehouseAdminSecret', Effect: 'Allow', Action: [...SECRET_READ_ACTIONS], Resource: this.adminSecretArn });
-    this.encryptionKey.grantDecrypt([grantee], { viaService: this.secretsService, sid: `${this.node.id}SecretDecrypt` });
+    tag(REDSHIFT_DB_ROLES_TAG, [...options.databaseRoles].sort().join(':'));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * What the workflows need from xetl.config.ts, so they never repeat it:
  *   stack-info.ts --env dev --side analytics   # key=value lines for $GITHUB_OUTPUT
- *   stack-info.ts --matrix                      # the plan jobs' matrix (JSON)
+ *   stack-info.ts --matrix [--event <name>]     # the plan jobs' matrix (JSON); pull_request: dev-like environments only
  *   stack-info.ts --variables                   # `gh variable set` lines for every CI role
  */
 import { ConfigError, loadConfig } from '@xetl/config';
@@ -15,7 +15,7 @@ function arg(name: string): string | undefined {
 try {
   const config = loadConfig();
   if (process.argv.includes('--matrix')) {
-    process.stdout.write(JSON.stringify(planMatrix(config)) + '\n');
+    process.stdout.write(JSON.stringify(planMatrix(config, { pullRequest: arg('--event') === 'pull_request' })) + '\n');
   } else if (process.argv.includes('--variables')) {
     process.stdout.write(roleVariableCommands(config).join('\n') + '\n');
   } else {
