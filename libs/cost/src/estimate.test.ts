@@ -155,6 +155,22 @@ describe('estimate edge cases', () => {
     expect(parked.totals.perRun).toBe(0.3317);
   });
 
+  test("MWAA's log groups created by the stack are counted in MWAA, whose log storage then follows their retention", () => {
+    const json = fixtureJson();
+    json.resource.aws_mwaa_environment.Airflow.name = 'fx';
+    json.resource.aws_cloudwatch_log_group.MwaaScheduler = { name: 'airflow-fx-Scheduler', retention_in_days: 90 };
+    json.resource.aws_cloudwatch_log_group.MwaaTask = { name: 'airflow-fx-Task', retention_in_days: 90 };
+    json.resource.aws_cloudwatch_log_group.Other = { name: 'airflow-other-Task', retention_in_days: 90 };
+    const e = run([stack(json)]);
+    const mwaaLogs = e.lines.filter((l) => l.type === 'aws_mwaa_environment' && l.component.startsWith('Airflow logs')).map(pick);
+    // 2.1 GB a month (as above), kept 90 days = 3 months × 2.1 GB = 6.3 GB-Mo × $0.03 = 0.189
+    expect(mwaaLogs).toEqual([['aws_mwaa_environment.Airflow', 'idle', 2.1, 1.05], ['aws_mwaa_environment.Airflow', 'idle', 6.3, 0.19]]);
+    expect(e.lines.filter((l) => l.address.startsWith('aws_cloudwatch_log_group.Mwaa'))).toEqual([]);
+    expect(e.countedElsewhere).toContainEqual({ type: 'aws_cloudwatch_log_group', count: 2, reason: "MWAA writes it: priced on aws_mwaa_environment.Airflow at the environment's log levels" });
+    // A group of another environment's name is not MWAA's: priced as an unrecognised writer.
+    expect(e.lines.some((l) => l.address === 'aws_cloudwatch_log_group.Other')).toBe(true);
+  });
+
   test('FLEX execution uses the flex price; a micro class includes one scheduler', () => {
     const json = fixtureJson();
     json.resource.aws_glue_job.Job.execution_class = 'FLEX';
