@@ -313,9 +313,6 @@ export class Naming {
   get parkParameter(): string {
     return `${this.parkParameterPath}/parked`;
   }
-  get parkParameterArn(): string {
-    return `arn:${this.partition}:ssm:${this.env.region}:${this.accountId('analytics')}:parameter${this.parkParameter}`;
-  }
   /** `GetParametersByPath` is authorised on the path's own parameter ARN. */
   get parkParameterPathArn(): string {
     return `arn:${this.partition}:ssm:${this.env.region}:${this.accountId('analytics')}:parameter${this.parkParameterPath}`;

@@ -154,7 +154,8 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
     }));
     // No chat channel in the shipped config: no chat topic, and the DAG publishes no chat message.
     expect(value.chat_topic_arn).toBe('');
-    const url = env.parkable ? `join('', aws_mwaa_environment\\..*\\[\\*\\]\\.webserver_url)` : 'aws_mwaa_environment\\..*\\.webserver_url';
+    // A parkable environment reads the URL over the environment's instances: "" while parked.
+    const url = env.parkable ? `join\\('', aws_mwaa_environment\\..*\\[\\*\\]\\.webserver_url\\)` : 'aws_mwaa_environment\\..*\\.webserver_url';
     expect(value.airflow_url).toMatch(new RegExp(`^\\$\\{replace\\(${url}, '/\\^\\(\\?:https://\\)\\?\\(\\.\\+\\)\\$/', 'https://\\$1'\\)\\}$`));
     expect(value.redshift_endpoint).toMatch(/aws_redshiftserverless_workgroup\..*\.endpoint\[0\]\.address/);
     expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));

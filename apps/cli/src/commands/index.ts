@@ -26,7 +26,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   redrive: redriveCommand,
   doctor: doctorCommand,
   cost: costCommand,
+  docs: docsCommand,
   park: parkCommand,
   unpark: unparkCommand,
-  docs: docsCommand,
 };
