@@ -166,7 +166,7 @@ describe('estimate edge cases', () => {
     // 2.1 GB a month (as above), kept 90 days = 3 months × 2.1 GB = 6.3 GB-Mo × $0.03 = 0.189
     expect(mwaaLogs).toEqual([['aws_mwaa_environment.Airflow', 'idle', 2.1, 1.05], ['aws_mwaa_environment.Airflow', 'idle', 6.3, 0.19]]);
     expect(e.lines.filter((l) => l.address.startsWith('aws_cloudwatch_log_group.Mwaa'))).toEqual([]);
-    expect(e.countedElsewhere).toContainEqual({ type: 'aws_cloudwatch_log_group', count: 2, reason: "MWAA writes it: priced on aws_mwaa_environment.Airflow at the environment's log levels" });
+    expect(e.countedElsewhere).toContainEqual({ type: 'aws_cloudwatch_log_group', count: 2, reason: "Airflow's logs are priced on aws_mwaa_environment.Airflow (per log level)" });
     // A group of another environment's name is not MWAA's: priced as an unrecognised writer.
     expect(e.lines.some((l) => l.address === 'aws_cloudwatch_log_group.Other')).toBe(true);
   });

@@ -81,10 +81,9 @@ function logLines(gb: number, what: string, part: Part, months: number, uses: As
 
 const MWAA_LOG_TYPES = ['dag_processing_logs', 'scheduler_logs', 'task_logs', 'webserver_logs', 'worker_logs'] as const;
 
-/** Log groups of the stack named as MWAA names the environment's (`airflow-<name>-<Component>`). */
-function mwaaLogGroups(stack: StackInput, environment: Attributes): [string, Attributes][] {
-  return resourcesOf(stack, 'aws_cloudwatch_log_group').filter(([, g]) => String(g.name ?? '').startsWith(`airflow-${String(environment.name)}-`));
-}
+/** The log groups MWAA writes (`airflow-<environment>-<Type>`), when the stack creates them itself. */
+const mwaaLogGroups = (stack: StackInput, environment: string) =>
+  resourcesOf(stack, 'aws_cloudwatch_log_group').filter(([, g]) => String(g.name ?? '').startsWith(`airflow-${environment}-`));
 
 const mwaaEnvironment: Pricer = ({ stack, attrs }, { a }) => {
   const cls = String(attrs.environment_class ?? 'mw1.small');
@@ -112,12 +111,10 @@ const mwaaEnvironment: Pricer = ({ stack, attrs }, { a }) => {
     const quiet = levels.length - verbose;
     const gb = verbose * a.mwaaLogGbAtInfo + quiet * a.mwaaLogGbAtWarning;
     const what = `Airflow logs (${verbose} INFO, ${quiet} WARNING)`;
-    // The stack may create MWAA's log groups first, with a retention; MWAA's own never expire.
-    const days = mwaaLogGroups(stack, attrs).map(([, g]) => num(g.retention_in_days, 0)).filter((d) => d > 0);
-    const kept = days.length ? Math.max(...days) : 0;
-    drafts.push(...(kept
-      ? logLines(gb, what, 'idle', kept / 30, ['mwaaLogGbAtInfo', 'mwaaLogGbAtWarning'], `kept ${kept} days`)
-      : logLines(gb, what, 'idle', a.unsetRetentionMonths, ['mwaaLogGbAtInfo', 'mwaaLogGbAtWarning', 'unsetRetentionMonths'], `no expiry: ${a.unsetRetentionMonths} months`)));
+    // Kept as long as the log groups the stack creates for MWAA keep them; MWAA's own never expire.
+    const days = Math.max(0, ...mwaaLogGroups(stack, String(attrs.name)).map(([, g]) => num(g.retention_in_days, 0)));
+    if (days) drafts.push(...logLines(gb, what, 'idle', days / 30, ['mwaaLogGbAtInfo', 'mwaaLogGbAtWarning'], `kept ${days} days`));
+    else drafts.push(...logLines(gb, what, 'idle', a.unsetRetentionMonths, ['mwaaLogGbAtInfo', 'mwaaLogGbAtWarning', 'unsetRetentionMonths'], `no expiry: ${a.unsetRetentionMonths} months`));
   }
   drafts.push({ component: 'S3 requests re-syncing the DAG folder', part: 'idle', quantity: a.mwaaDagBucketRequestsPerMonth, priceKey: 's3.request.put', uses: ['mwaaDagBucketRequestsPerMonth'] });
   const options = (attrs.airflow_configuration_options ?? {}) as Attributes;
@@ -223,14 +220,12 @@ const logGroup: Pricer = ({ stack, name, attrs }, { a }) => {
   const lambda = resourcesOf(stack, 'aws_lambda_function').find(([fnName, fn]) =>
     refersTo(fn, 'aws_cloudwatch_log_group', name) || attrs.name === `/aws/lambda/${String(fn.function_name)}` || refersTo(attrs, 'aws_lambda_function', fnName));
   if (lambda) return countedIn(`its log lines are priced per run on aws_lambda_function.${lambda[0]}`);
-  // Groups a service writes to, created by the stack to set their retention and key: their volume
-  // is priced on the writer, at its settings (MWAA's log levels, Glue's and Redshift's per run).
-  const mwaa = resourcesOf(stack, 'aws_mwaa_environment').find(([, m]) => mwaaLogGroups(stack, m).some(([n]) => n === name));
-  if (mwaa) return countedIn(`MWAA writes it: priced on aws_mwaa_environment.${mwaa[0]} at the environment's log levels`);
-  const group = String(attrs.name ?? '');
-  if (group.startsWith('/aws-glue/') && resourcesOf(stack, 'aws_glue_job').length) return countedIn('Glue writes it: job logs are priced per run on aws_glue_job');
-  if (group.startsWith('/aws/redshift/serverless/') && resourcesOf(stack, 'aws_redshiftserverless_namespace').length) {
-    return countedIn('Redshift Serverless exports into it: priced per run on aws_redshiftserverless_namespace');
+  const groupName = String(attrs.name ?? '');
+  const mwaa = resourcesOf(stack, 'aws_mwaa_environment').find(([, env]) => groupName.startsWith(`airflow-${String(env.name)}-`));
+  if (mwaa) return countedIn(`Airflow's logs are priced on aws_mwaa_environment.${mwaa[0]} (per log level)`);
+  if (groupName.startsWith('/aws-glue/')) return countedIn('the Glue job\'s and crawler\'s logs are priced per run on aws_glue_job (glueLogMbPerRun)');
+  if (groupName.startsWith('/aws/redshift/serverless/') && resourcesOf(stack, 'aws_redshiftserverless_namespace').length) {
+    return countedIn('Redshift Serverless exports into it: priced per run on aws_redshiftserverless_namespace (redshiftLogMbPerExport)');
   }
   return priced(logLines(a.logGroupGbPerMonth, 'logs of an unrecognised writer', 'idle', months, ['logGroupGbPerMonth', ...(days ? [] : ['unsetRetentionMonths' as const])], kept));
 };
@@ -378,7 +373,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   aws_sns_topic_policy: 'topic policies have no charge',
   aws_glue_catalog_database: 'the Data Catalog\'s first million objects and requests a month are free',
   aws_glue_security_configuration: 'security configurations have no charge',
-  aws_glue_data_catalog_encryption_settings: 'the Data Catalog\'s encryption settings have no charge; the key is priced',
+  aws_glue_data_catalog_encryption_settings: 'encrypting the Data Catalog has no charge of its own (KMS requests are counted on the key)',
   aws_lambda_permission: 'permissions have no charge',
   aws_redshiftserverless_usage_limit: 'a usage limit caps RPU-hours; it has no charge',
 };

@@ -57,10 +57,10 @@ describe('xetl logs (moto CloudWatch Logs and Glue; MWAA stubbed: not in moto)',
     const { ctx, calls } = await devContext();
     const group = taskLogGroup(ctx);
     expect(group).toBe('airflow-xetl-dev-Task');
-    await stream(ctx, group, taskStream(RUN, 'run_glue_job', 1), [structlog('attempt one', 'error')]);
-    await stream(ctx, group, taskStream(RUN, 'run_glue_job', 2), [structlog('Starting job run'), structlog('Job run failed', 'error')], Date.parse('2026-11-22T07:12:00Z'));
-    await stream(ctx, group, taskStream(RUN, 'run_glue_crawler', 1), [structlog('crawler done')]);
-    await stream(ctx, group, taskStream(OLD_RUN, 'run_glue_job', 1), [structlog('an older run')]);
+    await stream(ctx, group, taskStream(RUN, 'start_glue_job', 1), [structlog('attempt one', 'error')]);
+    await stream(ctx, group, taskStream(RUN, 'start_glue_job', 2), [structlog('Starting job run'), structlog('Job run failed', 'error')], Date.parse('2026-11-22T07:12:00Z'));
+    await stream(ctx, group, taskStream(RUN, 'start_glue_crawler', 1), [structlog('crawler done')]);
+    await stream(ctx, group, taskStream(OLD_RUN, 'start_glue_job', 1), [structlog('an older run')]);
 
     await ctx.clients.glue.send(new CreateJobCommand({ Name: ctx.names.glueJob, Role: ctx.names.glueRoleArn, Command: { Name: 'glueetl', ScriptLocation: 's3://x/y.py' } }));
     await ctx.clients.glue.send(new StartJobRunCommand({ JobName: ctx.names.glueJob, Arguments: { '--run_id': OLD_RUN, '--partition': '2026-11-21' } }));
@@ -71,21 +71,21 @@ describe('xetl logs (moto CloudWatch Logs and Glue; MWAA stubbed: not in moto)',
     await stream(ctx, `${prefix}/error`, JobRunId!, ['25/11/22 07:11:00 INFO GlueContext: started', 'ValueError: bad partition']);
     await stream(ctx, `${prefix}/error`, `${JobRunId}_g-1`, ['an executor line']);
 
-    const r = await logs(ctx, { partition: '2026-11-21', task: 'run_glue_job' });
+    const r = await logs(ctx, { partition: '2026-11-21', task: 'start_glue_job' });
     expect(calls[0]).toMatchObject({ method: 'GET', path: '/dags/xetl_products_pipeline/dagRuns', query: { order_by: '-run_after' } });
     expect(r.run_id).toBe(RUN);
-    expect(r.tasks.map((t) => [t.task_id, t.attempt, t.attempts])).toEqual([['run_glue_job', 2, [1, 2]]]);
+    expect(r.tasks.map((t) => [t.task_id, t.attempt, t.attempts])).toEqual([['start_glue_job', 2, [1, 2]]]);
     expect(r.tasks[0].lines.map((l) => `${l.level} ${l.text}`)).toEqual(['info Starting job run', 'error Job run failed']);
     expect(r.glue_driver).toMatchObject({ job_run_id: JobRunId, log_groups: [`${prefix}/output`, `${prefix}/error`] });
     expect(r.glue_driver!.lines.map((l) => l.text)).toEqual(['rows_read=1000', '25/11/22 07:11:00 INFO GlueContext: started', 'ValueError: bad partition']);
     expectCliJson('logs', r);
     const text = renderLogs(r);
     expect(text[0]).toBe(`xetl_products_pipeline run ${RUN} (partition 2026-11-21) in dev`);
-    expect(text).toContain(`== run_glue_job, attempt 2; attempts 1, 2 (--attempt N) (airflow-xetl-dev-Task: ${taskStream(RUN, 'run_glue_job', 2)})`);
+    expect(text).toContain(`== start_glue_job, attempt 2; attempts 1, 2 (--attempt N) (airflow-xetl-dev-Task: ${taskStream(RUN, 'start_glue_job', 2)})`);
     expect(text).toContain('2026-11-22T07:12:00.001Z ERROR  Job run failed');
     expect(text.find((l) => l.startsWith('== Glue job run'))).toMatch(new RegExp(`^== Glue job run ${JobRunId} \\(\\w+\\), driver log \\(${prefix}/output, ${prefix}/error\\)$`));
 
-    const first = await logs(ctx, { partition: '2026-11-21', task: 'run_glue_job', attempt: 1, runId: RUN });
+    const first = await logs(ctx, { partition: '2026-11-21', task: 'start_glue_job', attempt: 1, runId: RUN });
     expect(first.tasks[0].lines.map((l) => l.text)).toEqual(['attempt one']);
   });
 
@@ -93,18 +93,18 @@ describe('xetl logs (moto CloudWatch Logs and Glue; MWAA stubbed: not in moto)',
     const { ctx } = await devContext();
     const group = taskLogGroup(ctx);
     const many = Array.from({ length: 12_345 }, (_, i) => structlog(`line ${i}`));
-    await stream(ctx, group, taskStream(RUN, 'load_warehouse_partition', 1), many, Date.parse('2026-11-22T07:15:00Z'));
-    await stream(ctx, group, taskStream(RUN, 'wait_for_source_files', 1), [structlog('found 2 files')], Date.parse('2026-11-22T07:08:11Z'));
-    const noJob = await logs(ctx, { partition: '2026-11-21', runId: RUN, task: 'wait_for_source_files' });
+    await stream(ctx, group, taskStream(RUN, 'stage_partition', 1), many, Date.parse('2026-11-22T07:15:00Z'));
+    await stream(ctx, group, taskStream(RUN, 'wait_for_marker', 1), [structlog('found 2 files')], Date.parse('2026-11-22T07:08:11Z'));
+    const noJob = await logs(ctx, { partition: '2026-11-21', runId: RUN, task: 'wait_for_marker' });
     expect(noJob.glue_note).toBeNull(); // another task: no Glue lookup
     const withoutJob = await logs(ctx, { partition: '2026-11-21', runId: RUN });
     expect(withoutJob.glue_note).toBe('the Glue driver log could not be read: not found: job xetl-dev-products (glue:GetJobRuns); deploy the analytics stack first');
     await ctx.clients.glue.send(new CreateJobCommand({ Name: ctx.names.glueJob, Role: ctx.names.glueRoleArn, Command: { Name: 'glueetl', ScriptLocation: 's3://x/y.py' } }));
     const r = await logs(ctx, { partition: '2026-11-21', runId: RUN });
-    expect(r.tasks.map((t) => t.task_id)).toEqual(['wait_for_source_files', 'load_warehouse_partition']);
+    expect(r.tasks.map((t) => t.task_id)).toEqual(['wait_for_marker', 'stage_partition']);
     expect(r.tasks[1].lines).toHaveLength(12_345);
     expect(r.tasks[1].lines.at(-1)?.text).toBe('line 12344');
-    expect(r.glue_note).toBe(`no run of Glue job xetl-dev-products has --run_id ${RUN}; the DAG run may not have reached run_glue_job`);
+    expect(r.glue_note).toBe(`no run of Glue job xetl-dev-products has --run_id ${RUN}; the DAG run may not have reached start_glue_job`);
   });
 
   test('no run of the partition, or no log yet: one line each, exit 4', async () => {
@@ -113,7 +113,7 @@ describe('xetl logs (moto CloudWatch Logs and Glue; MWAA stubbed: not in moto)',
     expect(none).toBeInstanceOf(XetlError);
     expect(none.exitCode).toBe(4);
     expect(none.message).toBe('no run of xetl_products_pipeline for partition 2026-11-01 among the last 3 run(s); see xetl runs --env dev');
-    await stream(ctx, taskLogGroup(ctx), taskStream(OLD_RUN, 'run_glue_job', 1), [structlog('x')]);
+    await stream(ctx, taskLogGroup(ctx), taskStream(OLD_RUN, 'start_glue_job', 1), [structlog('x')]);
     const missing = await logs(ctx, { partition: '2026-11-21', task: 'unload_to_target' }).catch((e) => e);
     expect(missing.exitCode).toBe(4);
     expect(missing.message).toContain(`no task log for run ${RUN} task unload_to_target in airflow-xetl-dev-Task`);

@@ -78,9 +78,9 @@ describe('xetl runs and logs for the local environment (real Airflow 3.0.6: airf
       'from airflow.sdk import DAG, task',
       'with DAG("xetl_products_pipeline", start_date=pendulum.datetime(2026, 1, 1, tz="UTC"), schedule=None):',
       '    @task',
-      '    def run_glue_job(**context):',
+      '    def start_glue_job(**context):',
       '        print("stand-in glue for", context["dag_run"].conf["partition"])',
-      '    run_glue_job()',
+      '    start_glue_job()',
     ].join('\n'));
     const env = {
       ...process.env, AIRFLOW_HOME: paths.home, AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: `sqlite:///${paths.db}`,
@@ -115,11 +115,11 @@ describe('xetl runs and logs for the local environment (real Airflow 3.0.6: airf
 
   test('xetl logs prints a task\'s part of the run\'s console log', async () => {
     const ctx = createContext({ envName: 'local', endpointUrl: 'http://127.0.0.1:9' });
-    const r = await logs(ctx, { partition: '2026-11-20', task: 'run_glue_job' });
+    const r = await logs(ctx, { partition: '2026-11-20', task: 'start_glue_job' });
     expect(r.tasks).toHaveLength(1);
     expect(r.tasks[0].stream).toBe('dag-2026-11-20-2026-11-21T010000+0000.log');
     expect(r.tasks[0].lines.map((l) => l.text).join('\n')).toContain('stand-in glue for 2026-11-20');
-    expect(renderLogs(r).at(-1)).toBe('note: the local run executes the Glue script with local PySpark inside run_glue_job; its output is in that task\'s log');
+    expect(renderLogs(r).at(-1)).toBe('note: the local run executes the Glue script with local PySpark inside start_glue_job; its output is in that task\'s log');
     await expect(logs(ctx, { partition: '2026-11-20', task: 'nope' })).rejects.toThrow('task nope does not appear in');
   });
 });

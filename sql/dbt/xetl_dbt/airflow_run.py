@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from xetl_harness.airflow_db import last_run_id, task_states
+from xetl_harness.postgres import TRUST_AUTH_PLACEHOLDER
 
 from xetl_dbt.warehouse import REPO_ROOT, LocalWarehouse, dbt_executable
 
@@ -72,7 +73,7 @@ class AirflowHome:
             "port": server.port,
             "login": server.user,
             # The server trusts loopback connections; Cosmos's mapping requires some password.
-            "password": "unused-trust-auth",
+            "password": TRUST_AUTH_PLACEHOLDER,
             "schema": warehouse.database,
         }
         self.env = {

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xetl_harness.postgres import PostgresNotAvailableError, find_binaries
+from xetl_harness.postgres import TRUST_AUTH_PLACEHOLDER, PostgresNotAvailableError, find_binaries
 from xetl_tasks import RUNTIME_ENV_VAR
 from xetl_tasks.contract import POOL, POOL_INCLUDE_DEFERRED, POOL_SLOTS
 
@@ -443,7 +443,7 @@ class LocalStack:
             return {}
         dsn = dict(part.split("=", 1) for part in self.pipeline_dsn.split())
         return {"conn_type": "postgres", "host": dsn["host"], "port": int(dsn["port"]), "login": dsn["user"],
-                "password": "unused-trust-auth", "schema": dsn["dbname"]}  # fmt: skip
+                "password": TRUST_AUTH_PLACEHOLDER, "schema": dsn["dbname"]}  # fmt: skip
 
     def ensure_airflow_db(self) -> None:
         """The local Airflow's metadata database, migrated, with the pipeline's pool (once)."""

@@ -204,7 +204,7 @@ class IamEmulator:
 
             iam = boto3.session.Session().client(
                 "iam", region_name=self.region, endpoint_url=self.endpoint,
-                aws_access_key_id="AKIAXETLBOOTSTRAP000", aws_secret_access_key="bootstrap",
+                aws_access_key_id="XETL-EMULATOR-SETUP", aws_secret_access_key="bootstrap",
             )
             iam.meta.events.register(
                 "before-sign.*.*", lambda request, **_: request.headers.__setitem__("x-moto-account-id", account)

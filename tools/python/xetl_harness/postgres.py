@@ -54,6 +54,9 @@ from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
 SUPERUSER = "postgres"
+# The server trusts loopback connections, so no password is checked; clients whose configuration
+# requires one (Airflow connections, Cosmos's profile mapping) get this placeholder.
+TRUST_AUTH_PLACEHOLDER = "unused-trust-auth"
 SERVER_OS_USER = "postgres"  # the OS account that runs the server when we are root
 TEMP_PREFIX = "xetl-pg-"
 # As root, a persistent data directory lives in a private folder of the server user under the
