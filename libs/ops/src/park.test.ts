@@ -169,6 +169,19 @@ describe('xetl park (SSM, Secrets Manager and SQS in moto)', () => {
     expect(await switchValue(ctx)).toBe('false');
   });
 
+  test('parking a parked environment asks MWAA for no runs and applies nothing (an empty plan)', async () => {
+    const base = await setup();
+    await base.clients.ssm.send(new PutParameterCommand({ Name: base.names.parkParameter, Value: 'true', Type: 'String' }));
+    const { ctx, requests } = stubMwaa(base, { statuses: [null] });
+    const { deployer, calls } = stubDeployer(ctx, []);
+    const r = await park(ctx, { deployer });
+    expect(requests).toEqual([]);
+    expect(calls).toEqual(['synth', `plan switch=true {"source_data_key_arn":"${KEY_ARN}"}`]);
+    expect(r).toMatchObject({ previous_value: 'true', mwaa_status_before: null, mwaa_status: null, applied: [] });
+    expect(r.steps[0]).toBe('no MWAA environment (none): no DAG run can be active');
+    expect(renderPark(r)[1]).toBe('  nothing to apply: the stack was already in that state');
+  });
+
   test('a failed apply leaves the switch set and says how to finish or undo', async () => {
     const { ctx } = stubMwaa(await setup());
     const { deployer } = stubDeployer(ctx, PARK_PLAN);

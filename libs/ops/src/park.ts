@@ -259,28 +259,30 @@ export async function park(ctx: OpsContext, options: ParkOptions): Promise<ParkR
   requireParkable(ctx, 'park');
   const previous = await readParkSwitch(ctx);
   const before = await mwaaStatus(ctx);
-  if (before !== null && before !== 'DELETING') {
+  const running = before !== null && before !== 'DELETING';
+  if (running) {
     const active = await activeDagRuns(ctx);
     if (active.length) {
       throw new XetlError(`${active.length} DAG run(s) still active in ${ctx.names.mwaaEnvironment}: ${active.slice(0, 5).join(', ')}; wait for them (xetl runs --env ${ctx.env.name}) and park again`, EXIT.refused);
     }
   }
   const steps = [
-    `refuse while a DAG run is queued or running (checked: none)`,
+    running ? 'refuse while a DAG run is queued or running (checked: none)' : `no MWAA environment (${before ?? 'none'}): no DAG run can be active`,
     `set ${previous.parameter} to "true" (now ${previous.value ?? 'unset'})`,
     ...options.deployer.describe(),
     'check that the plan only deletes MWAA and the interface endpoints, disables the trigger\'s event source mapping and clears the variable\'s Airflow URL; apply it',
   ];
   const base = {
     environment: ctx.env.name, action: 'park' as const, parameter: previous.parameter, previous_value: previous.value, value: 'true' as const,
-    mwaa_status_before: before, steps, pool: null, dead_letters: null, monthly_saving_usd: options.monthlySaving?.() ?? null,
+    mwaa_status_before: before, steps, pool: null, dead_letters: null,
   };
   if (options.dryRun) {
-    return { ...base, dry_run: true, mwaa_status: before, applied: [], next: [`run without --dry-run to park ${ctx.env.name}`] };
+    return { ...base, dry_run: true, mwaa_status: before, applied: [], monthly_saving_usd: options.monthlySaving?.() ?? null, next: [`run without --dry-run to park ${ctx.env.name}`] };
   }
   const applied = await deploy(ctx, 'park', previous, options);
   return {
-    ...base, dry_run: false, mwaa_status: await mwaaStatus(ctx),
+    // Priced on the stacks the deploy just synthesized.
+    ...base, dry_run: false, mwaa_status: await mwaaStatus(ctx), monthly_saving_usd: options.monthlySaving?.() ?? null,
     applied: applied.map((c) => ({ address: c.address, action: c.actions.join('/') })),
     next: [
       `marker events wait in the trigger queue while parked (up to its retention); bring ${ctx.env.name} back with: xetl unpark --env ${ctx.env.name}`,
@@ -303,10 +305,13 @@ export async function unpark(ctx: OpsContext, options: ParkOptions): Promise<Par
   ];
   const base = {
     environment: ctx.env.name, action: 'unpark' as const, parameter: previous.parameter, previous_value: previous.value, value: 'false' as const,
-    mwaa_status_before: before, steps, monthly_saving_usd: options.monthlySaving?.() ?? null,
+    mwaa_status_before: before, steps,
   };
   if (options.dryRun) {
-    return { ...base, dry_run: true, mwaa_status: before, applied: [], pool: null, dead_letters: null, next: [`run without --dry-run to unpark ${ctx.env.name}`] };
+    return {
+      ...base, dry_run: true, mwaa_status: before, applied: [], pool: null, dead_letters: null,
+      monthly_saving_usd: options.monthlySaving?.() ?? null, next: [`run without --dry-run to unpark ${ctx.env.name}`],
+    };
   }
   const applied = await deploy(ctx, 'unpark', previous, options);
   const status = await waitForAvailable(ctx, options);
@@ -319,7 +324,7 @@ export async function unpark(ctx: OpsContext, options: ParkOptions): Promise<Par
   if (expired) next.push(expired);
   next.push(`queued marker events start their runs now; follow them with xetl status --env ${ctx.env.name}`);
   return {
-    ...base, dry_run: false, mwaa_status: status,
+    ...base, dry_run: false, mwaa_status: status, monthly_saving_usd: options.monthlySaving?.() ?? null,
     applied: applied.map((c) => ({ address: c.address, action: c.actions.join('/') })),
     pool, dead_letters: dlq.visible, next,
   };
