@@ -28,10 +28,10 @@ trigger -c`), else the `partition` param (trigger form), else the UTC day of the
 (backfills). Malformed values fail the run at its first task.
 
 **When it runs:** no schedule. The `_SUCCESS` marker's event starts a run for its partition (the
-event trigger); re-runs and backfills start from `xetl trigger`. One run at a time: runs queue
-behind `max_active_runs=1`, and every task takes the one slot of the `xetl_pipeline` pool (which
-counts deferred tasks), so even an Airflow backfill with several active runs never runs two
-pipeline tasks at once.
+event trigger); re-runs and backfills start from `xetl trigger` (Airflow's own backfill command
+refuses a DAG without a schedule). One run at a time: runs queue behind `max_active_runs=1`.
+Every task also takes the one slot of the `xetl_pipeline` pool (deferred waits included), so at
+most one pipeline task holds it at a time.
 
 All names come from the Airflow variable `xetl_pipeline` (JSON, from Secrets Manager; its fields
 are the pipeline contract's), rendered when a task runs. `XETL_RUNTIME` (default `aws`) picks where
@@ -52,8 +52,9 @@ TAGS = ["xetl", "products", "etl", "cross-account"]
 DEFAULT_ARGS = {
     "owner": OWNER,
     "depends_on_past": False,
-    # One slot, deferred tasks included (created by `xetl bootstrap`): runs of different partitions
-    # never overlap on the crawler, the Glue job or the staging table (docs/pipeline-dag.md, "Backfills").
+    # One slot, deferred tasks included (created by `xetl bootstrap`): at most one pipeline task holds
+    # it at a time. What keeps runs of different partitions apart is max_active_runs=1; the pool is
+    # the second guard (a rescheduled sensor between pokes holds no slot; docs/pipeline-dag.md, "Backfills").
     "pool": POOL,
     # Service calls fail transiently (throttling, a crawler still busy): retry with growing pauses,
     # capped, rather than page someone for a blip. Bad data fails at once (AirflowFailException).

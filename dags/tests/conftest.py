@@ -2,8 +2,9 @@
 the dags folder on sys.path, all fixed before anything imports Airflow (its settings are read at
 import time).
 
-No metadata database is needed: DagBag parsing and the Task SDK's template rendering (the path a
-worker takes) run without one. AWS calls go only to moto, in-process; every other AWS call is
+Most tests need no metadata database: DagBag parsing and the Task SDK's template rendering (the
+path a worker takes) run without one; the backfill test (test_backfill_serialised.py) runs real
+Airflow processes on its own PostgreSQL. AWS calls go only to moto, in-process; every other AWS call is
 pointed at a closed loopback port so that a test can never reach a real endpoint by mistake.
 """
 

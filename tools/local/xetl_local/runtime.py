@@ -64,6 +64,8 @@ if TYPE_CHECKING:
     from airflow.sdk import BaseOperator, TaskGroup
 
 GLUE_SCRIPT = REPO_ROOT / "glue-scripts" / "xetl_products_job.py"
+# How the Glue script starts the one line that says why it failed (its SystemExit messages).
+GLUE_FAILURE_PREFIX = "xetl-products failed:"
 LOCAL_TASK_ARGS: dict[str, Any] = {"retries": 0}
 
 
@@ -119,8 +121,12 @@ def run_glue_job_locally(
     # a stale manifest of an earlier run must never pass for this one's.
     written = {area: len(replace_prefix(s3, staging_bucket, f"{area}/{rel}", staging_root / area / rel)) for area in STAGING_AREAS}
     if proc.returncode != 0:
-        tail = "\n".join(log_file.read_text(errors="replace").splitlines()[-15:])
-        raise _fail(f"Glue job (local PySpark) failed with exit code {proc.returncode}; log {log_file}:\n{tail}")
+        lines = log_file.read_text(errors="replace").splitlines()
+        # The job ends a failure with one line saying why (SystemExit in xetl_products_job.py);
+        # Spark's shutdown noise follows it, so that line, not the log's tail, is the reason.
+        reason = [line for line in lines if line.startswith(GLUE_FAILURE_PREFIX)]
+        detail = reason[-1] if reason else "\n".join(lines[-15:])
+        raise _fail(f"Glue job (local PySpark) failed with exit code {proc.returncode}: {detail} (log {log_file})")
     return {"files_read": len(files), "objects_written": written}
 
 
