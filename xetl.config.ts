@@ -19,11 +19,19 @@ export default defineConfig({
       // A local drop is complete when the DAG starts: a minute is plenty.
       airflow: { sensorTimeoutSeconds: 60 },
     },
+    // Cheap by default (docs/cost.md, "A cheap dev"): each choice below trades availability or
+    // history for money; `xetl park --env dev` deletes MWAA and the endpoints while nobody works.
     dev: {
       region: 'eu-west-1',
       accounts: { source: '111111111111', analytics: '222222222222' },
-      mwaa: { environmentClass: 'mw1.micro', maxWorkers: 1 },
+      network: { endpointAzs: 1 },
+      redshift: { dailyRpuHoursLimit: 12, rpuLimitBreachAction: 'deactivate' },
+      mwaa: {
+        environmentClass: 'mw1.micro', maxWorkers: 1,
+        logLevels: { dagProcessing: 'WARNING', scheduler: 'WARNING', task: 'INFO', webserver: 'WARNING', worker: 'WARNING' },
+      },
       glue: { executionClass: 'FLEX' },
+      parkable: true,
       allowDestroyData: true,
       retention: { noncurrentVersionDays: 7, logRetentionDays: 30 },
       notifications: { emails: ['data-team@example.com'] },

@@ -2,6 +2,7 @@
  * What one `xetl` command is: its help text, its options and what it runs. Adding a command is
  * one module in ./commands exporting a `Command` plus one line in ./commands/index.ts.
  */
+import * as path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { EXIT, XetlError, type AccountRequirement, type OpsContext } from '@xetl/ops';
 
@@ -40,6 +41,9 @@ export interface Command {
   /** Runs the command and returns its exit code; throws XetlError for one-line failures. */
   run(ctx: OpsContext, values: Values, positionals: string[], io: Io): Promise<number>;
 }
+
+/** The repository the CLI runs from (apps/cli/src -> three levels up): cdktf.out, npm run synth. */
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 /** Prints a `--json` result: one document on stdout. */
 export function printJson(io: Io, value: unknown): void {

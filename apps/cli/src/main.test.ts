@@ -101,7 +101,7 @@ describe('xetl CLI (in process)', () => {
     expect(c.err).toEqual([
       'xetl doctor: missing --env <name>; known environments: local, dev, stage, prod',
       "xetl status: Unknown option '--nope'; see xetl status --help",
-      'xetl: unknown command "deploy"; commands: drop, bootstrap, trigger, status, runs, logs, redrive, doctor, cost, docs (xetl --help)',
+      'xetl: unknown command "deploy"; commands: drop, bootstrap, trigger, status, runs, logs, redrive, doctor, cost, docs, park, unpark (xetl --help)',
     ]);
   });
 

@@ -4,9 +4,12 @@ import type { ChatConfig, ChatInput, CicdConfig, CicdInput, EnvironmentConfig, E
 /** Every default in one place; `types.ts` documents why each is what it is. */
 export const DEFAULTS = {
   namePrefix: 'xetl',
-  network: { mwaaVpcCidr: '10.20.0.0/16', redshiftVpcCidr: '10.30.0.0/16' },
-  redshift: { baseCapacity: 8, maxCapacity: 32, databaseName: 'dev' },
-  mwaa: { environmentClass: 'mw1.small', airflowVersion: '3.0.6', minWorkers: 1, maxWorkers: 2 },
+  network: { mwaaVpcCidr: '10.20.0.0/16', redshiftVpcCidr: '10.30.0.0/16', endpointAzs: 2 },
+  redshift: { baseCapacity: 8, maxCapacity: 32, databaseName: 'dev', dailyRpuHoursLimit: 48, rpuLimitBreachAction: 'log' },
+  mwaa: {
+    environmentClass: 'mw1.small', airflowVersion: '3.0.6', minWorkers: 1, maxWorkers: 2,
+    logLevels: { dagProcessing: 'WARNING', scheduler: 'INFO', task: 'INFO', webserver: 'WARNING', worker: 'INFO' },
+  },
   glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD', timeoutMinutes: 60 },
   retention: { noncurrentVersionDays: 30, logRetentionDays: 90, accessLogDays: 365, glueTempDays: 7, quarantineDays: 90 },
   airflow: { secretsPrefix: 'airflow', sensorTimeoutSeconds: 6 * 3600, maxQuarantineRatio: 0.2, unloadTemplate: 'unload_partition' },
@@ -71,7 +74,8 @@ export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentC
     namePrefix,
     network: { ...DEFAULTS.network, ...stripUndefined(raw.network) },
     redshift: { ...DEFAULTS.redshift, ...stripUndefined(raw.redshift) },
-    mwaa: { ...DEFAULTS.mwaa, ...stripUndefined(raw.mwaa) },
+    // Log levels merge per type: setting one level keeps the others' defaults.
+    mwaa: { ...DEFAULTS.mwaa, ...stripUndefined(raw.mwaa), logLevels: { ...DEFAULTS.mwaa.logLevels, ...stripUndefined(raw.mwaa?.logLevels) } },
     glue: { ...DEFAULTS.glue, ...stripUndefined(raw.glue) },
     retention: { ...DEFAULTS.retention, ...stripUndefined(raw.retention) },
     notifications: {
@@ -89,6 +93,7 @@ export function applyDefaults(name: string, raw: EnvironmentInput): EnvironmentC
     cicd: cicd(raw.cicd, name),
     allowDestroyData: raw.allowDestroyData ?? false,
     localOnly,
+    parkable: raw.parkable ?? false,
     // Until validation has seen every environment (assignAccountSettings in validate.ts).
     ownsAccountSettings: true,
   };

@@ -44,6 +44,13 @@ describe('Naming', () => {
     expect(names.airflowConnectionsPrefix).toBe('airflow/connections');
   });
 
+  test("puts the park switch in the environment's own SSM folder", () => {
+    expect(names.parkParameterPath).toBe('/xetl/dev');
+    expect(names.parkParameter).toBe('/xetl/dev/parked');
+    // GetParametersByPath is authorised on the folder's own parameter ARN.
+    expect(names.parkParameterPathArn).toBe('arn:aws:ssm:eu-west-1:222222222222:parameter/xetl/dev');
+  });
+
   test('uses underscores where Glue wants them', () => {
     expect(names.glueDatabase).toBe('xetl_dev');
   });

@@ -304,6 +304,20 @@ export class Naming {
     return `arn:${this.partition}:airflow:${this.env.region}:${this.accountId('analytics')}:role/${this.mwaaEnvironment}/${airflowRole}`;
   }
 
+  // ---- parking (docs/cost.md) -----------------------------------------------------------------
+  /** SSM path the analytics stack reads at plan time (`GetParametersByPath`): the park switch's folder. */
+  get parkParameterPath(): string {
+    return `/${this.env.namePrefix}/${this.env.name}`;
+  }
+  /** The park switch: "true" while parked. `xetl park`/`unpark` write it; the analytics stack only reads it. */
+  get parkParameter(): string {
+    return `${this.parkParameterPath}/parked`;
+  }
+  /** `GetParametersByPath` is authorised on the path's own parameter ARN. */
+  get parkParameterPathArn(): string {
+    return `arn:${this.partition}:ssm:${this.env.region}:${this.accountId('analytics')}:parameter${this.parkParameterPath}`;
+  }
+
   // ---- CI/CD (bootstrap stacks) ---------------------------------------------------------------
   /** Issuer of GitHub Actions' OIDC tokens; IAM names the provider after it. */
   readonly githubOidcHost = 'token.actions.githubusercontent.com';

@@ -85,6 +85,15 @@ export interface EnvironmentInput {
     readonly mwaaVpcCidr?: string;
     /** @default "10.30.0.0/16" */
     readonly redshiftVpcCidr?: string;
+    /**
+     * How many availability zones the interface VPC endpoints span: 1 or 2 of the MWAA VPC's two
+     * subnets (MWAA itself always needs both). Endpoints bill per AZ-hour, so one AZ halves their
+     * cost; MWAA in the other AZ reaches them across AZs (private DNS resolves to the endpoint's
+     * addresses, which the VPC routes between its subnets). The trade-off: an outage of that one AZ
+     * stops the pipeline (no Airflow component reaches SQS, Logs, ECR, ...) until the AZ returns.
+     * @default 2 — an AZ outage leaves the endpoints up in the other AZ (docs/network.md)
+     */
+    readonly endpointAzs?: 1 | 2;
   };
   readonly redshift?: {
     /** Base capacity in RPUs. @default 8 — the common minimum. */
@@ -93,6 +102,21 @@ export interface EnvironmentInput {
     readonly maxCapacity?: number;
     /** Database the pipeline loads into. @default "dev" — Redshift Serverless' default database. */
     readonly databaseName?: string;
+    /**
+     * Compute the workgroup may use a day, in RPU-hours (a usage limit on the workgroup, reset daily
+     * at 00:00 UTC). It caps what a runaway query or a large backfill costs: one 1M-row run at 8 RPU
+     * uses about 0.4 RPU-hours. What happens at the limit is `rpuLimitBreachAction`.
+     * @default 48 — 8 RPUs for 6 hours, $18 a day at $0.375 per RPU-hour; about 100 partition runs
+     */
+    readonly dailyRpuHoursLimit?: number;
+    /**
+     * What Redshift Serverless does when the day's RPU-hours reach `dailyRpuHoursLimit`: `log`
+     * records the breach in a system table, `emit-metric` publishes a CloudWatch metric an alarm
+     * can watch, `deactivate` refuses new queries until the next day (the DAG's load, checks, dbt
+     * and unload fail until then; `xetl trigger` re-runs them).
+     * @default "log" — never stops a run; the limit is a record, not a brake
+     */
+    readonly rpuLimitBreachAction?: 'log' | 'emit-metric' | 'deactivate';
   };
   readonly mwaa?: {
     /** @default "mw1.small" — the smallest class that runs the pipeline comfortably. */
@@ -103,6 +127,13 @@ export interface EnvironmentInput {
     readonly minWorkers?: number;
     /** @default 2 */
     readonly maxWorkers?: number;
+    /**
+     * Level of each of MWAA's five CloudWatch log types. Each type at INFO writes about a GB a
+     * month while idle (the scheduler logs every loop); at WARNING a few MB. Task logs are what
+     * `xetl logs` and the Airflow UI show for a failed task: keep them at INFO.
+     * @default dagProcessing WARNING, scheduler INFO, task INFO, webserver WARNING, worker INFO
+     */
+    readonly logLevels?: MwaaLogLevelsInput;
   };
   readonly glue?: {
     /** @default "G.1X" */
@@ -186,7 +217,22 @@ export interface EnvironmentInput {
    * throwaway data). @default false
    */
   readonly localOnly?: boolean;
+  /**
+   * `xetl park` may delete this environment's MWAA environment and interface endpoints while
+   * nobody uses it (data and state stay; `xetl unpark` brings them back in about 30 minutes). The
+   * analytics stack then reads the park switch (SSM parameter `/<namePrefix>/<env>/parked`) at
+   * every plan. Not for environments whose runs must start on time.
+   * @default false — always on (docs/cost.md, "Parking an idle environment")
+   */
+  readonly parkable?: boolean;
 }
+
+/** MWAA's log levels, as its API names them. */
+export type MwaaLogLevel = 'CRITICAL' | 'ERROR' | 'WARNING' | 'INFO' | 'DEBUG';
+/** The five log types of an MWAA environment. */
+export const MWAA_LOG_TYPES = ['dagProcessing', 'scheduler', 'task', 'webserver', 'worker'] as const;
+export type MwaaLogType = (typeof MWAA_LOG_TYPES)[number];
+export type MwaaLogLevelsInput = { readonly [T in MwaaLogType]?: MwaaLogLevel };
 
 /**
  * Which account-wide resources one side's bootstrap stack creates. Environments that share an
@@ -217,13 +263,20 @@ export interface EnvironmentConfig {
   readonly region: string;
   readonly accounts: { readonly source: string; readonly analytics: string };
   readonly namePrefix: string;
-  readonly network: { readonly mwaaVpcCidr: string; readonly redshiftVpcCidr: string };
-  readonly redshift: { readonly baseCapacity: number; readonly maxCapacity: number; readonly databaseName: string };
+  readonly network: { readonly mwaaVpcCidr: string; readonly redshiftVpcCidr: string; readonly endpointAzs: 1 | 2 };
+  readonly redshift: {
+    readonly baseCapacity: number;
+    readonly maxCapacity: number;
+    readonly databaseName: string;
+    readonly dailyRpuHoursLimit: number;
+    readonly rpuLimitBreachAction: NonNullable<NonNullable<EnvironmentInput['redshift']>['rpuLimitBreachAction']>;
+  };
   readonly mwaa: {
     readonly environmentClass: NonNullable<NonNullable<EnvironmentInput['mwaa']>['environmentClass']>;
     readonly airflowVersion: string;
     readonly minWorkers: number;
     readonly maxWorkers: number;
+    readonly logLevels: { readonly [T in MwaaLogType]: MwaaLogLevel };
   };
   readonly glue: {
     readonly workerType: NonNullable<NonNullable<EnvironmentInput['glue']>['workerType']>;
@@ -257,6 +310,7 @@ export interface EnvironmentConfig {
   readonly cicd?: CicdConfig;
   readonly allowDestroyData: boolean;
   readonly localOnly: boolean;
+  readonly parkable: boolean;
   /**
    * This environment manages the settings its analytics account holds once per region (the Glue
    * Data Catalog's encryption): the first environment in the config with that account and region.

@@ -27,9 +27,13 @@ describe('a valid environment', () => {
     expect(env).toMatchObject({
       name: 'dev',
       namePrefix: 'xetl',
-      network: { mwaaVpcCidr: '10.20.0.0/16', redshiftVpcCidr: '10.30.0.0/16' },
-      redshift: { baseCapacity: 8, maxCapacity: 32, databaseName: 'dev' },
-      mwaa: { environmentClass: 'mw1.small', airflowVersion: '3.0.6' },
+      network: { mwaaVpcCidr: '10.20.0.0/16', redshiftVpcCidr: '10.30.0.0/16', endpointAzs: 2 },
+      redshift: { baseCapacity: 8, maxCapacity: 32, databaseName: 'dev', dailyRpuHoursLimit: 48, rpuLimitBreachAction: 'log' },
+      mwaa: {
+        environmentClass: 'mw1.small', airflowVersion: '3.0.6',
+        logLevels: { dagProcessing: 'WARNING', scheduler: 'INFO', task: 'INFO', webserver: 'WARNING', worker: 'INFO' },
+      },
+      parkable: false,
       glue: { workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'STANDARD' },
       airflow: { secretsPrefix: 'airflow' },
       allowDestroyData: false,
@@ -67,6 +71,23 @@ describe('a valid environment', () => {
       .toThrow('environments.dev.glue.maxRetries: unknown setting (expected one of: workerType, numberOfWorkers, executionClass, timeoutMinutes)');
   });
 
+  test('merges MWAA log levels per type: setting one keeps the defaults of the others', () => {
+    const [env] = validateConfig({ environments: { dev: { ...valid, mwaa: { logLevels: { scheduler: 'WARNING' } } } } }).environments;
+    expect(env.mwaa.logLevels).toEqual({ dagProcessing: 'WARNING', scheduler: 'WARNING', task: 'INFO', webserver: 'WARNING', worker: 'INFO' });
+  });
+
+  test("the shipped dev is the cheap one: endpoints in one AZ, a deactivating RPU limit, quiet MWAA logs but task logs at INFO, parkable", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const shipped = validateConfig(require('../../../xetl.config').default);
+    const dev = selectEnvironment(shipped, 'dev');
+    expect(dev.network.endpointAzs).toBe(1);
+    expect(dev.redshift).toMatchObject({ dailyRpuHoursLimit: 12, rpuLimitBreachAction: 'deactivate' });
+    expect(dev.mwaa.logLevels).toEqual({ dagProcessing: 'WARNING', scheduler: 'WARNING', task: 'INFO', webserver: 'WARNING', worker: 'WARNING' });
+    expect(dev.parkable).toBe(true);
+    // prod stays always on, in two AZs.
+    expect(selectEnvironment(shipped, 'prod')).toMatchObject({ parkable: false, network: { endpointAzs: 2 } });
+  });
+
   test('may use one account for both sides', () => {
     expect(() => validateConfig({ environments: { dev: { ...valid, accounts: { source: '111111111111', analytics: '111111111111' } } } })).not.toThrow();
   });
@@ -98,6 +119,15 @@ describe('a config error names the field', () => {
     [{ ...valid, state: { ...state, source: { bucket: 'Bad_Bucket', dynamodbTable: 'locks' } } }, 'environments.dev.state.source.bucket: "Bad_Bucket" is not a valid S3 bucket name'],
     [{ ...valid, regoin: 'eu-west-1' }, 'environments.dev.regoin: unknown setting'],
     [{ ...valid, mwaa: { enviromentClass: 'mw1.small' } }, 'environments.dev.mwaa.enviromentClass: unknown setting'],
+    [{ ...valid, network: { endpointAzs: 3 } }, 'environments.dev.network.endpointAzs: 3 must be one of: 1, 2'],
+    [{ ...valid, redshift: { dailyRpuHoursLimit: 0 } }, 'environments.dev.redshift.dailyRpuHoursLimit: 0 must be a whole number from 1 to 768'],
+    [{ ...valid, redshift: { maxCapacity: 8, dailyRpuHoursLimit: 500 } }, 'environments.dev.redshift.dailyRpuHoursLimit: 500 must be a whole number from 1 to 192'],
+    [{ ...valid, redshift: { rpuLimitBreachAction: 'stop' } }, 'environments.dev.redshift.rpuLimitBreachAction: "stop" must be one of: log, emit-metric, deactivate'],
+    [{ ...valid, mwaa: { logLevels: { scheduler: 'QUIET' } } }, 'environments.dev.mwaa.logLevels.scheduler: "QUIET" must be one of: CRITICAL, ERROR, WARNING, INFO, DEBUG'],
+    [{ ...valid, mwaa: { logLevels: { schedular: 'INFO' } } }, 'environments.dev.mwaa.logLevels.schedular: unknown setting (expected one of: dagProcessing, scheduler, task, webserver, worker)'],
+    [{ ...valid, mwaa: { logLevels: 'WARNING' } }, 'environments.dev.mwaa.logLevels: must be an object'],
+    [{ ...valid, parkable: 'yes' }, 'environments.dev.parkable: "yes" must be true or false'],
+    [{ ...valid, localOnly: true, parkable: true }, 'environments.dev.parkable: a localOnly environment is never deployed to AWS: there is nothing to park'],
   ])('%#: %s', (env, expected) => {
     const problems = problemsOf(env as Record<string, unknown>);
     expect(problems).toHaveLength(1);

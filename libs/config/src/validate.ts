@@ -1,7 +1,7 @@
 import { applyDefaults } from './defaults';
 import { parseCidr, cidrsOverlap, isPrivateCidr } from './cidr';
 import { Naming } from './naming';
-import type { CicdSharedResources, EnvironmentConfig, EnvironmentInput, XetlConfig } from './types';
+import { MWAA_LOG_TYPES, type CicdSharedResources, type EnvironmentConfig, type EnvironmentInput, type XetlConfig } from './types';
 
 /** One problem in the config, with the dotted path of the field it concerns. */
 export interface ConfigProblem {
@@ -46,6 +46,9 @@ const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 const MWAA_CLASSES = ['mw1.micro', 'mw1.small', 'mw1.medium', 'mw1.large', 'mw1.xlarge', 'mw1.2xlarge'];
+const MWAA_LOG_LEVELS = ['CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG'];
+/** What Redshift Serverless may do when a usage limit is reached (`aws_redshiftserverless_usage_limit.breach_action`). */
+const RPU_LIMIT_BREACH_ACTIONS = ['log', 'emit-metric', 'deactivate'];
 const GLUE_WORKER_TYPES = ['G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X'];
 
 /** Allowed keys per object path; anything else is a typo the user wants to hear about. */
@@ -53,12 +56,13 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['environments'],
   env: [
     'region', 'accounts', 'namePrefix', 'network', 'redshift', 'mwaa', 'glue', 'retention',
-    'notifications', 'airflow', 'state', 'cicd', 'allowDestroyData', 'localOnly',
+    'notifications', 'airflow', 'state', 'cicd', 'allowDestroyData', 'localOnly', 'parkable',
   ],
   'env.accounts': ['source', 'analytics'],
-  'env.network': ['mwaaVpcCidr', 'redshiftVpcCidr'],
-  'env.redshift': ['baseCapacity', 'maxCapacity', 'databaseName'],
-  'env.mwaa': ['environmentClass', 'airflowVersion', 'minWorkers', 'maxWorkers'],
+  'env.network': ['mwaaVpcCidr', 'redshiftVpcCidr', 'endpointAzs'],
+  'env.redshift': ['baseCapacity', 'maxCapacity', 'databaseName', 'dailyRpuHoursLimit', 'rpuLimitBreachAction'],
+  'env.mwaa': ['environmentClass', 'airflowVersion', 'minWorkers', 'maxWorkers', 'logLevels'],
+  'env.mwaa.logLevels': [...MWAA_LOG_TYPES],
   'env.glue': ['workerType', 'numberOfWorkers', 'executionClass', 'timeoutMinutes'],
   'env.retention': ['noncurrentVersionDays', 'transitionToInfrequentAccessDays', 'logRetentionDays', 'accessLogDays', 'glueTempDays', 'quarantineDays'],
   'env.notifications': ['emails', 'chat'],
@@ -128,6 +132,11 @@ function checkShape(raw: Record<string, unknown>, field: string, c: Collector): 
     }
     c.unknownKeys(value, `env.${nested}`, `${field}.${nested}`);
   }
+  const mwaa = raw.mwaa;
+  if (isObject(mwaa) && mwaa.logLevels !== undefined) {
+    if (isObject(mwaa.logLevels)) c.unknownKeys(mwaa.logLevels, 'env.mwaa.logLevels', `${field}.mwaa.logLevels`);
+    else c.add(`${field}.mwaa.logLevels`, 'must be an object such as { scheduler: "WARNING" }');
+  }
   const notifications = raw.notifications;
   if (isObject(notifications) && notifications.chat !== undefined) {
     if (!isObject(notifications.chat)) c.add(`${field}.notifications.chat`, 'must be an object');
@@ -178,6 +187,8 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
   if (parsed.mwaaVpcCidr && parsed.redshiftVpcCidr && cidrsOverlap(parsed.mwaaVpcCidr, parsed.redshiftVpcCidr)) {
     c.add(`${f}.network.redshiftVpcCidr`, `${env.network.redshiftVpcCidr} overlaps mwaaVpcCidr ${env.network.mwaaVpcCidr}; peered VPCs need disjoint ranges`);
   }
+  // MWAA needs both of its subnets; the endpoints may use one of them or both.
+  c.oneOf(env.network.endpointAzs, `${f}.network.endpointAzs`, [1, 2]);
 
   const rs = env.redshift;
   if (!(rs.baseCapacity === 4 || (Number.isInteger(rs.baseCapacity) && rs.baseCapacity % 8 === 0 && rs.baseCapacity >= 8 && rs.baseCapacity <= 512))) {
@@ -188,6 +199,9 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
     c.add(`${f}.redshift.maxCapacity`, `${rs.maxCapacity} is below baseCapacity ${rs.baseCapacity}`);
   }
   c.pattern(rs.databaseName, `${f}.redshift.databaseName`, DATABASE_NAME, 'a lowercase database name');
+  // A limit above what maxCapacity can use in a day never applies: say so rather than pretend it caps.
+  c.integer(rs.dailyRpuHoursLimit, `${f}.redshift.dailyRpuHoursLimit`, 1, Math.max(1, rs.maxCapacity * 24));
+  c.oneOf(rs.rpuLimitBreachAction, `${f}.redshift.rpuLimitBreachAction`, RPU_LIMIT_BREACH_ACTIONS);
 
   c.oneOf(env.mwaa.environmentClass, `${f}.mwaa.environmentClass`, MWAA_CLASSES);
   c.pattern(env.mwaa.airflowVersion, `${f}.mwaa.airflowVersion`, AIRFLOW_VERSION, 'a version such as "3.0.6"');
@@ -195,6 +209,9 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
   c.integer(env.mwaa.maxWorkers, `${f}.mwaa.maxWorkers`, 1, 25);
   if (env.mwaa.maxWorkers < env.mwaa.minWorkers) {
     c.add(`${f}.mwaa.maxWorkers`, `${env.mwaa.maxWorkers} is below minWorkers ${env.mwaa.minWorkers}`);
+  }
+  if (isObject(env.mwaa.logLevels)) {
+    for (const type of MWAA_LOG_TYPES) c.oneOf(env.mwaa.logLevels[type], `${f}.mwaa.logLevels.${type}`, MWAA_LOG_LEVELS);
   }
 
   c.oneOf(env.glue.workerType, `${f}.glue.workerType`, GLUE_WORKER_TYPES);
@@ -249,6 +266,9 @@ function checkEnvironment(env: EnvironmentConfig, raw: Record<string, unknown>, 
     if (typeof env.cicd.pullRequestPlans !== 'boolean') c.add(`${f}.cicd.pullRequestPlans`, `${JSON.stringify(env.cicd.pullRequestPlans)} must be true or false`);
     if (!env.state) c.add(`${f}.cicd`, 'needs state (CI/CD deploys to AWS; emulator-only environments have no remote state)');
   }
+
+  if (typeof env.parkable !== 'boolean') c.add(`${f}.parkable`, `${JSON.stringify(env.parkable)} must be true or false`);
+  else if (env.parkable && env.localOnly) c.add(`${f}.parkable`, 'a localOnly environment is never deployed to AWS: there is nothing to park');
 
   // Derived names must obey the services' rules too; report them against the inputs that form them.
   for (const problem of new Naming(env).problems()) {

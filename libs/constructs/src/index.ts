@@ -9,4 +9,5 @@ export * from './assets';
 export * from './guards';
 export * from './events';
 export * from './cicd';
+export * from './park';
 export * from './logs';

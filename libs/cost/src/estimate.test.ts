@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PARKED_COUNT } from '@xetl/config';
 import { parseAssumptions } from './assumptions';
 import { estimate } from './estimate';
 import type { Estimate, LineItem } from './model';
@@ -19,8 +20,8 @@ const assumptions = parseAssumptions([
   'mwaaDagBucketRequestsPerMonth=100000', 'flowLogGbPerMonth=2', 'unsetRetentionMonths=12', 'natGbPerMonth=100',
 ]);
 const now = new Date('2026-01-15T00:00:00Z');
-const run = (s: StackInput[] = [stack()], snap: PriceSnapshot = snapshot): Estimate =>
-  estimate({ environment: 'fixture', stacks: s, snapshot: snap, assumptions, dataBuckets: { source: 'fixture-source' }, now });
+const run = (s: StackInput[] = [stack()], snap: PriceSnapshot = snapshot, parked = false): Estimate =>
+  estimate({ environment: 'fixture', stacks: s, snapshot: snap, assumptions, dataBuckets: { source: 'fixture-source' }, now, parked });
 /** Quantities to six decimals, so a third of an hour reads 0.333333. */
 const pick = (l: LineItem) => [l.address, l.part, Math.round(l.quantity * 1e6) / 1e6, l.usd];
 
@@ -132,6 +133,42 @@ describe('estimate edge cases', () => {
       ['customer managed key (× 3)', 3], ['key requests (× 3)', 0.09],
     ]);
     expect(e.unpriced).toContainEqual({ address: 'aws_secretsmanager_secret.Variable', type: 'aws_secretsmanager_secret', stack: 'fixture', reason: 'count is an expression the estimator cannot evaluate' });
+  });
+
+  test("the park switch's count is one instance unparked and none parked; parked, the stack costs the parked figure", () => {
+    const json = fixtureJson();
+    json.resource.aws_mwaa_environment.Airflow.count = PARKED_COUNT;
+    json.resource.aws_vpc_endpoint.Sts.count = PARKED_COUNT;
+    const plain = run();
+    const unparked = run([stack(json)]);
+    // The switch changes nothing while off: the same lines as the fixture without it.
+    expect(unparked.lines).toEqual(plain.lines);
+    expect(unparked.unpriced).toEqual(plain.unpriced);
+    expect([unparked.parkable, unparked.parked, plain.parkable]).toEqual([true, false, false]);
+    const parked = run([stack(json)], snapshot, true);
+    expect(parked.parked).toBe(true);
+    expect(parked.lines.some((l) => ['aws_mwaa_environment', 'aws_vpc_endpoint'].includes(l.type))).toBe(false);
+    // 496.15 - 441.31 (MWAA) - 14.60 (the endpoint in 2 AZs) = 40.24
+    expect(parked.totals.idleMonthly).toBe(40.24);
+    expect(parked.totals.idleMonthly).toBe(unparked.totals.idleParkedMonthly);
+    // What runs still costs the same (the DAG's Secrets Manager calls go with MWAA).
+    expect(parked.totals.perRun).toBe(0.3317);
+  });
+
+  test("MWAA's log groups created by the stack are counted in MWAA, whose log storage then follows their retention", () => {
+    const json = fixtureJson();
+    json.resource.aws_mwaa_environment.Airflow.name = 'fx';
+    json.resource.aws_cloudwatch_log_group.MwaaScheduler = { name: 'airflow-fx-Scheduler', retention_in_days: 90 };
+    json.resource.aws_cloudwatch_log_group.MwaaTask = { name: 'airflow-fx-Task', retention_in_days: 90 };
+    json.resource.aws_cloudwatch_log_group.Other = { name: 'airflow-other-Task', retention_in_days: 90 };
+    const e = run([stack(json)]);
+    const mwaaLogs = e.lines.filter((l) => l.type === 'aws_mwaa_environment' && l.component.startsWith('Airflow logs')).map(pick);
+    // 2.1 GB a month (as above), kept 90 days = 3 months × 2.1 GB = 6.3 GB-Mo × $0.03 = 0.189
+    expect(mwaaLogs).toEqual([['aws_mwaa_environment.Airflow', 'idle', 2.1, 1.05], ['aws_mwaa_environment.Airflow', 'idle', 6.3, 0.19]]);
+    expect(e.lines.filter((l) => l.address.startsWith('aws_cloudwatch_log_group.Mwaa'))).toEqual([]);
+    expect(e.countedElsewhere).toContainEqual({ type: 'aws_cloudwatch_log_group', count: 2, reason: "Airflow's logs are priced on aws_mwaa_environment.Airflow (per log level)" });
+    // A group of another environment's name is not MWAA's: priced as an unrecognised writer.
+    expect(e.lines.some((l) => l.address === 'aws_cloudwatch_log_group.Other')).toBe(true);
   });
 
   test('FLEX execution uses the flex price; a micro class includes one scheduler', () => {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PARKED_COUNT } from '@xetl/config';
 import { ASSUMPTIONS, DEFAULT_ASSUMPTIONS, type AssumptionName, type Assumptions } from './assumptions';
 import type { AccountTotals, Estimate, LineItem, TypeCount, UnpricedResource, UsedPrice } from './model';
 import { PRICE_CATALOG } from './price-catalog';
@@ -14,6 +15,12 @@ export interface EstimateInput {
   readonly assumptions?: Assumptions;
   readonly dataBuckets?: DataBuckets;
   readonly now?: Date;
+  /**
+   * Price the stacks as while parked (`xetl park`): resources whose count is the park switch's
+   * (`PARKED_COUNT`) are gone and the trigger's event source mapping polls nothing.
+   * @default false — as deployed and unparked
+   */
+  readonly parked?: boolean;
 }
 
 /** What the estimate leaves out, printed with every estimate so nobody mistakes it for a bill. */
@@ -35,8 +42,12 @@ function roundLine(usd: number, part: 'idle' | 'run'): number {
 }
 const sum = (xs: readonly number[]) => fromUnits(xs.reduce((t, x) => t + toUnits(x), 0));
 
-/** How many instances a resource block makes: `count` and `for_each` when literal. */
-function instances(attrs: Record<string, unknown>): number | string {
+/**
+ * How many instances a resource block makes: `count` and `for_each` when literal, and the park
+ * switch's count (one unparked, none parked); any other expression cannot be evaluated here.
+ */
+function instances(attrs: Record<string, unknown>, parked: boolean): number | string {
+  if (attrs.count === PARKED_COUNT) return parked ? 0 : 1;
   if (attrs.count !== undefined) return typeof attrs.count === 'number' ? attrs.count : 'count is an expression the estimator cannot evaluate';
   if (attrs.for_each !== undefined) {
     if (Array.isArray(attrs.for_each)) return attrs.for_each.length;
@@ -71,7 +82,9 @@ function defaultFileSize(stack: StackInput, relativePath: string): number | unde
  */
 export function estimate(input: EstimateInput, options: { fileSize?: PricingContext['fileSize'] } = {}): Estimate {
   const a = input.assumptions ?? DEFAULT_ASSUMPTIONS;
-  const ctx: PricingContext = { a, dataBuckets: input.dataBuckets ?? {}, fileSize: options.fileSize ?? defaultFileSize };
+  const parked = input.parked ?? false;
+  const ctx: PricingContext = { a, dataBuckets: input.dataBuckets ?? {}, fileSize: options.fileSize ?? defaultFileSize, parked };
+  let parkable = false;
   const lines: LineItem[] = [];
   const freeEntries: { type: string; reason: string }[] = [];
   const countedEntries: { type: string; reason: string }[] = [];
@@ -84,7 +97,8 @@ export function estimate(input: EstimateInput, options: { fileSize?: PricingCont
     for (const type of Object.keys(stack.resources).sort()) {
       for (const [name, attrs] of Object.entries(stack.resources[type])) {
         const address = `${type}.${name}`;
-        const n = instances(attrs as Record<string, unknown>);
+        if ((attrs as Record<string, unknown>).count === PARKED_COUNT) parkable = true;
+        const n = instances(attrs as Record<string, unknown>, parked);
         if (typeof n === 'string') {
           unpriced.push({ address, type, stack: stack.name, reason: n });
           continue;
@@ -169,6 +183,8 @@ export function estimate(input: EstimateInput, options: { fileSize?: PricingCont
     environment: input.environment,
     stacks: input.stacks.map((s) => ({ name: s.name, account: s.account, region: s.region, side: s.side })),
     snapshot: { date: input.snapshot.date, source: input.snapshot.source, ageDays, stale },
+    parkable,
+    parked,
     assumptions: a,
     assumptionsUsed: (Object.keys(ASSUMPTIONS) as AssumptionName[]).filter((k) => assumptionsUsed.has(k)),
     lines,

@@ -26,7 +26,7 @@ export interface LineItem {
    * cent (run), and every total is the exact sum of these rounded figures.
    */
   readonly usd: number;
-  /** Deleted when the environment is parked (MWAA and interface endpoints). */
+  /** Gone or idle when the environment is parked (MWAA, interface endpoints, the trigger's polling). */
   readonly parkable: boolean;
 }
 
@@ -65,13 +65,20 @@ export interface Estimate {
   readonly environment: string;
   readonly stacks: readonly { readonly name: string; readonly account: string; readonly region: string; readonly side?: AccountSide }[];
   readonly snapshot: { readonly date: string; readonly source: string; readonly ageDays: number; readonly stale: boolean };
+  /** The stacks carry the park switch: `xetl park` can delete what bills by the hour (config `parkable`). */
+  readonly parkable: boolean;
+  /** Priced as while parked (`xetl cost --parked`). */
+  readonly parked: boolean;
   readonly assumptions: Assumptions;
   /** The assumptions some line of this estimate depends on. */
   readonly assumptionsUsed: readonly AssumptionName[];
   readonly lines: readonly LineItem[];
   readonly totals: {
     readonly idleMonthly: number;
-    /** Always-on cost with MWAA and the interface endpoints deleted (docs/cost.md, parking). */
+    /**
+     * Always-on cost with MWAA and the interface endpoints deleted and the trigger paused
+     * (docs/cost.md, parking): what `xetl cost --parked` totals for a parkable environment.
+     */
     readonly idleParkedMonthly: number;
     readonly perRun: number;
     readonly runsPerMonth: number;

@@ -3,6 +3,7 @@
  * (quantity × price key) or says why the resource is free, counted in another resource, or not
  * priceable; the estimator turns drafts into line items with the snapshot's prices.
  */
+import { PARKED_ENABLED } from '@xetl/config';
 import type { AssumptionName, Assumptions } from './assumptions';
 import type { Part } from './model';
 import type { Attributes, DataBuckets, StackInput } from './stacks';
@@ -38,6 +39,8 @@ export interface PricingContext {
   readonly dataBuckets: DataBuckets;
   /** Bytes of a file of the stack's folder (`aws_s3_object.source`), or undefined when absent. */
   readonly fileSize: (stack: StackInput, relativePath: string) => number | undefined;
+  /** Pricing the stacks as parked: what the park switch turns off is off. */
+  readonly parked: boolean;
 }
 
 type Pricer = (r: ResourceRef, ctx: PricingContext) => Outcome;
@@ -221,6 +224,9 @@ const logGroup: Pricer = ({ stack, name, attrs }, { a }) => {
   const mwaa = resourcesOf(stack, 'aws_mwaa_environment').find(([, env]) => groupName.startsWith(`airflow-${String(env.name)}-`));
   if (mwaa) return countedIn(`Airflow's logs are priced on aws_mwaa_environment.${mwaa[0]} (per log level)`);
   if (groupName.startsWith('/aws-glue/')) return countedIn('the Glue job\'s and crawler\'s logs are priced per run on aws_glue_job (glueLogMbPerRun)');
+  if (groupName.startsWith('/aws/redshift/serverless/') && resourcesOf(stack, 'aws_redshiftserverless_namespace').length) {
+    return countedIn('Redshift Serverless exports into it: priced per run on aws_redshiftserverless_namespace (redshiftLogMbPerExport)');
+  }
   return priced(logLines(a.logGroupGbPerMonth, 'logs of an unrecognised writer', 'idle', months, ['logGroupGbPerMonth', ...(days ? [] : ['unsetRetentionMonths' as const])], kept));
 };
 
@@ -236,12 +242,13 @@ const lambdaFunction: Pricer = ({ attrs }, { a }) => {
   ]);
 };
 
-const eventSourceMapping: Pricer = ({ attrs }, { a }) => {
-  if (attrs.enabled === false) return free('disabled: it does not poll');
+const eventSourceMapping: Pricer = ({ attrs }, { a, parked }) => {
+  if (attrs.enabled === false || (parked && attrs.enabled === PARKED_ENABLED)) return free('disabled: it does not poll');
   if (!String(attrs.event_source_arn ?? '').includes('aws_sqs_queue.') && !String(attrs.event_source_arn ?? '').includes(':sqs:')) {
     return unpriced('only SQS event sources are in the price catalog');
   }
-  return priced([{ component: 'long polls of its SQS queue', part: 'idle', quantity: a.sqsPollsPerMonth, priceKey: 'sqs.request', uses: ['sqsPollsPerMonth'] }]);
+  // Parking disables the mapping (docs/cost.md), so its polls are part of what parking saves.
+  return priced([{ component: 'long polls of its SQS queue', part: 'idle', quantity: a.sqsPollsPerMonth, priceKey: 'sqs.request', uses: ['sqsPollsPerMonth'] }], true);
 };
 
 /** Queues another resource names as its dead-letter target. */

@@ -35,7 +35,14 @@ describe('text report', () => {
     expect(lines).toContain(`  total per run: $${e.totals.perRun.toFixed(4)}`);
     expect(lines.filter((l) => l.trim().startsWith('subtotal'))).toHaveLength(2);
     expect(lines).toContain(`month at ${e.totals.runsPerMonth} runs: $${e.totals.idleMonthly.toFixed(2)} + ${e.totals.runsPerMonth} × $${e.totals.perRun.toFixed(4)} = $${e.totals.monthly.toFixed(2)}`);
-    expect(text).toContain('parked (MWAA and interface endpoints deleted, data and state kept):');
+    // The fixture has no park switch: the figure is what parking would leave, and the report says it cannot.
+    expect(lines).toContain(`  parked: cannot park (config parkable is false); parked it would idle at $${e.totals.idleParkedMonthly.toFixed(2)} a month`);
+    const parkable = renderText({ ...e, parkable: true });
+    expect(parkable).toContain(`  parked (xetl park: MWAA and interface endpoints deleted, trigger paused, data and state kept): $${e.totals.idleParkedMonthly.toFixed(2)} a month`);
+    // Priced as parked, the report says so and has no parked line of its own.
+    const asParked = renderText({ ...e, parkable: true, parked: true });
+    expect(asParked[0]).toMatch(/, priced as parked$/);
+    expect(asParked.some((l) => l.includes('xetl park:'))).toBe(false);
   });
 
   test('lists free, counted and unpriced resources, the assumptions used and what is not counted', () => {

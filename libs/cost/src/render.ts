@@ -63,6 +63,14 @@ function assumptionLines(e: Estimate): string[] {
 
 const typeList = (xs: readonly { type: string; count: number }[]) => (xs.length ? xs.map((x) => `${x.type} ×${x.count}`).join(', ') : 'none');
 
+/** The parked figure in words: what `xetl park` saves, or that the environment cannot park. */
+export function parkedLine(e: Estimate): string {
+  const figure = usd(e.totals.idleParkedMonthly, 'idle');
+  return e.parkable
+    ? `parked (xetl park: MWAA and interface endpoints deleted, trigger paused, data and state kept): ${figure} a month`
+    : `parked: cannot park (config parkable is false); parked it would idle at ${figure} a month`;
+}
+
 export function runHeading(e: Estimate): string {
   const a = e.assumptions;
   return `one partition run (${a.partitionRows.toLocaleString('en-US')} rows, ${mb(a.partitionRows * a.csvBytesPerRow)} of CSV)`;
@@ -72,7 +80,7 @@ export function runHeading(e: Estimate): string {
 export function renderText(e: Estimate, options: { detail?: boolean } = {}): string[] {
   const out: string[] = [];
   const regions = [...new Set(e.stacks.map((s) => s.region))].join(', ');
-  out.push(`xetl cost: ${e.environment} (${regions}), ${e.stacks.length} stacks`);
+  out.push(`xetl cost: ${e.environment} (${regions}), ${e.stacks.length} stacks${e.parked ? ', priced as parked' : ''}`);
   out.push(`prices: snapshot of ${e.snapshot.date} (${e.snapshot.ageDays} days old): ${e.snapshot.source}`);
   const table = (part: Part) => {
     for (const acct of e.totals.byAccount) {
@@ -89,7 +97,7 @@ export function renderText(e: Estimate, options: { detail?: boolean } = {}): str
   out.push('', 'always on, per month');
   table('idle');
   out.push(`  total always on: ${usd(e.totals.idleMonthly, 'idle')} a month`);
-  out.push(`  parked (MWAA and interface endpoints deleted, data and state kept): ${usd(e.totals.idleParkedMonthly, 'idle')} a month`);
+  if (!e.parked) out.push(`  ${parkedLine(e)}`);
   out.push('', runHeading(e));
   table('run');
   out.push(`  total per run: ${usd(e.totals.perRun, 'run')}`);
@@ -119,7 +127,7 @@ export function renderMarkdown(e: Estimate, options: { heading?: string } = {}):
   };
   out.push('**Always on, per month**', '');
   table('idle', e.totals.idleMonthly, 'total always on');
-  out.push(`Parked (MWAA and interface endpoints deleted, data and state kept): ${usd(e.totals.idleParkedMonthly, 'idle')} a month.`, '');
+  if (!e.parked) out.push(`${parkedLine(e).replace(/^p/, 'P')}.`, '');
   out.push(`**${runHeading(e).replace(/^o/, 'O')}**`, '');
   table('run', e.totals.perRun, 'total per run');
   out.push(`Month at ${e.totals.runsPerMonth} runs: ${usd(e.totals.monthly, 'idle')}.`, '');
@@ -148,7 +156,8 @@ export function renderCostOverview(estimates: readonly Estimate[]): string {
   out.push('| environment | region | always on, a month | parked, a month | one partition run | month at 30 runs |', '|---|---|--:|--:|--:|--:|');
   for (const e of estimates) {
     const regions = [...new Set(e.stacks.map((s) => s.region))].join(', ');
-    out.push(`| \`${e.environment}\` | ${regions} | ${usd(e.totals.idleMonthly, 'idle')} | ${usd(e.totals.idleParkedMonthly, 'idle')} | ${usd(e.totals.perRun, 'run')} | ${usd(e.totals.monthly, 'idle')} |`);
+    const parked = e.parkable ? usd(e.totals.idleParkedMonthly, 'idle') : `cannot park (${usd(e.totals.idleParkedMonthly, 'idle')})`;
+    out.push(`| \`${e.environment}\` | ${regions} | ${usd(e.totals.idleMonthly, 'idle')} | ${parked} | ${usd(e.totals.perRun, 'run')} | ${usd(e.totals.monthly, 'idle')} |`);
   }
   out.push('');
   for (const e of estimates) {

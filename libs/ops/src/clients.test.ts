@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AwsClients, FORBID_REAL_AWS_ENV, resolveEndpointUrl } from './clients';
 import { createContext } from './context';
 import { explainAwsError } from './errors';
@@ -12,7 +14,7 @@ describe('AWS client factory', () => {
 
   test('applies the endpoint override to every client, path-style for S3', async () => {
     const clients = new AwsClients({ region: 'us-east-1', endpointUrl: 'http://127.0.0.1:4566' });
-    for (const c of [clients.s3, clients.glue, clients.redshiftServerless, clients.redshiftData, clients.secrets, clients.sts, clients.kms, clients.logs, clients.sqs, clients.ec2]) {
+    for (const c of [clients.s3, clients.glue, clients.redshiftServerless, clients.redshiftData, clients.secrets, clients.sts, clients.kms, clients.logs, clients.sqs, clients.ssm, clients.ec2]) {
       const ep = await c.config.endpoint!();
       expect(`${ep.protocol}//${ep.hostname}:${ep.port}`).toBe('http://127.0.0.1:4566');
       expect(await c.config.region()).toBe('us-east-1');
@@ -53,6 +55,55 @@ describe('AWS client factory', () => {
     expect(creds.message).toContain('no AWS credentials found');
     const html = explainAwsError(new SyntaxError('Unexpected token \'<\', "<!doctype "... is not valid JSON'), 'redshift-serverless:GetWorkgroup', 'workgroup w');
     expect(html).toMatchObject({ exitCode: 4, message: expect.stringContaining('does not emulate this service (moto has no Redshift Serverless or MWAA)') });
+  });
+});
+
+describe('MWAA calls signed by hand (a local HTTP server stands in for MWAA: not in moto)', () => {
+  const seen: Array<{ method?: string; url?: string; auth?: string; body: string }> = [];
+  let server: http.Server;
+  let endpoint = '';
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
+        const reply = (status: number, json: unknown, type?: string) => {
+          res.writeHead(status, { 'content-type': 'application/json', ...(type ? { 'x-amzn-errortype': type } : {}) });
+          res.end(JSON.stringify(json));
+        };
+        if (req.url === '/environments/xetl-dev') return reply(200, { Environment: { Name: 'xetl-dev', Status: 'UPDATING' } });
+        if (req.url === '/environments/gone') return reply(404, { Message: 'Environment gone not found' }, 'ResourceNotFoundException');
+        if (req.url === '/environments/denied') return reply(403, { Message: 'not allowed' }, 'AccessDeniedException');
+        if (req.url === '/restapi/xetl-dev') return reply(200, { RestApiStatusCode: 200, RestApiResponse: { dag_runs: [] } });
+        return reply(404, { Message: 'no such environment' }, 'ResourceNotFoundException');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' });
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  test("GetEnvironment: the status, null for an environment that does not exist (parked), an error named by MWAA's type", async () => {
+    const clients = new AwsClients({ region: 'eu-west-1', endpointUrl: endpoint });
+    expect(await clients.mwaaEnvironmentStatus('xetl-dev')).toBe('UPDATING');
+    expect(await clients.mwaaEnvironmentStatus('gone')).toBeNull();
+    await expect(clients.mwaaEnvironmentStatus('denied')).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+    const get = seen.find((r) => r.url === '/environments/xetl-dev')!;
+    expect(get.method).toBe('GET');
+    expect(get.body).toBe('');
+    expect(get.auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/airflow\/aws4_request, SignedHeaders=host;/);
+  });
+
+  test('InvokeRestApi: POST with the Airflow request as the body, the wrapped status unwrapped; a missing environment throws', async () => {
+    const api = new AwsClients({ region: 'eu-west-1', endpointUrl: endpoint }).airflow('xetl-dev');
+    expect(await api.invoke({ path: '/dags/x/dagRuns', method: 'GET', query: { state: 'running' } })).toEqual({ status: 200, body: { dag_runs: [] } });
+    const post = seen.find((r) => r.url === '/restapi/xetl-dev')!;
+    expect(post.method).toBe('POST');
+    expect(JSON.parse(post.body)).toEqual({ Path: '/dags/x/dagRuns', Method: 'GET', QueryParameters: { state: 'running' } });
+    const gone = new AwsClients({ region: 'eu-west-1', endpointUrl: endpoint }).airflow('gone');
+    await expect(gone.invoke({ path: '/pools', method: 'GET' })).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });
 

@@ -8,6 +8,7 @@ import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
@@ -113,6 +114,9 @@ export class AwsClients {
   get logs(): CloudWatchLogsClient {
     return this.get('logs', () => new CloudWatchLogsClient(this.common()));
   }
+  get ssm(): SSMClient {
+    return this.get('ssm', () => new SSMClient(this.common()));
+  }
   // Loaded on first use: the SDK's largest client adds 0.15-0.4 s to every command's start, and
   // only doctor's endpoint check needs it.
   get ec2(): EC2Client {
@@ -124,6 +128,16 @@ export class AwsClients {
   /** The Airflow REST API of one MWAA environment. */
   airflow(environmentName: string): AirflowApi {
     return this.get(`mwaa:${environmentName}`, () => new MwaaRestApi(environmentName, this.options, this.sts));
+  }
+  /**
+   * MWAA `GetEnvironment`'s status of one environment (CREATING, AVAILABLE, DELETING, ...), or null
+   * when there is none (a parked environment). `GET /environments/{Name}` on the `api.` host.
+   */
+  async mwaaEnvironmentStatus(environmentName: string): Promise<string | null> {
+    const { status, json } = await signedMwaaRequest(this.options, this.sts, 'api', 'GET', `/environments/${encodeURIComponent(environmentName)}`);
+    if (status === 404) return null;
+    const environment = (json as { Environment?: { Status?: string } }).Environment;
+    return environment?.Status ?? 'UNKNOWN';
   }
 }
 
@@ -147,10 +161,40 @@ class NodeSha256 implements Checksum {
 }
 
 /**
- * MWAA `InvokeRestApi` (POST /restapi/{Name} on the `env.` host, restJson1, SigV4 service
- * "airflow"), signed by hand: the registry's newest @aws-sdk/client-mwaa (3.523.0) predates the
- * operation. Credentials come from the same chain as the other clients (borrowed from STS's).
+ * One request to MWAA's API, signed by hand (SigV4, service "airflow", restJson1): the registry's
+ * newest @aws-sdk/client-mwaa (3.523.0) predates InvokeRestApi, and xetl needs only two calls.
+ * `host` is the operation's host prefix: `api` (environment management) or `env` (InvokeRestApi).
+ * Credentials come from the same chain as the other clients (borrowed from STS's). Errors other
+ * than 404 are thrown with MWAA's error type as the name; a 404 is returned for the caller to read.
  */
+async function signedMwaaRequest(
+  options: ClientOptions, sts: STSClient, host: 'api' | 'env', method: 'GET' | 'POST', path: string, payload?: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const base = options.endpointUrl ?? `https://${host}.airflow.${options.region}.amazonaws.com`;
+  const url = new URL(`${base}${path}`);
+  const signer = new SignatureV4({ service: 'airflow', region: options.region, credentials: sts.config.credentials, sha256: NodeSha256 });
+  const signed = await signer.sign({
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: url.port ? Number(url.port) : undefined,
+    path: url.pathname,
+    headers: { host: url.host, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(payload !== undefined ? { body: payload } : {}),
+  });
+  const res = await fetch(url, { method, headers: signed.headers as Record<string, string>, ...(payload !== undefined ? { body: payload } : {}) });
+  const text = await res.text();
+  const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (!res.ok && res.status !== 404 && typeof json.RestApiStatusCode !== 'number') {
+    const type = res.headers.get('x-amzn-errortype')?.split(':')[0] ?? `HTTP ${res.status}`;
+    const err = new Error(`${type}: ${(json.message ?? json.Message ?? text).toString().split('\n')[0]}`);
+    Object.assign(err, { name: type, $metadata: { httpStatusCode: res.status } });
+    throw err;
+  }
+  return { status: res.status, json };
+}
+
+/** MWAA `InvokeRestApi`: POST /restapi/{Name} on the `env.` host. */
 class MwaaRestApi implements AirflowApi {
   constructor(
     private readonly name: string,
@@ -159,42 +203,22 @@ class MwaaRestApi implements AirflowApi {
   ) {}
 
   async invoke(request: RestApiRequest): Promise<RestApiResponse> {
-    const base = this.options.endpointUrl ?? `https://env.airflow.${this.options.region}.amazonaws.com`;
-    const url = new URL(`${base}/restapi/${encodeURIComponent(this.name)}`);
     const payload = JSON.stringify({
       Path: request.path,
       Method: request.method,
       ...(request.query ? { QueryParameters: request.query } : {}),
       ...(request.body !== undefined ? { Body: request.body } : {}),
     });
-    const signer = new SignatureV4({
-      service: 'airflow',
-      region: this.options.region,
-      credentials: this.sts.config.credentials,
-      sha256: NodeSha256,
-    });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      headers: { host: url.host, 'content-type': 'application/json' },
-      body: payload,
-    });
-    const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body: payload });
-    const text = await res.text();
-    const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    const { status, json } = await signedMwaaRequest(this.options, this.sts, 'env', 'POST', `/restapi/${encodeURIComponent(this.name)}`, payload);
     // Airflow's errors arrive as RestApiClientException/RestApiServerException with the real status.
     if (typeof json.RestApiStatusCode === 'number') {
       return { status: json.RestApiStatusCode, body: json.RestApiResponse };
     }
-    if (!res.ok) {
-      const type = res.headers.get('x-amzn-errortype')?.split(':')[0] ?? `HTTP ${res.status}`;
-      const err = new Error(`${type}: ${(json.message ?? json.Message ?? text).toString().split('\n')[0]}`);
-      Object.assign(err, { name: type, $metadata: { httpStatusCode: res.status } });
+    if (status === 404) {
+      const err = new Error(`ResourceNotFoundException: ${(json.message ?? json.Message ?? 'not found').toString().split('\n')[0]}`);
+      Object.assign(err, { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } });
       throw err;
     }
-    return { status: res.status, body: json };
+    return { status, body: json };
   }
 }

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'node:fs';
 import { AIRFLOW_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES } from '@xetl/constructs';
@@ -453,6 +454,24 @@ describe('xetl doctor, an AWS environment: the analytics side after deploy (moto
     expect(checkOf(await doctor(ctx, FAST), 'endpoints')?.detail).toBe(
       `${vpcId} (xetl-local-mwaa) has enableDnsHostnames off, so no endpoint's private DNS name resolves; redeploy xetl-local-analytics (the VPC turns on DNS support and host names)`,
     );
+  });
+
+  test('a parked environment: MWAA and the endpoints are WARN lines saying so, not "deploy" FAILs (SSM in moto)', async () => {
+    const deployed = await awsDeployed({ network: { missing: ['glue'] } });
+    const env = { ...deployed.ctx.env, parkable: true };
+    const ctx: OpsContext = { ...deployed.ctx, env, names: new Naming(env) };
+    const airflow = jest.fn();
+    jest.spyOn(ctx, 'airflow').mockReturnValue({ invoke: airflow });
+    await ctx.clients.ssm.send(new PutParameterCommand({ Name: ctx.names.parkParameter, Value: 'true', Type: 'String' }));
+    const r = await doctor(ctx, FAST);
+    expect(checkOf(r, 'dag-unpaused')).toEqual({ name: 'dag-unpaused', status: 'WARN', detail: 'local is parked (/xetl/local/parked = true): no MWAA environment to ask until xetl unpark --env local' });
+    expect(checkOf(r, 'endpoints')).toEqual({ name: 'endpoints', status: 'WARN', detail: 'local is parked (/xetl/local/parked = true): the interface endpoints are deleted until xetl unpark --env local' });
+    expect(airflow).not.toHaveBeenCalled();
+    expectCliJson('doctor', r);
+    // Unparked again, the real checks run (the missing endpoint is back to a FAIL).
+    await ctx.clients.ssm.send(new PutParameterCommand({ Name: ctx.names.parkParameter, Value: 'false', Type: 'String', Overwrite: true }));
+    stubAirflow(ctx, unpausedDag);
+    expect(checkOf(await doctor(ctx, FAST), 'endpoints')?.status).toBe('FAIL');
   });
 
   test('no check stops the others: every line is there when MWAA, the warehouse and EC2 all fail', async () => {

@@ -10,6 +10,7 @@ import type { OpsContext } from './context';
 import { EXIT, XetlError, awsErrorKind, usageError } from './errors';
 import { requireAccount } from './identity';
 import { listMigrations } from './migrations';
+import { readParkSwitch } from './park';
 
 /** Every check doctor runs, in the order it prints them (libs/ops/schemas/doctor.schema.json). */
 export const DOCTOR_CHECKS = [
@@ -419,6 +420,16 @@ async function endpoints(p: Probe): Promise<Check> {
  * endpoints are read with the caller's credentials. A denied call names the action and the resource
  * that must allow it; values of secrets are never printed, except the pipeline variable's names.
  */
+/** Whether a parkable environment's switch says parked; unreadable counts as not parked. */
+async function isParked(ctx: OpsContext): Promise<boolean> {
+  if (!ctx.env.parkable) return false;
+  try {
+    return (await readParkSwitch(ctx)).value === 'true';
+  } catch {
+    return false;
+  }
+}
+
 export async function doctor(ctx: OpsContext, options: DoctorOptions = {}): Promise<DoctorReport> {
   const { names } = ctx;
   const checks: Check[] = [];
@@ -467,7 +478,17 @@ export async function doctor(ctx: OpsContext, options: DoctorOptions = {}): Prom
     variableContract(probe, key.then((k) => k.keyArn)),
   ];
   // An emulator-only environment has no MWAA, warehouse or VPC: npm run local stands in for account B.
-  if (!ctx.env.localOnly) probes.push(dagUnpaused(probe), warehouseIdentity(probe), endpoints(probe));
+  // A parked one has no MWAA and no interface endpoints until `xetl unpark`: say so, not "deploy".
+  if (!ctx.env.localOnly) {
+    const parked = await isParked(ctx);
+    const whileParked = (name: CheckName, what: string) =>
+      Promise.resolve(warn(name, `${ctx.env.name} is parked (${names.parkParameter} = true): ${what} until xetl unpark --env ${ctx.env.name}`));
+    probes.push(
+      parked ? whileParked('dag-unpaused', `no MWAA environment to ask`) : dagUnpaused(probe),
+      warehouseIdentity(probe),
+      parked ? whileParked('endpoints', 'the interface endpoints are deleted') : endpoints(probe),
+    );
+  }
   checks.push(...(await Promise.all(probes)));
   return { environment: ctx.env.name, caller: probe.caller, checks };
 }

@@ -16,4 +16,5 @@ export * from './local-airflow';
 export * from './runs';
 export * from './backfill';
 export * from './logs';
+export * from './park';
 export * from './docs';

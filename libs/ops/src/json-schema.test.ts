@@ -18,6 +18,12 @@ describe('--json schemas (libs/ops/schemas)', () => {
       for (const [k, v] of Object.entries(o)) walk(v, `${at}.${k}`);
     };
     walk(schema, '$');
+    // A schema that is another command's document refers to it, and that one is checked here too.
+    const ref = (schema as { $ref?: string }).$ref;
+    if (ref) {
+      expect(files.map((f) => `https://xetl.invalid/cli/${f}`)).toContain(ref);
+      return;
+    }
     expect(names.length).toBeGreaterThan(0);
     expect(keysNotSnakeCase(Object.fromEntries(names.map((n) => [n, 0])))).toEqual([]);
     expect(open).toEqual([]);

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { execFileSync } from 'node:child_process';
-import { Naming, PIPELINE_VARIABLE_FIELDS, loadConfig, pipelineVariable, selectEnvironment, type EnvironmentConfig } from '@xetl/config';
+import { Naming, PARKED_COUNT, PARKED_ENABLED, PIPELINE_VARIABLE_FIELDS, loadConfig, pipelineVariable, selectEnvironment, type EnvironmentConfig } from '@xetl/config';
 import { AnalyticsAccountStack } from './analytics-account-stack';
 import { glueLibraryZip, triggerZip } from './pipeline-packages';
 
@@ -154,7 +154,9 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
     }));
     // No chat channel in the shipped config: no chat topic, and the DAG publishes no chat message.
     expect(value.chat_topic_arn).toBe('');
-    expect(value.airflow_url).toMatch(/^\$\{replace\(aws_mwaa_environment\..*\.webserver_url, '\/\^\(https:\/\/\)\?\/', 'https:\/\/'\)\}$/);
+    // A parkable environment reads the URL over the environment's instances: "" while parked.
+    const url = env.parkable ? `join\\('', aws_mwaa_environment\\..*\\[\\*\\]\\.webserver_url\\)` : 'aws_mwaa_environment\\..*\\.webserver_url';
+    expect(value.airflow_url).toMatch(new RegExp(`^\\$\\{replace\\(${url}, '/\\^\\(\\?:https://\\)\\?\\(\\.\\+\\)\\$/', 'https://\\$1'\\)\\}$`));
     expect(value.redshift_endpoint).toMatch(/aws_redshiftserverless_workgroup\..*\.endpoint\[0\]\.address/);
     expect(Object.keys(value)).toEqual(Object.keys(PIPELINE_VARIABLE_FIELDS));
     expect(value.sns_topic_arn).toMatch(/^\$\{aws_sns_topic\..*\.arn\}$/);
@@ -239,6 +241,56 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
 
   test('references no other stack (no remote state)', () => {
     expect(json.data?.terraform_remote_state).toBeUndefined();
+  });
+
+  test("caps the workgroup's daily RPU-hours as configured", () => {
+    const [workgroupId] = Object.keys(json.resource.aws_redshiftserverless_workgroup);
+    expect(Object.values(json.resource.aws_redshiftserverless_usage_limit)).toEqual([{
+      resource_arn: `\${aws_redshiftserverless_workgroup.${workgroupId}.arn}`, usage_type: 'serverless-compute', period: 'daily',
+      amount: env.redshift.dailyRpuHoursLimit, breach_action: env.redshift.rpuLimitBreachAction,
+    }]);
+  });
+
+  test('puts the interface endpoints in network.endpointAzs of the MWAA subnets, MWAA in both', () => {
+    const interfaces = Object.values<any>(json.resource.aws_vpc_endpoint).filter((e) => e.vpc_endpoint_type === 'Interface');
+    for (const e of interfaces) expect(e.subnet_ids).toHaveLength(env.network.endpointAzs);
+    const [mwaa] = Object.values<any>(json.resource.aws_mwaa_environment);
+    expect(mwaa.network_configuration.subnet_ids).toHaveLength(2);
+  });
+
+  test('sets MWAA log levels from config', () => {
+    const [mwaa] = Object.values<any>(json.resource.aws_mwaa_environment);
+    const c = mwaa.logging_configuration;
+    expect([c.dag_processing_logs, c.scheduler_logs, c.task_logs, c.webserver_logs, c.worker_logs].map((l: any) => l.log_level)).toEqual([
+      env.mwaa.logLevels.dagProcessing, env.mwaa.logLevels.scheduler, env.mwaa.logLevels.task, env.mwaa.logLevels.webserver, env.mwaa.logLevels.worker,
+    ]);
+  });
+
+  test(env.parkable
+    ? 'parks exactly MWAA and the interface endpoints, pauses the trigger, keeps every resource that holds data or state'
+    : 'cannot park: no switch, no count, the trigger always on', () => {
+    const counted = Object.entries<Record<string, any>>(json.resource)
+      .flatMap(([type, byId]) => Object.entries(byId).filter(([, r]) => r.count !== undefined).map(([id, r]) => [type, id, r.count]));
+    const [mapping] = Object.values<any>(json.resource.aws_lambda_event_source_mapping);
+    if (!env.parkable) {
+      expect(counted).toEqual([]);
+      expect(json.data?.aws_ssm_parameters_by_path).toBeUndefined();
+      expect(mapping.enabled).toBeUndefined();
+      return;
+    }
+    const interfaceIds = Object.entries<any>(json.resource.aws_vpc_endpoint).filter(([, e]) => e.vpc_endpoint_type === 'Interface').map(([id]) => id);
+    expect(counted.map(([type, id]) => `${type}.${id}`).sort()).toEqual([
+      ...Object.keys(json.resource.aws_mwaa_environment).map((id) => `aws_mwaa_environment.${id}`),
+      ...interfaceIds.map((id) => `aws_vpc_endpoint.${id}`),
+    ].sort());
+    for (const [, , count] of counted) expect(count).toBe(PARKED_COUNT);
+    expect(Object.values(json.data.aws_ssm_parameters_by_path)).toEqual([{ path: `/xetl/${envName}`, recursive: false }]);
+    // Marker events wait in the queue while parked, and flow again only once MWAA is back.
+    expect(mapping.enabled).toBe(PARKED_ENABLED);
+    const [mwaaId] = Object.keys(json.resource.aws_mwaa_environment);
+    expect(mapping.depends_on).toContain(`aws_mwaa_environment.${mwaaId}`);
+    expect(json.output.mwaa_webserver_url.value).toBe(`\${join("", aws_mwaa_environment.${mwaaId}[*].webserver_url)}`);
+    expect(json.output.parked.value).toBe('${local.xetl_parked}');
   });
 });
 

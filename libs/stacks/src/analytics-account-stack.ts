@@ -4,7 +4,7 @@ import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import type { EnvironmentConfig } from '@xetl/config';
 import {
   AccessLogBucket, AirflowEnvironment, AnalyticsNetwork, BucketAssets, ChatChannels, DataKey, ExternalBucket, FeedCrawler, FeedJob,
-  GlueRole, GlueSecurityConfig, KMS_ENCRYPT_DECRYPT_ACTIONS, PipelineEventBus, PipelineTopic, PipelineVariableSecret,
+  GlueRole, GlueSecurityConfig, KMS_ENCRYPT_DECRYPT_ACTIONS, ParkSwitch, PipelineEventBus, PipelineTopic, PipelineVariableSecret,
   SQL_MIGRATIONS, SecureBucket, ServerlessWarehouse, TriggerFunction, TriggerQueue, airflowDagFiles, dbtStageFiles, allowListedFiles, requireFile,
 } from '@xetl/constructs';
 import { glueLibraryZip, triggerZip } from './pipeline-packages';
@@ -39,6 +39,8 @@ export class AnalyticsAccountStack extends XetlStack {
   readonly triggerQueue: TriggerQueue;
   readonly triggerEvents: PipelineEventBus;
   readonly trigger: TriggerFunction;
+  /** The park switch of a `parkable` environment (docs/cost.md); undefined for the others. */
+  readonly park?: ParkSwitch;
 
   constructor(scope: Construct, env: EnvironmentConfig, options: AnalyticsAccountStackOptions = {}) {
     super(scope, env, 'analytics');
@@ -109,8 +111,13 @@ export class AnalyticsAccountStack extends XetlStack {
       ],
     });
 
+    // ---- parking: a parkable environment deletes MWAA and the interface endpoints while parked
+    // (`xetl park`), keeps everything that holds data or state, and pauses the trigger.
+    this.park = env.parkable ? new ParkSwitch(this, 'Park', { names }) : undefined;
+    const park = this.park;
+
     // ---- network, warehouse, Glue, topic, Airflow
-    this.network = new AnalyticsNetwork(this, 'Network', { names, encryptionKey: this.key, logRetentionDays: env.retention.logRetentionDays });
+    this.network = new AnalyticsNetwork(this, 'Network', { names, encryptionKey: this.key, logRetentionDays: env.retention.logRetentionDays, park });
     this.warehouse = new ServerlessWarehouse(this, 'Warehouse', {
       names,
       encryptionKey: this.key,
@@ -120,6 +127,7 @@ export class AnalyticsAccountStack extends XetlStack {
       maxCapacity: env.redshift.maxCapacity,
       databaseName: env.redshift.databaseName,
       logRetentionDays: env.retention.logRetentionDays,
+      usageLimit: { dailyRpuHours: env.redshift.dailyRpuHoursLimit, breachAction: env.redshift.rpuLimitBreachAction },
     });
     staging.grantRead([this.warehouse.role], names.stagingCuratedPrefix);
 
@@ -149,6 +157,7 @@ export class AnalyticsAccountStack extends XetlStack {
       securityGroupIds: [this.network.mwaaSecurityGroupId],
       mwaa: env.mwaa,
       logRetentionDays: env.retention.logRetentionDays,
+      park,
       dependsOn: this.network.endpoints,
     });
     // What the DAG does: sense the source partition in A, run Glue, run SQL, read the manifest, notify.
@@ -179,6 +188,9 @@ export class AnalyticsAccountStack extends XetlStack {
       subnetIds: this.network.mwaaSubnetIds,
       endpointSecurityGroupId: this.network.endpointSecurityGroupId,
       logRetentionDays: env.retention.logRetentionDays,
+      park,
+      // Queued marker events flow only once MWAA exists (first deploy, unpark).
+      mappingDependsOn: [this.airflow.environment],
     });
 
     // ---- the DAG's one Airflow variable (pipeline contract), in Secrets Manager
@@ -196,8 +208,9 @@ export class AnalyticsAccountStack extends XetlStack {
         redshiftEndpoint: this.warehouse.endpointAddress,
         targetKmsKeyArn: Fn.coalesce([sourceKeyArn.stringValue, names.dataKeyAliasArn]),
         chatTopicArn: this.chat?.topicArn ?? '',
-        // MWAA's API documents the webserver as a host name: link to it over HTTPS either way.
-        airflowUrl: Fn.replace(this.airflow.webserverUrl, '/^(https://)?/', 'https://'),
+        // MWAA's API documents the webserver as a host name: link to it over HTTPS either way. A
+        // parked environment has none: "" stays "" (the contract allows it; no run link then).
+        airflowUrl: Fn.replace(this.airflow.webserverUrl, '/^(?:https://)?(.+)$/', 'https://$1'),
       },
     });
 
@@ -205,6 +218,7 @@ export class AnalyticsAccountStack extends XetlStack {
     new TerraformOutput(this, 'redshift_admin_secret_arn', { value: this.warehouse.adminSecretArn });
     new TerraformOutput(this, 'pipeline_variable_secret_arn', { value: variable.secretArn });
     new TerraformOutput(this, 'mwaa_webserver_url', { value: this.airflow.webserverUrl });
+    if (park) new TerraformOutput(this, 'parked', { value: park.parked.asBoolean, description: `${names.parkParameter} at the last apply` });
     new TerraformOutput(this, 'staging_bucket', { value: names.stagingBucket });
     new TerraformOutput(this, 'analytics_key_arn', { value: this.key.keyArn });
     new TerraformOutput(this, 'trigger_queue_url', { value: this.triggerQueue.queueUrl });

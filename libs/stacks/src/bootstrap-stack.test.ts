@@ -219,7 +219,7 @@ describe.each([
     const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/ci-cd.md'), 'utf8');
     const grants = cicdGrants(new BootstrapStack(Testing.app(), selectEnvironment(config, 'dev'), side).names, side);
     for (const g of grants) {
-      const scoped = g.resources.every((r) => /xetl-dev|xetl_dev|xetl-tfstate|airflow\//.test(r)) && !g.condition?.StringEquals?.['kms:ViaService'];
+      const scoped = g.resources.every((r) => /xetl-dev|xetl_dev|xetl-tfstate|airflow\/|:parameter\/xetl\/dev$/.test(r)) && !g.condition?.StringEquals?.['kms:ViaService'];
       if (!scoped) {
         expect({ sid: g.sid, broader: g.broader }).toEqual({ sid: g.sid, broader: expect.any(String) });
         // docs/ci-cd.md lists every broader grant by its Sid.

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PARKED_COUNT, PARKED_LOCAL } from '@xetl/config';
 import { LOOPBACK_ONLY_ENV, writeEmulatorOverride } from './emulator-override';
 import { STACKS_DIR, WORK_DIR } from './paths';
 import { terraformOk } from './terraform';
@@ -67,18 +68,20 @@ export interface PlanSummary {
   readonly update: number;
   readonly delete: number;
   readonly resourceTypes: Record<string, number>;
+  /** Planned `enabled` of each Lambda event source mapping (the park switch turns it off). */
+  readonly mappingsEnabled: readonly unknown[];
   readonly seconds: number;
 }
 
 /** Plans a stack against the emulator at `endpoint` from empty state; returns what it would create. */
-export function planStack(stack: SynthesizedStack, endpoint: string): PlanSummary {
-  const dir = scratchCopy(stack, 'plan');
+export function planStack(stack: SynthesizedStack, endpoint: string, purpose = 'plan'): PlanSummary {
+  const dir = scratchCopy(stack, purpose);
   const statePath = path.join(dir, 'plan.tfstate');
   writeEmulatorOverride(dir, { endpoint, statePath });
   const init = terraformOk(['init', '-reconfigure', '-input=false', '-no-color'], dir, LOOPBACK_ONLY_ENV);
   const plan = terraformOk(['plan', '-input=false', '-no-color', '-out=tfplan'], dir, LOOPBACK_ONLY_ENV);
   const show = terraformOk(['show', '-json', 'tfplan'], dir, LOOPBACK_ONLY_ENV);
-  const changes = (JSON.parse(show.stdout).resource_changes ?? []) as Array<{ type: string; change: { actions: string[] } }>;
+  const changes = (JSON.parse(show.stdout).resource_changes ?? []) as Array<{ type: string; change: { actions: string[]; after?: Record<string, unknown> } }>;
   const count = (action: string) => changes.filter((c) => c.change.actions.includes(action)).length;
   const resourceTypes: Record<string, number> = {};
   for (const c of changes) resourceTypes[c.type] = (resourceTypes[c.type] ?? 0) + 1;
@@ -88,6 +91,37 @@ export function planStack(stack: SynthesizedStack, endpoint: string): PlanSummar
     update: count('update'),
     delete: count('delete'),
     resourceTypes,
+    mappingsEnabled: changes.filter((c) => c.type === 'aws_lambda_event_source_mapping').map((c) => c.change.after?.enabled),
     seconds: init.seconds + plan.seconds + show.seconds,
   };
+}
+
+/**
+ * The SSM parameter a stack's park switch reads (libs/constructs ParkSwitch), from its synthesized
+ * local; undefined for a stack without one.
+ */
+export function parkParameterOf(stack: SynthesizedStack): string | undefined {
+  const local = (stack.json as { locals?: Record<string, unknown> }).locals?.[PARKED_LOCAL];
+  return typeof local === 'string' ? /"([^"]+)", "false"\) == "true"/.exec(local)?.[1] : undefined;
+}
+
+/** Resource blocks of a stack whose `count` is the park switch's. */
+export function parkedResourceCount(stack: SynthesizedStack): number {
+  return Object.values(stack.json.resource ?? {}).reduce((n, byName) => n + Object.values(byName).filter((r) => r.count === PARKED_COUNT).length, 0);
+}
+
+/** Writes (or with `value` undefined, deletes) an SSM String parameter on the emulator, in `region`. */
+export async function putEmulatorParameter(endpoint: string, region: string, name: string, value: string | undefined): Promise<void> {
+  const target = value === undefined ? 'DeleteParameter' : 'PutParameter';
+  const res = await fetch(`${endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AmazonSSM.${target}`,
+      // The emulator takes the region from the signature's scope; nothing checks the signature.
+      authorization: `AWS4-HMAC-SHA256 Credential=test/20260101/${region}/ssm/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: JSON.stringify(value === undefined ? { Name: name } : { Name: name, Value: value, Type: 'String', Overwrite: true }),
+  });
+  if (!res.ok) throw new Error(`${target} ${name} on the emulator: ${res.status} ${await res.text()}`);
 }

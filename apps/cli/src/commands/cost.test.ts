@@ -73,10 +73,35 @@ describe('xetl cost on the synthesized dev and prod stacks', () => {
     expect(block).toBe(renderCostOverview([estimates.dev, stage, estimates.prod]));
   });
 
-  test('the interface endpoints are priced per AZ from their subnets', () => {
-    const endpoints = estimates.dev.lines.filter((l) => l.priceKey === 'vpc.interface-endpoint.hour');
-    expect(endpoints.length).toBe(14);
-    expect(endpoints.every((l) => l.quantity === 2 * 730 && l.component.endsWith(', 2 AZs'))).toBe(true);
+  test('the interface endpoints are priced per AZ from their subnets: dev in one AZ, prod in two (network.endpointAzs)', () => {
+    const endpoints = (env: string) => estimates[env].lines.filter((l) => l.priceKey === 'vpc.interface-endpoint.hour');
+    expect(endpoints('dev').length).toBe(14);
+    expect(endpoints('prod').length).toBe(14);
+    expect(endpoints('dev').every((l) => l.quantity === 730 && l.component.endsWith(', 1 AZ'))).toBe(true);
+    expect(endpoints('prod').every((l) => l.quantity === 2 * 730 && l.component.endsWith(', 2 AZs'))).toBe(true);
+  });
+
+  test("dev's MWAA logs are priced at its configured levels: four types at WARNING, task logs at INFO", () => {
+    expect(estimates.dev.lines.filter((l) => l.type === 'aws_mwaa_environment' && l.component.startsWith('Airflow logs')).map((l) => l.component))
+      .toEqual([expect.stringMatching(/^Airflow logs \(1 INFO, 4 WARNING\) ingestion$/), expect.stringMatching(/^Airflow logs \(1 INFO, 4 WARNING\) storage/)]);
+  });
+
+  test('--parked prices dev as parked: exactly the parked figure, without MWAA, the interface endpoints or the trigger\'s polls', async () => {
+    const r = await cost(['--env', 'dev', '--out', outdir, '--json', '--parked']);
+    expect(r.code).toBe(0);
+    const parked: Estimate = JSON.parse(r.out);
+    expect(parked.parked).toBe(true);
+    expect(parked.totals.idleMonthly).toBe(estimates.dev.totals.idleParkedMonthly);
+    expect(parked.lines.filter((l) => l.type === 'aws_mwaa_environment' || l.priceKey === 'vpc.interface-endpoint.hour' || l.type === 'aws_lambda_event_source_mapping')).toEqual([]);
+    expect(estimates.dev.parkable).toBe(true);
+    expect(parked.unpriced).toEqual([]);
+  });
+
+  test('prod cannot park: --parked is a usage error, and the overview says "cannot park"', async () => {
+    expect(estimates.prod.parkable).toBe(false);
+    const r = await cost(['--env', 'prod', '--out', outdir, '--parked']);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual(['xetl cost: prod cannot park (config parkable is false), so it has no parked cost; see docs/cost.md']);
   });
 });
 

@@ -9,9 +9,7 @@ import {
   renderMarkdown, renderText, signed, type Estimate,
 } from '@xetl/cost';
 import { EXIT, XetlError } from '@xetl/ops';
-
-/** The repository root: apps/cli/src/commands -> four levels up. */
-const REPO = path.resolve(__dirname, '../../../..');
+import { REPO_ROOT as REPO } from '../command';
 
 interface Output {
   out(line: string): void;
@@ -26,16 +24,18 @@ function estimateFrom(env: EnvironmentConfig, outDir: string, values: Record<str
     snapshot,
     assumptions: parseAssumptions((values.assume as string[] | undefined) ?? []),
     dataBuckets: dataBuckets(env),
+    parked: Boolean(values.parked),
   });
 }
 
 export const costCommand = {
   summary: 'monthly cost of an environment from its synthesized stacks: always-on and per partition run',
-  usage: 'xetl cost --env <name> [--out <cdktf.out>] [--assume name=value]... [--detail] [--markdown | --json] [--base <cdktf.out>]',
+  usage: 'xetl cost --env <name> [--out <cdktf.out>] [--assume name=value]... [--parked] [--detail] [--markdown | --json] [--base <cdktf.out>]',
   options: {
     out: { type: 'string' },
     assume: { type: 'string', multiple: true },
     detail: { type: 'boolean' },
+    parked: { type: 'boolean' },
     markdown: { type: 'boolean' },
     base: { type: 'string' },
     snapshot: { type: 'string' },
@@ -45,6 +45,8 @@ export const costCommand = {
     '                        npx nx run infra:synth writes it)',
     '--assume name=value     change a usage assumption, e.g. glueJobMinutes=6 (repeatable;',
     '                        every estimate lists the names, values and defaults it used)',
+    '--parked                price the environment as while parked (xetl park): without MWAA,',
+    '                        the interface endpoints and the trigger\'s polling',
     '--detail                one line per resource instead of one per resource type and price',
     '--markdown              a Markdown report (pull requests, docs/cost.md)',
     '--base <dir>            also price these synthesized stacks (e.g. of main) and show the difference',
@@ -53,10 +55,14 @@ export const costCommand = {
   examples: [
     'xetl cost --env dev',
     'xetl cost --env prod --assume runsPerMonth=60 --assume glueJobMinutes=5',
+    'xetl cost --env dev --parked             # what dev costs while parked',
     'xetl cost --env dev --markdown > dev-cost.md',
     'xetl cost --env dev --json | jq .totals',
   ],
   async run(ctx: { readonly env: EnvironmentConfig }, values: Record<string, unknown>, _positionals: string[], io: Output): Promise<number> {
+    if (values.parked && !ctx.env.parkable) {
+      throw new XetlError(`${ctx.env.name} cannot park (config parkable is false), so it has no parked cost; see docs/cost.md`, EXIT.usage);
+    }
     try {
       const head = estimateFrom(ctx.env, values.out ? path.resolve(String(values.out)) : path.join(REPO, 'cdktf.out'), values);
       const base = values.base ? estimateFrom(ctx.env, path.resolve(String(values.base)), values) : undefined;

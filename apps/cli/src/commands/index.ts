@@ -9,10 +9,12 @@ import { docsCommand } from './docs';
 import { doctorCommand } from './doctor';
 import { dropCommand } from './drop';
 import { logsCommand } from './logs';
+import { parkCommand } from './park';
 import { redriveCommand } from './redrive';
 import { runsCommand } from './runs';
 import { statusCommand } from './status';
 import { triggerCommand } from './trigger';
+import { unparkCommand } from './unpark';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   drop: dropCommand,
@@ -25,4 +27,6 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   doctor: doctorCommand,
   cost: costCommand,
   docs: docsCommand,
+  park: parkCommand,
+  unpark: unparkCommand,
 };

@@ -137,6 +137,15 @@ export const REDSHIFT_WRITE = [
   'redshift-serverless:DeleteNamespace', 'redshift-serverless:DeleteWorkgroup', 'redshift-serverless:TagResource',
   'redshift-serverless:UntagResource', 'redshift-serverless:UpdateNamespace', 'redshift-serverless:UpdateWorkgroup',
 ] as const;
+/** Usage limits have no resource type in IAM: the provider reads a limit by its ID. */
+export const REDSHIFT_USAGE_LIMIT_READ = ['redshift-serverless:GetUsageLimit'] as const;
+export const REDSHIFT_USAGE_LIMIT_WRITE = [
+  'redshift-serverless:CreateUsageLimit', 'redshift-serverless:DeleteUsageLimit', 'redshift-serverless:UpdateUsageLimit',
+] as const;
+
+// ---- SSM (the park switch of a parkable environment) -------------------------------------------
+/** A plan reads the switch's folder (the stack owns no parameter; `xetl park` writes it). */
+export const PARK_SWITCH_READ = ['ssm:GetParametersByPath'] as const;
 
 // ---- Secrets Manager ---------------------------------------------------------------------------
 /** Secret metadata; no value. */

@@ -49,7 +49,7 @@ export const DEPLOYABLE_RESOURCE_TYPES: Readonly<Record<AccountSide, readonly st
     'aws_glue_data_catalog_encryption_settings',
     'aws_glue_job', 'aws_glue_security_configuration', 'aws_iam_role', 'aws_iam_role_policy', 'aws_kms_alias', 'aws_kms_key',
     'aws_lambda_event_source_mapping', 'aws_lambda_function', 'aws_mwaa_environment', 'aws_redshiftserverless_namespace',
-    'aws_redshiftserverless_workgroup', 'aws_route', 'aws_route_table', 'aws_route_table_association', 'aws_s3_bucket',
+    'aws_redshiftserverless_usage_limit', 'aws_redshiftserverless_workgroup', 'aws_route', 'aws_route_table', 'aws_route_table_association', 'aws_s3_bucket',
     'aws_s3_bucket_lifecycle_configuration', 'aws_s3_bucket_logging', 'aws_s3_bucket_notification', 'aws_s3_bucket_ownership_controls',
     'aws_s3_bucket_policy', 'aws_s3_bucket_public_access_block', 'aws_s3_bucket_server_side_encryption_configuration',
     'aws_s3_bucket_versioning', 'aws_s3_object', 'aws_secretsmanager_secret', 'aws_secretsmanager_secret_version', 'aws_security_group', 'aws_sns_topic',
@@ -238,6 +238,12 @@ function analyticsGrants(names: Naming): CicdGrant[] {
       sid: 'RedshiftManage', read: [], write: A.REDSHIFT_WRITE, resources: [c.arn('redshift-serverless', 'namespace/*'), c.arn('redshift-serverless', 'workgroup/*')], condition: tagged,
       broader: 'as above; changes only to resources carrying this stack\'s tag',
     },
+    {
+      sid: 'RedshiftUsageLimits', read: A.REDSHIFT_USAGE_LIMIT_READ, write: A.REDSHIFT_USAGE_LIMIT_WRITE, resources: ['*'],
+      broader: 'Redshift Serverless usage-limit calls have no resource type in IAM: only "*" grants them (limits cap a workgroup\'s compute; they read no data)',
+    },
+    // A parkable environment's stack reads its park switch at every plan (docs/cost.md).
+    ...(names.env.parkable ? [{ sid: 'ParkSwitch', read: A.PARK_SWITCH_READ, write: [], resources: [names.parkParameterPathArn] }] : []),
     { sid: 'AirflowSecrets', read: A.SECRETS_READ, write: A.SECRETS_WRITE, resources: [names.airflowSecretsArnPattern] },
     // The one value a refresh reads back: the variable Terraform writes (names; the state holds it too).
     { sid: 'PipelineVariableValue', read: A.SECRET_VALUE_READ, write: [], resources: [names.pipelineVariableSecretArnPattern] },

@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
-import { Naming, loadConfig, selectEnvironment } from '@xetl/config';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { PARKED_ENABLED, Naming, loadConfig, selectEnvironment } from '@xetl/config';
+import { ParkSwitch } from '../park/park-switch';
 import { DataKey } from '../storage/data-key';
 import { allStatements, resourcesOf, synthJson, testStack } from '../test-helpers';
 import { PipelineEventBus } from './pipeline-event-bus';
@@ -31,14 +33,17 @@ function sideA() {
   return { json: synthJson(stack), raw: Testing.synth(stack) };
 }
 
-function sideB() {
+function sideB(parkable = false) {
   const stack = testStack();
   const key = new DataKey(stack, 'Key', { alias: 'alias/b', description: 'b', accountId: B });
   const queue = new TriggerQueue(stack, 'Queue', { names, encryptionKey: key });
   new PipelineEventBus(stack, 'Bus', { names, queue });
+  // Any resource stands in for the MWAA environment the mapping waits for.
+  const environment = parkable ? new SqsQueue(stack, 'StandInForMwaa', { name: 'stand-in' }) : undefined;
   new TriggerFunction(stack, 'Trigger', {
     names, encryptionKey: key, queue, packagePath: zip(), vpcId: 'vpc-1', subnetIds: ['subnet-a', 'subnet-b'],
     endpointSecurityGroupId: 'sg-endpoints', logRetentionDays: 30,
+    ...(parkable ? { park: new ParkSwitch(stack, 'Park', { names }), mappingDependsOn: [environment!] } : {}),
   });
   return { json: synthJson(stack), raw: Testing.synth(stack) };
 }
@@ -180,5 +185,23 @@ describe('events: the trigger path', () => {
     expect(role.find((s: any) => s.Sid === 'StartDagRunsBelowAdmin')).toMatchObject({
       Action: ['airflow:InvokeRestApi'], Resource: `arn:aws:airflow:eu-west-1:${B}:role/xetl-dev/User`,
     });
+  });
+});
+
+describe('events: the trigger while parked', () => {
+  test('without a park switch the mapping is always enabled', () => {
+    const [mapping] = resourcesOf(sideB().json, 'aws_lambda_event_source_mapping');
+    expect(mapping.enabled).toBeUndefined();
+  });
+
+  test("with one, the mapping is disabled while parked (events wait in the queue) and re-enabled only after MWAA exists", () => {
+    const { json } = sideB(true);
+    const [mapping] = resourcesOf(json, 'aws_lambda_event_source_mapping');
+    expect(mapping.enabled).toBe(PARKED_ENABLED);
+    expect(mapping.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_sqs_queue\.StandInForMwaa/)]));
+    // The function, its queue and the DLQ stay: parking pauses delivery, it loses nothing.
+    for (const type of ['aws_lambda_function', 'aws_sqs_queue', 'aws_lambda_event_source_mapping']) {
+      for (const r of resourcesOf(json, type)) expect(r.count).toBeUndefined();
+    }
   });
 });

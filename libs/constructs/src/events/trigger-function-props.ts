@@ -1,4 +1,6 @@
+import type { ITerraformDependable } from 'cdktf';
 import type { Naming } from '@xetl/config';
+import type { ParkSwitch } from '../park/park-switch';
 import type { DataKey } from '../storage/data-key';
 import type { TriggerQueue } from './trigger-queue';
 
@@ -28,4 +30,16 @@ export interface TriggerFunctionProps {
   readonly maximumConcurrency?: number;
   /** @default 30 seconds (InvokeRestApi itself times out after 10 s) */
   readonly timeoutSeconds?: number;
+  /**
+   * The environment's park switch: while parked the queue's event source mapping is disabled, so
+   * marker events wait in the queue (its retention) instead of failing into the DLQ.
+   * @default none — the mapping is always enabled
+   */
+  readonly park?: ParkSwitch;
+  /**
+   * What the event source mapping is created or re-enabled after: the MWAA environment, so an
+   * unpark starts delivering queued events only once the environment exists.
+   * @default [] — only the role's policy
+   */
+  readonly mappingDependsOn?: readonly ITerraformDependable[];
 }

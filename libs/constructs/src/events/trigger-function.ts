@@ -134,8 +134,10 @@ export class TriggerFunction extends Construct {
       functionResponseTypes: ['ReportBatchItemFailures'],
       // Bounds concurrency without reserving any (see `maximumConcurrency`).
       scalingConfig: { maximumConcurrency: props.maximumConcurrency ?? 2 },
+      // Parked, nothing polls: events wait in the queue for MWAA to come back.
+      ...(props.park ? { enabled: props.park.enabled } : {}),
       // Creating the mapping checks that the role may read the queue.
-      dependsOn: role.dependables,
+      dependsOn: [...role.dependables, ...(props.mappingDependsOn ?? [])],
     });
   }
 }

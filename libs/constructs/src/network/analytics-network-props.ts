@@ -1,4 +1,5 @@
 import type { Naming } from '@xetl/config';
+import type { ParkSwitch } from '../park/park-switch';
 import type { DataKey } from '../storage/data-key';
 
 export interface AnalyticsNetworkProps {
@@ -17,4 +18,9 @@ export interface AnalyticsNetworkProps {
    * on a lookup; pass zone names where a region lacks one of these letters.
    */
   readonly availabilityZones?: { readonly mwaa: readonly string[]; readonly redshift: readonly string[] };
+  /**
+   * The environment's park switch: the interface endpoints exist only while it is off.
+   * @default none — the endpoints always exist
+   */
+  readonly park?: ParkSwitch;
 }

@@ -1,16 +1,20 @@
-import { applyDefaults, Naming } from '@xetl/config';
+import { PARKED_COUNT, applyDefaults, Naming, type EnvironmentInput } from '@xetl/config';
+import { ParkSwitch } from '../park/park-switch';
 import { DataKey } from '../storage/data-key';
 import { resourcesOf, synthJson, testStack } from '../test-helpers';
 import { AnalyticsNetwork } from './analytics-network';
-import { INTERFACE_ENDPOINT_SERVICES } from './endpoint-policies';
+import { AIRFLOW_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES } from './endpoint-policies';
 
-const env = applyDefaults('dev', { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' } });
+const input: EnvironmentInput = { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' } };
+const env = applyDefaults('dev', input);
 const names = new Naming(env);
 
-function build() {
+function build(overrides: Partial<EnvironmentInput> = {}, withPark = false) {
   const stack = testStack();
-  const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
-  const network = new AnalyticsNetwork(stack, 'Network', { names, encryptionKey: key, logRetentionDays: 30 });
+  const n = new Naming(applyDefaults('dev', { ...input, ...overrides }));
+  const key = new DataKey(stack, 'Key', { alias: n.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
+  const park = withPark ? new ParkSwitch(stack, 'Park', { names: n }) : undefined;
+  const network = new AnalyticsNetwork(stack, 'Network', { names: n, encryptionKey: key, logRetentionDays: 30, park });
   return { json: synthJson(stack), network };
 }
 
@@ -157,5 +161,49 @@ describe('AnalyticsNetwork', () => {
     }
     const trust = JSON.parse(String(resourcesOf(json, 'aws_iam_role')[0].assume_role_policy));
     expect(trust.Statement[0]).toMatchObject({ Principal: { Service: ['vpc-flow-logs.amazonaws.com'] }, Condition: { StringEquals: { 'aws:SourceAccount': '222222222222' } } });
+  });
+});
+
+/** Every interface endpoint: the pipeline's (with a policy) and MWAA's own. */
+const INTERFACES = INTERFACE_ENDPOINT_SERVICES.length + AIRFLOW_ENDPOINT_SERVICES.length;
+
+describe('AnalyticsNetwork interface endpoints per AZ (network.endpointAzs)', () => {
+  const subnetsOf = (json: ReturnType<typeof build>['json']) => {
+    const subnets = json.resource.aws_subnet;
+    const azOf = (ref: unknown) => String(subnets[String(ref).replace(/^\$\{aws_subnet\.([^.]+)\.id\}$/, '$1')]?.availability_zone);
+    return resourcesOf(json, 'aws_vpc_endpoint').filter((e) => e.vpc_endpoint_type === 'Interface').map((e) => (e.subnet_ids as string[]).map(azOf));
+  };
+
+  test('by default puts every interface endpoint in both MWAA subnets (two AZs)', () => {
+    const azs = subnetsOf(build().json);
+    expect(azs).toHaveLength(INTERFACES);
+    for (const a of azs) expect(a).toEqual(['eu-west-1a', 'eu-west-1b']);
+  });
+
+  test('with endpointAzs 1 puts each in the first MWAA subnet only; MWAA keeps both subnets', () => {
+    const { json, network } = build({ network: { endpointAzs: 1 } });
+    const azs = subnetsOf(json);
+    expect(azs).toHaveLength(INTERFACES);
+    for (const a of azs) expect(a).toEqual(['eu-west-1a']);
+    expect(network.mwaaSubnetIds).toHaveLength(2);
+  });
+});
+
+describe('AnalyticsNetwork with a park switch', () => {
+  const { json, network } = build({ parkable: true }, true);
+  const endpoints = resourcesOf(json, 'aws_vpc_endpoint');
+
+  test('parks every interface endpoint (count from the switch) and keeps the free S3 gateways', () => {
+    const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
+    expect(interfaces).toHaveLength(INTERFACES);
+    for (const e of interfaces) expect(e.count).toBe(PARKED_COUNT);
+    for (const g of endpoints.filter((e) => e.vpc_endpoint_type === 'Gateway')) expect(g.count).toBeUndefined();
+  });
+
+  test('keeps the VPCs, subnets, security groups and flow logs: parking deletes only what bills by the hour', () => {
+    for (const type of ['aws_vpc', 'aws_subnet', 'aws_security_group', 'aws_flow_log', 'aws_cloudwatch_log_group', 'aws_vpc_peering_connection']) {
+      for (const r of resourcesOf(json, type)) expect(r.count).toBeUndefined();
+    }
+    expect(network.endpoints).toHaveLength(endpoints.length);
   });
 });

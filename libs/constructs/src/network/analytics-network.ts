@@ -172,22 +172,26 @@ export class AnalyticsNetwork extends Construct {
       ipProtocol: 'tcp', fromPort: HTTPS, toPort: HTTPS, prefixListId: s3Gateways[1].prefixListId,
     });
 
-    // ---- interface endpoints, in the MWAA VPC's subnets, with private DNS. airflow.env (the REST
-    // API the trigger Lambda calls) is limited to this environment; airflow.api and airflow.ops are
-    // MWAA's own and keep AWS's default policy (the callers' roles are scoped instead).
+    // ---- interface endpoints, in the first `network.endpointAzs` of the MWAA VPC's subnets, with
+    // private DNS: MWAA in a subnet without one reaches the endpoint's addresses in the other AZ over
+    // the VPC's local route. airflow.env (the REST API the trigger Lambda calls) is limited to this
+    // environment; airflow.api and airflow.ops are MWAA's own and keep AWS's default policy (the
+    // callers' roles are scoped instead). They bill by the hour, so they park (count 0) with MWAA.
     this.endpoints.push(...s3Gateways);
     const policies: Record<string, string | undefined> = {
       ...Object.fromEntries(INTERFACE_ENDPOINT_SERVICES.map((s) => [s, interfaceEndpointPolicy(s, names)])),
       'airflow.env': airflowEnvEndpointPolicy(names),
     };
     const services = [...INTERFACE_ENDPOINT_SERVICES, ...AIRFLOW_ENDPOINT_SERVICES];
+    const endpointSubnets = this.mwaaVpc.subnetIds.slice(0, env.network.endpointAzs);
     for (const service of services) {
       this.endpoints.push(new VpcEndpoint(this, `Endpoint-${service.replace(/[^a-z0-9]/g, '-')}`, {
+        ...(props.park ? { count: props.park.count } : {}),
         vpcId: this.mwaaVpc.vpcId,
         serviceName: `com.amazonaws.${region}.${service}`,
         vpcEndpointType: 'Interface',
         privateDnsEnabled: true,
-        subnetIds: this.mwaaVpc.subnetIds,
+        subnetIds: endpointSubnets,
         securityGroupIds: [endpointsSg.id],
         ...(policies[service] ? { policy: policies[service] } : {}),
         tags: { Name: `${names.base}-${service}` },

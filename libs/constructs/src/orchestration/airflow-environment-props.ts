@@ -1,5 +1,6 @@
 import type { ITerraformDependable } from 'cdktf';
 import type { EnvironmentConfig, Naming } from '@xetl/config';
+import type { ParkSwitch } from '../park/park-switch';
 import type { DataKey } from '../storage/data-key';
 import type { SecureBucket } from '../storage/secure-bucket';
 
@@ -26,8 +27,14 @@ export interface AirflowEnvironmentProps {
   readonly securityGroupIds: readonly string[];
   /** Days the environment's five log groups keep logs (`retention.logRetentionDays`). */
   readonly logRetentionDays: number;
-  /** Airflow version, environment class and worker counts, from config. */
+  /** Airflow version, environment class, worker counts and log levels, from config. */
   readonly mwaa: EnvironmentConfig['mwaa'];
+  /**
+   * The environment's park switch: the MWAA environment exists only while it is off, and
+   * `webserverUrl` is then "" while parked.
+   * @default none — the environment always exists
+   */
+  readonly park?: ParkSwitch;
   /**
    * What must exist before the environment is created beyond its role, e.g. the VPC endpoints of a
    * private network (MWAA reaches S3, SQS, Logs, KMS and ECR through them while it starts).

@@ -1,9 +1,10 @@
 // Types of cdktf's jest matchers (registered at runtime by Testing.setupJest in the jest setup).
 import type {} from 'cdktf/lib/testing/adapters/jest';
-import { Testing } from 'cdktf';
+import { TerraformOutput, Testing } from 'cdktf';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { MwaaEnvironment } from '@cdktf/provider-aws/lib/mwaa-environment';
-import { applyDefaults, Naming } from '@xetl/config';
+import { PARKED_COUNT, applyDefaults, Naming, type EnvironmentConfig } from '@xetl/config';
+import { ParkSwitch } from '../park/park-switch';
 import { AccessLogBucket } from '../storage/access-log-bucket';
 import { DataKey } from '../storage/data-key';
 import { SecureBucket } from '../storage/secure-bucket';
@@ -13,17 +14,19 @@ import { AirflowEnvironment, SECRETS_MANAGER_BACKEND } from './airflow-environme
 const env = applyDefaults('dev', { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' } });
 const names = new Naming(env);
 
-function build() {
+function build(mwaa: EnvironmentConfig['mwaa'] = env.mwaa, withPark = false) {
   const stack = testStack();
   const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
   const logs = new AccessLogBucket(stack, 'Logs', { bucketName: 'logs', accountId: '222222222222', retentionDays: 30 });
   const bucket = new SecureBucket(stack, 'Airflow', { bucketName: names.airflowBucket, region: 'eu-west-1', encryptionKey: key, accessLogs: logs });
   const endpoint = new VpcEndpoint(stack, 'SqsEndpoint', { vpcId: 'vpc-1', serviceName: 'com.amazonaws.eu-west-1.sqs', vpcEndpointType: 'Interface' });
-  new AirflowEnvironment(stack, 'Mwaa', {
+  const park = withPark ? new ParkSwitch(stack, 'Park', { names }) : undefined;
+  const airflow = new AirflowEnvironment(stack, 'Mwaa', {
     names, encryptionKey: key, sourceBucket: bucket, requirementsObjectVersion: 'v1',
-    subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-m'], mwaa: env.mwaa, logRetentionDays: 30, dependsOn: [endpoint],
+    subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-m'], mwaa, logRetentionDays: 30, dependsOn: [endpoint], park,
   });
-  return { json: synthJson(stack), raw: Testing.synth(stack) };
+  new TerraformOutput(stack, 'webserver_url', { value: airflow.webserverUrl });
+  return { json: synthJson(stack) as ReturnType<typeof synthJson> & { output: Record<string, { value: unknown }> }, raw: Testing.synth(stack) };
 }
 
 describe('AirflowEnvironment', () => {
@@ -118,5 +121,47 @@ describe('AirflowEnvironment', () => {
       .filter((s: any) => String(s.Sid).startsWith('Mwaa'))
       .map((s: any) => s.Condition.StringEquals['kms:ViaService']).sort();
     expect(viaServices).toEqual(['s3.eu-west-1.amazonaws.com', 'secretsmanager.eu-west-1.amazonaws.com', 'sqs.eu-west-1.amazonaws.com']);
+  });
+});
+
+describe('AirflowEnvironment log levels (mwaa.logLevels)', () => {
+  const levelsOf = (mwaa: EnvironmentConfig['mwaa']) => {
+    const [environment] = resourcesOf(build(mwaa).json, 'aws_mwaa_environment') as any[];
+    return Object.fromEntries(Object.entries(environment.logging_configuration).map(([t, c]: [string, any]) => [t, [c.enabled, c.log_level]]));
+  };
+
+  test("by default: scheduler, worker and task logs at INFO, DAG processing and the webserver at WARNING", () => {
+    expect(levelsOf(env.mwaa)).toEqual({
+      dag_processing_logs: [true, 'WARNING'], scheduler_logs: [true, 'INFO'], task_logs: [true, 'INFO'],
+      webserver_logs: [true, 'WARNING'], worker_logs: [true, 'INFO'],
+    });
+  });
+
+  test("as configured per type, every type still on (dev: all WARNING but task logs)", () => {
+    const dev = applyDefaults('dev', {
+      region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' },
+      mwaa: { logLevels: { scheduler: 'WARNING', worker: 'WARNING' } },
+    });
+    expect(levelsOf(dev.mwaa)).toEqual({
+      dag_processing_logs: [true, 'WARNING'], scheduler_logs: [true, 'WARNING'], task_logs: [true, 'INFO'],
+      webserver_logs: [true, 'WARNING'], worker_logs: [true, 'WARNING'],
+    });
+  });
+});
+
+describe('AirflowEnvironment with a park switch', () => {
+  const { json } = build(env.mwaa, true);
+
+  test('exists only while unparked; its role and policy stay', () => {
+    const [environment] = resourcesOf(json, 'aws_mwaa_environment') as any[];
+    expect(environment.count).toBe(PARKED_COUNT);
+    for (const type of ['aws_iam_role', 'aws_iam_role_policy']) for (const r of resourcesOf(json, type)) expect(r.count).toBeUndefined();
+  });
+
+  test('reads the webserver URL over the instances: "" while parked, not a reference Terraform refuses', () => {
+    const [id] = Object.keys(json.resource.aws_mwaa_environment);
+    expect(json.output.webserver_url.value).toBe(`\${join("", aws_mwaa_environment.${id}[*].webserver_url)}`);
+    // Without a switch, the plain attribute.
+    expect(build().json.output.webserver_url.value).toBe(`\${aws_mwaa_environment.${Object.keys(build().json.resource.aws_mwaa_environment)[0]}.webserver_url}`);
   });
 });

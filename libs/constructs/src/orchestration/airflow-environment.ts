@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { MwaaEnvironment } from '@cdktf/provider-aws/lib/mwaa-environment';
 import { ScopedRole } from '../iam/scoped-role';
+import { ParkSwitch } from '../park/park-switch';
 import { ServiceLogGroups } from '../logs/service-log-groups';
 import type { AirflowEnvironmentProps } from './airflow-environment-props';
 
@@ -104,8 +105,11 @@ export class AirflowEnvironment extends Construct {
     const logGroups = new ServiceLogGroups(this, 'Logs', {
       logGroupNames: names.mwaaLogGroups, retentionDays: props.logRetentionDays, encryptionKey: props.encryptionKey,
     });
+    const levels = props.mwaa.logLevels;
     const log = (logLevel: string) => ({ enabled: true, logLevel });
     this.environment = new MwaaEnvironment(this, 'Environment', {
+      // Parked, the environment is deleted; its role, bucket, logs and secrets stay.
+      ...(props.park ? { count: props.park.count } : {}),
       name: names.mwaaEnvironment,
       airflowVersion: props.mwaa.airflowVersion,
       environmentClass: props.mwaa.environmentClass,
@@ -123,12 +127,13 @@ export class AirflowEnvironment extends Construct {
         : {}),
       webserverAccessMode: 'PRIVATE_ONLY',
       networkConfiguration: { subnetIds: [...props.subnetIds], securityGroupIds: [...props.securityGroupIds] },
+      // Every log type stays on (a quiet one still records warnings and errors); config sets the level.
       loggingConfiguration: {
-        dagProcessingLogs: log('WARNING'),
-        schedulerLogs: log('INFO'),
-        taskLogs: log('INFO'),
-        webserverLogs: log('WARNING'),
-        workerLogs: log('INFO'),
+        dagProcessingLogs: log(levels.dagProcessing),
+        schedulerLogs: log(levels.scheduler),
+        taskLogs: log(levels.task),
+        webserverLogs: log(levels.webserver),
+        workerLogs: log(levels.worker),
       },
       airflowConfigurationOptions: {
         ...(props.airflowConfigurationOptions ?? {}),
@@ -144,6 +149,6 @@ export class AirflowEnvironment extends Construct {
       // environment: the role's inline policy and the endpoints must exist first.
       dependsOn: [...this.role.dependables, ...logGroups.groups, ...(props.dependsOn ?? [])],
     });
-    this.webserverUrl = this.environment.webserverUrl;
+    this.webserverUrl = props.park ? ParkSwitch.attributeOf(this.environment, 'webserver_url') : this.environment.webserverUrl;
   }
 }

@@ -1,4 +1,4 @@
-import type { Naming } from '@xetl/config';
+import type { EnvironmentConfig, Naming } from '@xetl/config';
 import type { DataKey } from '../storage/data-key';
 
 export interface ServerlessWarehouseProps {
@@ -21,4 +21,13 @@ export interface ServerlessWarehouseProps {
    * account's (one per log type), created by the environment that owns the account's settings.
    */
   readonly logRetentionDays: number;
+  /**
+   * RPU-hours the workgroup may use a day and what happens at the limit, from config
+   * (`redshift.dailyRpuHoursLimit`, `redshift.rpuLimitBreachAction`).
+   * @default none — no usage limit
+   */
+  readonly usageLimit?: {
+    readonly dailyRpuHours: number;
+    readonly breachAction: EnvironmentConfig['redshift']['rpuLimitBreachAction'];
+  };
 }

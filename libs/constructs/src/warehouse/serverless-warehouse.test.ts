@@ -12,12 +12,12 @@ import { ServerlessWarehouse } from './serverless-warehouse';
 const env = applyDefaults('dev', { region: 'eu-west-1', accounts: { source: '111111111111', analytics: '222222222222' } });
 const names = new Naming(env);
 
-function build() {
+function build(usageLimit?: ConstructorParameters<typeof ServerlessWarehouse>[2]['usageLimit']) {
   const stack = testStack();
   const key = new DataKey(stack, 'Key', { alias: names.analyticsKeyAlias, description: 'test', accountId: '222222222222' });
   const warehouse = new ServerlessWarehouse(stack, 'Warehouse', {
     names, encryptionKey: key, subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'], securityGroupIds: ['sg-r'],
-    baseCapacity: 8, maxCapacity: 32, databaseName: 'dev', logRetentionDays: 30,
+    baseCapacity: 8, maxCapacity: 32, databaseName: 'dev', logRetentionDays: 30, usageLimit,
   });
   const caller = new ScopedRole(stack, 'Caller', { roleName: 'caller', accountId: '222222222222', description: 'test', trustedServices: ['airflow.amazonaws.com'] });
   warehouse.grantRunQueries(caller, { databaseRoles: ['xetl_pipeline'] });
@@ -127,5 +127,23 @@ describe('ServerlessWarehouse', () => {
       Resource: '*',
       Condition: { StringLike: { 'redshift-data:statement-owner-iam-userid': `\${aws_iam_role.${callerId}.unique_id}:*` } },
     });
+  });
+});
+
+describe('ServerlessWarehouse usage limit', () => {
+  test('without one configured, the workgroup has no limit', () => {
+    expect(resourcesOf(build().json, 'aws_redshiftserverless_usage_limit')).toEqual([]);
+  });
+
+  test('caps the workgroup\'s compute per day in RPU-hours, with the configured breach action', () => {
+    const { json } = build({ dailyRpuHours: 12, breachAction: 'deactivate' });
+    const [workgroupId] = Object.keys(json.resource.aws_redshiftserverless_workgroup);
+    expect(resourcesOf(json, 'aws_redshiftserverless_usage_limit')).toEqual([{
+      resource_arn: `\${aws_redshiftserverless_workgroup.${workgroupId}.arn}`,
+      usage_type: 'serverless-compute',
+      period: 'daily',
+      amount: 12,
+      breach_action: 'deactivate',
+    }]);
   });
 });

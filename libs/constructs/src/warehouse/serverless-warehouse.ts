@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { RedshiftserverlessNamespace } from '@cdktf/provider-aws/lib/redshiftserverless-namespace';
+import { RedshiftserverlessUsageLimit } from '@cdktf/provider-aws/lib/redshiftserverless-usage-limit';
 import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftserverless-workgroup';
 import { STS_ASSUME_ROLE_ACTIONS } from '../iam/actions';
 import type { Grantee } from '../iam/grantee';
@@ -63,7 +64,8 @@ export const REDSHIFT_LOG_EXPORTS = ['connectionlog', 'useractivitylog', 'userlo
  * Redshift Serverless, private: a namespace whose admin password Secrets Manager manages (never
  * in code or state), encrypted with a customer-managed key, exporting its logs; a workgroup in
  * private subnets, not publicly accessible, with enhanced VPC routing and SSL required; and the
- * namespace's default IAM role, which may assume account A's unload role (role chaining).
+ * namespace's default IAM role, which may assume account A's unload role (role chaining); and,
+ * when given, a daily usage limit on the workgroup's compute (RPU-hours).
  * `grantRunQueries` lets a role run SQL through the Data API as itself (IAM authentication), as a
  * database user holding only the database roles it names. The admin secret is for `xetl bootstrap`
  * alone: no grant here reads it.
@@ -148,6 +150,17 @@ export class ServerlessWarehouse extends Construct {
     });
     this.workgroupArn = this.workgroup.arn;
     this.endpointAddress = this.workgroup.endpoint.get(0).address;
+
+    if (props.usageLimit) {
+      // Compute, in RPU-hours, per day (00:00 UTC): a runaway query or backfill costs at most this.
+      new RedshiftserverlessUsageLimit(this, 'DailyComputeLimit', {
+        resourceArn: this.workgroup.arn,
+        usageType: 'serverless-compute',
+        period: 'daily',
+        amount: props.usageLimit.dailyRpuHours,
+        breachAction: props.usageLimit.breachAction,
+      });
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ export const SCHEMA_DIR = path.resolve(__dirname, '..', '..', 'schemas');
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const compiled = new Map<string, ValidateFunction>();
+let registered = false;
 
 export function schemaFile(command: string): string {
   return path.join(SCHEMA_DIR, `${command}.schema.json`);
@@ -29,7 +30,14 @@ export function expectCliJson(command: string, result: unknown): void {
   const printed: unknown = JSON.parse(JSON.stringify(result));
   let validate = compiled.get(command);
   if (!validate) {
-    validate = ajv.compile(JSON.parse(fs.readFileSync(schemaFile(command), 'utf8')));
+    // Every schema is registered by its $id first, so one may refer to another (unpark -> park).
+    if (!registered) {
+      for (const f of fs.readdirSync(SCHEMA_DIR).filter((x) => x.endsWith('.schema.json'))) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8')));
+      registered = true;
+    }
+    const id = (JSON.parse(fs.readFileSync(schemaFile(command), 'utf8')) as { $id: string }).$id;
+    validate = ajv.getSchema(id);
+    if (!validate) throw new Error(`${schemaFile(command)}: no schema with $id ${id}`);
     compiled.set(command, validate);
   }
   if (!validate(printed)) throw new Error(`xetl ${command} --json does not match ${schemaFile(command)}: ${ajv.errorsText(validate.errors)}`);

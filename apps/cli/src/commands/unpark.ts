@@ -1,0 +1,3 @@
+import { parkCommandFor } from './park';
+
+export const unparkCommand = parkCommandFor('unpark');

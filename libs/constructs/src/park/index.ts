@@ -1,0 +1,2 @@
+export * from './park-switch';
+export * from './park-switch-props';
