@@ -1,8 +1,8 @@
 """Task factory of the xetl DAGs: one interface (`PipelineRuntime`), chosen by `XETL_RUNTIME`.
 
 `XETL_RUNTIME` unset or `aws`: `xetl_tasks.aws.AwsRuntime`, what MWAA runs. Any other value is an
-import path `package.module:Class` of another runtime, e.g. the local run's
-`xetl_local.runtime:LocalRuntime`, which lives with the local runner and is never uploaded to MWAA.
+import path `package.module:Class` of another runtime, such as the local run's, which lives with
+the local runner (docs/local-run.md) and is never uploaded to MWAA.
 
 Importing this package is cheap and does no I/O; the chosen runtime's module (and its provider
 imports) is loaded only by `get_runtime`.

@@ -2,8 +2,8 @@
 
 The DAG file builds its graph only through a `PipelineRuntime`, so where the steps run can change
 behind the same task ids, order and templates: `AwsRuntime` (`xetl_tasks.aws`, what MWAA runs) is
-the only implementation shipped with the DAGs; the local run's (`xetl_local.runtime.LocalRuntime`)
-lives with the local runner and is named by import path (see `xetl_tasks.get_runtime`).
+the only implementation shipped with the DAGs; the local run's lives with the local runner
+(docs/local-run.md) and is named by import path (see `xetl_tasks.get_runtime`).
 Implementations are called inside a `with DAG(...)` block and implement every method; none
 subclasses another.
 """
