@@ -76,6 +76,29 @@ def test_the_unload_quotes_the_partition_inside_its_query_and_chains_the_roles()
     assert f"KMS_KEY_ID '{KMS_KEY}'" in statement and statement.endswith("ENCRYPTED")
 
 
+def test_every_unload_writes_through_the_one_shared_clause():
+    """Both unload templates include partials/unload_to_target.sql: the same target folder, role
+    chain, CLEANPATH and key, whatever they select."""
+    params = {
+        "partition": P, "target_bucket": "xetl-dev-target-111111111111", "target_prefix": "products",
+        "unload_role_chain": f"{ROLE_B},{ROLE_A}", "target_kms_key_arn": KMS_KEY,
+    }
+    tails = set()
+    for name in ("unload_partition", "unload_daily_category_summary"):
+        [statement] = render.render_statements(name, **params)
+        text = strip_comments(statement).strip()
+        tails.add(text[text.index("TO 's3://"):])
+    assert len(tails) == 1
+    assert "CLEANPATH" in next(iter(tails)) and f"KMS_KEY_ID '{KMS_KEY}'" in next(iter(tails))
+
+
+def test_an_include_of_a_missing_partial_is_refused(tmp_path):
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "broken.sql").write_text("SELECT 1\n-- xetl:include nowhere\n")
+    with pytest.raises(RenderError, match="includes 'nowhere', but queries/partials/nowhere.sql does not exist"):
+        render.template_text("broken", root=tmp_path)
+
+
 def test_a_role_chain_may_be_given_as_a_list():
     assert unload(unload_role_chain=[ROLE_B, ROLE_A]) == unload()
 

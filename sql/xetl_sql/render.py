@@ -317,13 +317,27 @@ def template_names(root: Path | None = None) -> list[str]:
     return sorted(path.stem for path in queries_dir(root).glob("*.sql"))
 
 
+# A line `-- xetl:include <name>` in a template stands for `queries/partials/<name>.sql`: text that
+# several templates must share word for word (e.g. where and how every UNLOAD writes). One level
+# only; a partial is not a template of its own.
+INCLUDE = re.compile(r"^-- xetl:include ([a-z][a-z0-9_]*)[ \t]*$", re.MULTILINE)
+
+
 def template_text(name: str, root: Path | None = None) -> str:
+    """A template's text with its includes expanded."""
     if not _TEMPLATE_NAME.match(name):
         raise RenderError(f"not a template name: {_show(name)}")
     path = queries_dir(root) / f"{name}.sql"
     if not path.is_file():
         raise RenderError(f"no query template {name!r} (known: {', '.join(template_names(root))})")
-    return path.read_text(encoding="utf-8")
+
+    def partial(match: re.Match[str]) -> str:
+        part = queries_dir(root) / "partials" / f"{match.group(1)}.sql"
+        if not part.is_file():
+            raise RenderError(f"{name}.sql includes {match.group(1)!r}, but queries/partials/{match.group(1)}.sql does not exist")
+        return part.read_text(encoding="utf-8").rstrip("\n")
+
+    return INCLUDE.sub(partial, path.read_text(encoding="utf-8"))
 
 
 def placeholders_in(text: str) -> set[str]:

@@ -3,8 +3,7 @@
 -- config (`airflow.unloadTemplate`, the pipeline variable's `unload_template`).
 --
 -- Same rules as unload_partition.sql: after every check passed, as its own statement (UNLOAD is
--- outside any transaction), CLEANPATH so the partition folder holds exactly this run's files,
--- SSE-KMS with account A's key, the role chain B -> A.
+-- outside any transaction); where and how it writes is the shared partials/unload_to_target.sql.
 --
 -- Parameters: partition, target_bucket, target_prefix, unload_role_chain, target_kms_key_arn.
 UNLOAD ('
@@ -14,11 +13,4 @@ UNLOAD ('
     WHERE partition_date = CAST({{ partition }} AS DATE)
     ORDER BY category
 ')
-TO {{ target_uri }}
-IAM_ROLE {{ unload_role_chain }}
-FORMAT AS PARQUET
-PARALLEL OFF
-MAXFILESIZE 256 MB
-CLEANPATH
-KMS_KEY_ID {{ target_kms_key_arn }}
-ENCRYPTED;
+-- xetl:include unload_to_target
