@@ -39,7 +39,9 @@ if (missing.length) fail(missing);
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
   console.error('setup: installing the locked Node packages (npm ci, about a minute)');
   try {
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: repo, stdio: 'inherit' });
+    // --prefer-offline: tarballs already in npm's cache (any earlier clone's install) are not fetched
+    // again, so a later clone installs without the registry.
+    execFileSync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: repo, stdio: 'inherit' });
   } catch {
     console.error('setup: npm ci failed (see above); the registry must be reachable and package-lock.json match package.json');
     process.exit(1);

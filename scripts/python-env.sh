@@ -78,6 +78,28 @@ quiet_pip() {
   return "${PIPESTATUS[0]}"
 }
 
+# Every wheel an environment installs is kept in the user's cache, shared by every clone on the
+# machine (as npm's and Nx's caches are): environments are installed from there with --no-index, and
+# only what is missing is fetched from PyPI first (pip wheel: downloaded, or built once from an
+# sdist). So the first clone on a machine needs PyPI and every later one builds offline; pip's own
+# cache cannot do that, it still asks the index. Readers share the lock, a fetch takes it alone.
+wheelhouse="${XETL_WHEELHOUSE:-${XDG_CACHE_HOME:-$HOME/.cache}/xetl/wheels}"
+mkdir -p "$wheelhouse"
+from_wheelhouse() {  # pip install arguments
+  flock -s 8; quiet_pip install --no-index --find-links "$wheelhouse" "$@"
+} 8>"$wheelhouse/.lock"
+ensure_wheels() {  # requirement arguments (names, -r files)
+  if { flock -s 8; PIP_NO_COLOR=1 "$venv/bin/python" -m pip install --dry-run --ignore-installed --quiet --disable-pip-version-check \
+         --no-index --find-links "$wheelhouse" "$@" >/dev/null 2>&1; } 8>"$wheelhouse/.lock"; then
+    return 0
+  fi
+  echo "python-env: fetching wheels for .venvs/$name ($*) into $wheelhouse (once per machine; needs PyPI)" >&2
+  { flock 8; quiet_pip wheel --wheel-dir "$wheelhouse" --find-links "$wheelhouse" "$@"; } 8>"$wheelhouse/.lock" || {
+    echo "python-env: could not fetch the wheels for .venvs/$name (is PyPI reachable? pip's message is above)" >&2
+    exit 2
+  }
+}
+
 if ! [ -x "$venv/bin/python" ] || [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$packages_now" ]; then
   python_bin="$(find_python "$want_python")" || {
     echo "python-env: Python $want_python is required for the '$name' environment; install it (e.g. 'pyenv install $want_python', or 'apt-get install python$want_python-venv') and retry" >&2
@@ -86,15 +108,18 @@ if ! [ -x "$venv/bin/python" ] || [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$pac
   echo "python-env: building .venvs/$name with $python_bin (one-time, a few minutes)" >&2
   rm -rf "$venv"
   "$python_bin" -m venv "$venv"
-  quiet_pip install --upgrade pip==25.3
-  (cd "$repo" && quiet_pip install -r "$requirements")
+  ensure_wheels pip==25.3
+  from_wheelhouse --upgrade pip==25.3
+  (cd "$repo" && ensure_wheels -r "$requirements" && from_wheelhouse -r "$requirements")
   echo "$packages_now" > "$venv/.stamp"
   rm -f "$venv/.stamp-projects"
 fi
 if [ "${#projects[@]}" -gt 0 ]; then
   editable=()
   for project in "${projects[@]}"; do editable+=(-e "./$project"); done
-  (cd "$repo" && quiet_pip install --no-deps "${editable[@]}")
+  # Their build backend (pyproject.toml's build-system) comes from the wheelhouse too.
+  ensure_wheels "setuptools>=75"
+  (cd "$repo" && from_wheelhouse --no-deps "${editable[@]}")
 fi
 echo "$projects_now" > "$venv/.stamp-projects"
 echo "$venv"

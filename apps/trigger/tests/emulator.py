@@ -22,6 +22,7 @@ from pathlib import Path
 
 import boto3
 from pipeline_contract import marker_event_pattern, marker_key
+from xetl_harness.loopback import exempt_loopback_from_proxies
 from xetl_trigger.emulator_setup import create_account_b
 from xetl_trigger.emulator_setup import marker_pattern as fill_marker_pattern
 
@@ -54,6 +55,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def moto_server() -> Iterator[str]:
+    exempt_loopback_from_proxies()  # the handler under test builds its own clients
     port = free_port()
     binary = Path(sys.executable).parent / "moto_server"
     log_dir = REPO / ".work" / "logs"

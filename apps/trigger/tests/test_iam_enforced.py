@@ -44,7 +44,7 @@ def deployed():
 def test_the_event_source_and_the_dead_letter_path_are_allowed_to_the_function_role(deployed, monkeypatch):
     import boto3
     from botocore.stub import Stubber
-    from handler import deps_from_env, process_batch
+    from xetl_trigger.handler import deps_from_env, process_batch
 
     emulator, env, role, resolver, _ = deployed
     # deps_from_env uses boto3's default session, which caches the credentials it first found.

@@ -1,7 +1,7 @@
 """The offline install bundle for MWAA (``nx run dbt:package``): ``dist/mwaa/plugins.zip`` and
 ``dist/mwaa/startup.sh``.
 
-    python -m xetl_dbt.mwaa_bundle [--out dist/mwaa] [--cache dist/cache/mwaa]
+    python -m xetl_dbt.mwaa_bundle [--out dist/mwaa] [--cache ~/.cache/xetl/mwaa]
 
 MWAA in a private network has no internet, so everything it installs beyond its image comes from
 plugins.zip, which MWAA unpacks into /usr/local/airflow/plugins:
@@ -17,13 +17,16 @@ binary wheels only. Which Airflow-side wheels to ship is computed, not listed: p
 dags/requirements.txt (with the constraints file) in an environment that holds what the MWAA image
 has (Airflow 3.0.6 and the providers pinned in dags/requirements-dev.txt), and every package it
 would install is shipped. That environment is built once into the cache (from PyPI), as are the
-downloaded wheels; later builds reuse them. The zip is deterministic: sorted entries, fixed
+downloaded wheels; later builds reuse them. The cache is the user's (``$XDG_CACHE_HOME/xetl/mwaa``,
+else ``~/.cache/xetl/mwaa``), shared by every clone on the machine like the Python environments'
+wheels (scripts/python-env.sh), so only the first clone on a machine needs PyPI for it. The zip is deterministic: sorted entries, fixed
 timestamps and permissions, so the same inputs give the same bytes (and MWAA sees no new version).
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -47,7 +50,7 @@ IMAGE_REQUIREMENTS = DAGS_DIR / "requirements-dev.txt"
 DBT_LOCK = PROJECT_DIR / "requirements.txt"
 STARTUP_SCRIPT = PROJECT_DIR / "mwaa" / "startup.sh"
 DEFAULT_OUT = REPO_ROOT / "dist" / "mwaa"
-DEFAULT_CACHE = REPO_ROOT / "dist" / "cache" / "mwaa"
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xetl" / "mwaa"
 
 # Where MWAA puts things, as dags/requirements.txt and startup.sh name them.
 MWAA_AIRFLOW_HOME = "/usr/local/airflow"
@@ -225,8 +228,11 @@ def build(out: Path = DEFAULT_OUT, cache: Path = DEFAULT_CACHE) -> Path:
         raise BundleError(
             f"{AIRFLOW_REQUIREMENTS.name} must install offline: '--no-index' and '--find-links {expected_links}'"
         )
-    airflow = download_wheels(airflow_wheel_pins(cache), cache / "wheels")
-    dbt = download_wheels(pins(DBT_LOCK), cache / "wheels")
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # clones share the cache; one builds it at a time
+        airflow = download_wheels(airflow_wheel_pins(cache), cache / "wheels")
+        dbt = download_wheels(pins(DBT_LOCK), cache / "wheels")
     entries = {f"{AIRFLOW_WHEELS}/{w.name}": w for w in airflow}
     entries.update({f"{DBT_WHEELS}/{w.name}": w for w in dbt})
     entries[DBT_LOCK_ENTRY] = DBT_LOCK

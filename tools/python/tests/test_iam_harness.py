@@ -109,6 +109,13 @@ def test_a_regex_replace_of_a_reference_is_resolved_as_terraform_would():
         Resolver().resolve(text.replace(".A.", ".B."), "test")
 
 
+def test_an_attribute_of_a_parkable_resource_resolves_to_its_deployed_instance():
+    # A parkable MWAA environment has count 0 or 1, so the stack reads its URL as a joined splat.
+    resolver = Resolver({"aws_mwaa_environment.A.webserver_url": "abc.on.aws"})
+    text = '${replace(join("", aws_mwaa_environment.A[*].webserver_url), "/^(?:https://)?(.+)$/", "https://$1")}'
+    assert resolver.resolve(text, "test") == "https://abc.on.aws"
+
+
 def test_static_check_finds_unknown_actions_and_resources_that_do_not_fit():
     findings = check_document("s", "p", policy(
         allow("glue:GetJobs2", JOB),
@@ -149,3 +156,27 @@ def test_the_enforcing_emulator_refuses_a_call_with_the_action_and_resource_in_t
         assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
         assert f"glue:GetJob on resource: {JOB}" in str(denied.value)
         assert [d.action for d in emulator.denials()] == ["glue:GetJob"]
+
+
+def test_clients_the_code_under_test_builds_reach_the_emulator_past_the_machines_proxy(monkeypatch):
+    # CI sets HTTP(S)_PROXY (here: a closed port) and no NO_PROXY; Airflow's hooks and the trigger
+    # handler build their own boto3 clients, which must still reach the emulator on loopback.
+    import boto3
+    from xetl_harness.iam_emulator import IamEmulator
+
+    for var in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(var, "http://127.0.0.1:9")
+    with IamEmulator.start(sys.executable) as emulator:
+        sts = boto3.client("sts", endpoint_url=emulator.endpoint, region_name="eu-west-1",
+                           aws_access_key_id="test", aws_secret_access_key="test")  # noqa: S106 - emulator
+        assert sts.get_caller_identity()["Account"].isdigit()
+
+
+def test_exempting_loopback_keeps_the_hosts_the_machine_already_exempts():
+    from xetl_harness.loopback import exempt_loopback_from_proxies
+
+    environ = {"NO_PROXY": "internal.example, localhost"}
+    exempt_loopback_from_proxies(environ)
+    assert environ == {"NO_PROXY": "internal.example,localhost,127.0.0.1,::1", "no_proxy": "127.0.0.1,localhost,::1"}

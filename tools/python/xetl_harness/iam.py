@@ -64,13 +64,17 @@ _COALESCE = re.compile(r'(?<!\$)\$\{coalesce\(var\.([A-Za-z0-9_\-]+),\s*"([^"]*)
 # replace(<reference>, "/<regex>/", "<replacement>"): the analytics stack's Airflow UI link.
 _REPLACE = re.compile(r'(?<!\$)\$\{replace\(([A-Za-z0-9_.\-\[\]]+),\s*"/((?:[^"\\]|\\.)*)/",\s*"([^"]*)"\)\}')
 _ANY_INTERPOLATION = re.compile(r"(?<!\$)\$\{([^}]*)\}")
+# join("", <resource>[*].<attribute>): an attribute of a resource that a switch may leave out
+# (count 0 or 1: a parkable environment); deployed here, so the single instance's value.
+_SPLAT_JOIN = re.compile(r'join\("",\s*([A-Za-z0-9_.\-]+)\[\*\]\.([A-Za-z0-9_]+)\)')
 
 
 @dataclass
 class Resolver:
     """Values of Terraform references (``"aws_s3_bucket.Staging_Bucket_FFBBB1F1.arn"`` -> ARN)
     and of the stack's input variables (``coalesce(var.x, "default")`` and a regex ``replace`` of a
-    reference are the functions the stacks use in values the tests read)."""
+    reference, and ``join("", r[*].a)`` of a switchable resource, are the functions the stacks use
+    in values the tests read)."""
 
     values: dict[str, str] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
@@ -86,9 +90,12 @@ class Resolver:
             return self.values[ref]
 
         def replaced(match: re.Match[str]) -> str:
-            # Terraform's RE2 and Python's re agree on the simple patterns the stacks use.
-            return re.sub(match.group(2).replace('\\"', '"'), match.group(3), reference(match))
+            # Terraform's RE2 and Python's re agree on the simple patterns the stacks use; RE2's
+            # "$1" group references are re's "\\g<1>".
+            replacement = re.sub(r"\$(\d+)", r"\\g<\1>", match.group(3).replace("\\", "\\\\"))
+            return re.sub(match.group(2).replace('\\"', '"'), replacement, reference(match))
 
+        text = _SPLAT_JOIN.sub(r"\1.\2", text)
         text = _COALESCE.sub(lambda m: self.variables.get(m.group(1)) or m.group(2), text)
         text = _REPLACE.sub(replaced, text)
         text = _REFERENCE.sub(reference, text)

@@ -37,6 +37,7 @@ from typing import Any
 
 from xetl_harness.iam import Resolver, StackIam, reference_resolver
 from xetl_harness.iam_server import SETUP_USER
+from xetl_harness.loopback import exempt_loopback_from_proxies
 
 HARNESS_ROOT = Path(__file__).resolve().parent.parent  # tools/python
 
@@ -101,6 +102,7 @@ class IamEmulator:
     @contextlib.contextmanager
     def start(cls, tools_python: str, region: str = "eu-west-1", timeout: float = 60.0) -> Iterator[IamEmulator]:
         """Runs ``python -m xetl_harness.iam_server`` (tools venv) on a free loopback port."""
+        exempt_loopback_from_proxies()  # the code under test builds its own clients
         workdir = Path(tempfile.mkdtemp(prefix="xetl-iam-"))
         port = _free_port()
         (workdir / "config.json").write_text(json.dumps({"mode": "enforce"}))
@@ -108,7 +110,6 @@ class IamEmulator:
             **os.environ,
             "PYTHONPATH": str(HARNESS_ROOT),
             "MOTO_ALLOW_NONEXISTENT_REGION": "true",
-            "NO_PROXY": "127.0.0.1,localhost",
         }
         for var in ("AWS_ENDPOINT_URL", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
             env.pop(var, None)
