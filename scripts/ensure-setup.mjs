@@ -43,7 +43,7 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
     // again, so a later clone installs without the registry.
     execFileSync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: repo, stdio: 'inherit' });
   } catch {
-    console.error('setup: npm ci failed (see above); the registry must be reachable and package-lock.json match package.json');
+    console.error('setup: npm ci failed (see above); the registry must be reachable (or npm\'s cache hold every locked package) and package-lock.json match package.json');
     process.exit(1);
   }
 }

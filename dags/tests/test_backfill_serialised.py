@@ -290,31 +290,38 @@ def launched(request: pytest.FixtureRequest) -> Iterator[Launched]:
             STEP_SECONDS_ENV: str(STEP_SECONDS),
             WAIT_SECONDS_ENV: str(WAIT_SECONDS),
         }
-        with postgres_server() as pg, airflow_cluster(
-            pg.url().replace("postgresql://", "postgresql+psycopg2://"), dags, work_dir=work,
-            parallelism=16, env=env, startup_timeout=STARTUP_TIMEOUT,
-        ) as cluster:  # fmt: skip
-            created = cluster.cli(*pool_command(POOL, POOL_SLOTS, POOL_INCLUDE_DEFERRED))
-            assert created.returncode == 0, created.stderr[-2000:]
-            for v in VARIANTS:  # the same kind of pool through the REST API, as `xetl bootstrap` creates it on MWAA
-                pool = {"name": v.pool, "slots": v.pool_slots, "include_deferred": v.pool_include_deferred}
-                assert cluster.request("POST", "/pools", pool)[0] == 201
-            for dag_id in [DAG_ID, *(v.dag_id for v in VARIANTS)]:
-                cluster.wait_for(
-                    lambda d=dag_id: True if cluster.request("GET", f"/dags/{d}")[0] == 200 else None,
-                    STARTUP_TIMEOUT, f"{dag_id} parsed",
-                )  # fmt: skip
-            launched_at = time.monotonic()
-            # Both routes of the docs' Backfills section queue in one line: MWAA's, then the CLI's.
-            triggered = trigger_like_xetl(cluster, DAYS[:3], of=DAYS) | trigger_with_airflow_cli(cluster, DAYS[3:])
-            # The docs' command for the variant with the product's pool; the other two through the API.
-            created = cluster.cli(*backfill_command(WITH_PIPELINE_POOL.dag_id, 5))
-            assert created.returncode == 0, created.stderr[-2000:]
-            for variant in (WITH_WIDE_POOL, WITH_DEFERRED_UNCOUNTED):
-                assert cluster.request("POST", "/backfills", backfill_body(variant.dag_id, 5))[0] == 200
-            refused_cli = cluster.cli(*backfill_command(DAG_ID, 5))
-            refused_api = cluster.request("POST", "/backfills", backfill_body(DAG_ID, 5))
-            yield Launched(cluster, record, launched_at, triggered, refused_cli, refused_api)
+        with pytest.MonkeyPatch.context() as machine:
+            # Behind a proxy that is down (as on a CI runner) and no NO_PROXY: the components and
+            # the harness still reach one another on loopback (the harness exempts it).
+            for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+                machine.setenv(var, "http://127.0.0.1:9")
+            for var in ("NO_PROXY", "no_proxy"):
+                machine.delenv(var, raising=False)
+            with postgres_server() as pg, airflow_cluster(
+                pg.url().replace("postgresql://", "postgresql+psycopg2://"), dags, work_dir=work,
+                parallelism=16, env=env, startup_timeout=STARTUP_TIMEOUT,
+            ) as cluster:  # fmt: skip
+                created = cluster.cli(*pool_command(POOL, POOL_SLOTS, POOL_INCLUDE_DEFERRED))
+                assert created.returncode == 0, created.stderr[-2000:]
+                for v in VARIANTS:  # the same kind of pool through the REST API, as `xetl bootstrap` creates it on MWAA
+                    pool = {"name": v.pool, "slots": v.pool_slots, "include_deferred": v.pool_include_deferred}
+                    assert cluster.request("POST", "/pools", pool)[0] == 201
+                for dag_id in [DAG_ID, *(v.dag_id for v in VARIANTS)]:
+                    cluster.wait_for(
+                        lambda d=dag_id: True if cluster.request("GET", f"/dags/{d}")[0] == 200 else None,
+                        STARTUP_TIMEOUT, f"{dag_id} parsed",
+                    )  # fmt: skip
+                launched_at = time.monotonic()
+                # Both routes of the docs' Backfills section queue in one line: MWAA's, then the CLI's.
+                triggered = trigger_like_xetl(cluster, DAYS[:3], of=DAYS) | trigger_with_airflow_cli(cluster, DAYS[3:])
+                # The docs' command for the variant with the product's pool; the other two through the API.
+                created = cluster.cli(*backfill_command(WITH_PIPELINE_POOL.dag_id, 5))
+                assert created.returncode == 0, created.stderr[-2000:]
+                for variant in (WITH_WIDE_POOL, WITH_DEFERRED_UNCOUNTED):
+                    assert cluster.request("POST", "/backfills", backfill_body(variant.dag_id, 5))[0] == 200
+                refused_cli = cluster.cli(*backfill_command(DAG_ID, 5))
+                refused_api = cluster.request("POST", "/backfills", backfill_body(DAG_ID, 5))
+                yield Launched(cluster, record, launched_at, triggered, refused_cli, refused_api)
 
 
 def test_airflow_backfill_of_the_products_dag_is_refused_because_it_has_no_schedule(launched: Launched) -> None:

@@ -52,6 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from xetl_harness.loopback import exempt_loopback_from_proxies
+
 LOOPBACK = "127.0.0.1"
 API_PREFIX = "/api/v2"
 HEALTHY = "healthy"
@@ -249,6 +251,8 @@ def airflow_cluster(
     triggerer: start the triggerer (needed for deferrable tasks).
     env: extra environment for every component and CLI call (e.g. what the DAG files read).
     """
+    # The harness's REST calls and the components' calls to the API server go to loopback.
+    exempt_loopback_from_proxies()
     work = Path(work_dir)
     home, log_dir = work / "home", work / "logs"
     home.mkdir(parents=True, exist_ok=True)
