@@ -8,37 +8,18 @@ is much faster than migrating each time and keeps tests independent.
 
 from __future__ import annotations
 
-import itertools
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 
-import psycopg
 import pytest
-from psycopg import sql
 from support import Warehouse
 from xetl_harness import PostgresServer, postgres_server
-from xetl_sql_tools.warehouse import migrate
-
-_database_numbers = itertools.count()
+from xetl_sql_tools.warehouse import migrate, scratch_database
 
 
 def apply_migrations(dsn: str) -> None:
     """Every migration, adapted to PostgreSQL, one transaction per file (as on Redshift), exactly as
     the local run applies them."""
     migrate(dsn)
-
-
-@contextmanager
-def fresh_database(server: PostgresServer, template: str = "template0") -> Iterator[str]:
-    name = f"xetl_test_{os.getpid()}_{next(_database_numbers)}"
-    with psycopg.connect(server.dsn(), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
-    try:
-        yield server.dsn(name)
-    finally:
-        with psycopg.connect(server.dsn(), autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="session")
@@ -50,21 +31,21 @@ def pg_server() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def migrated_template(pg_server: PostgresServer) -> Iterator[str]:
     """The name of a database with all migrations applied, used only as a template."""
-    with fresh_database(pg_server) as dsn:
-        apply_migrations(dsn)
-        yield psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+    with scratch_database(pg_server.dsn()) as name:
+        apply_migrations(pg_server.dsn(name))
+        yield name
 
 
 @pytest.fixture
 def empty_database(pg_server: PostgresServer) -> Iterator[str]:
-    with fresh_database(pg_server) as dsn:
-        yield dsn
+    with scratch_database(pg_server.dsn()) as name:
+        yield pg_server.dsn(name)
 
 
 @pytest.fixture
 def warehouse(pg_server: PostgresServer, migrated_template: str) -> Iterator[Warehouse]:
-    with fresh_database(pg_server, template=migrated_template) as dsn:
-        house = Warehouse(dsn)
+    with scratch_database(pg_server.dsn(), template=migrated_template) as name:
+        house = Warehouse(pg_server.dsn(name))
         try:
             yield house
         finally:

@@ -11,7 +11,6 @@ logs) under a directory the caller chooses.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
 import subprocess
@@ -22,17 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import psycopg2
-from psycopg2 import sql
 from xetl_harness import PostgresServer, postgres_server
-from xetl_sql_tools.warehouse import migrate
+from xetl_sql_tools.warehouse import migrate, scratch_database
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = PROJECT_DIR.parents[1]
 # The interpreter's own dbt (the dbt venv) unless the caller names another one.
 DBT_EXECUTABLE_ENV = "XETL_DBT_EXECUTABLE"
 CURATED_COLUMNS = ("product_id", "product_name", "category", "price", "quantity", "updated_at")
-
-_database_numbers = itertools.count()
 
 
 def dbt_executable() -> str:
@@ -101,33 +97,15 @@ class LocalWarehouse:
         return len(values)
 
 
-def _create_database(server: PostgresServer, name: str, template: str = "template0") -> None:
-    with contextlib.closing(psycopg2.connect(server.dsn())) as admin:
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
-
-
-def _drop_database(server: PostgresServer, name: str) -> None:
-    with contextlib.closing(psycopg2.connect(server.dsn())) as admin:
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 @contextlib.contextmanager
 def migrated_database(server: PostgresServer, template: str | None = None) -> Iterator[LocalWarehouse]:
     """A new database on ``server``, dropped afterwards: a copy of ``template`` when given (fast),
     else created empty and migrated."""
-    name = f"xetl_dbt_{os.getpid()}_{next(_database_numbers)}"
-    _create_database(server, name, template or "template0")
-    try:
+    with scratch_database(server.dsn(), template or "template0") as name:
         house = LocalWarehouse(server, name)
         if template is None:
             apply_migrations(house.dsn)
         yield house
-    finally:
-        _drop_database(server, name)
 
 
 @contextlib.contextmanager
