@@ -28,6 +28,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "tools" / "sample_data")]
 import xetl_products_job  # noqa: E402
 from generate_products import generate_products  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
+from xetl_transform.jvm import spark_jar  # noqa: E402
 
 DAY = "2026-11-21"
 
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             .config("spark.driver.memory", args.driver_memory)
             .config("spark.eventLog.enabled", "true").config("spark.eventLog.dir", events.as_uri())
             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.session.timeZone", "UTC").getOrCreate()))
+            .config("spark.sql.session.timeZone", "UTC").config("spark.jars", spark_jar()).getOrCreate()))
         spark.sparkContext.setLogLevel("ERROR")
         measured(spark, "warm-up", lambda: (floor_pass(spark, warm_source, work / "warm" / "floor"),
                                             xetl_pass(spark, work / "warm")))

@@ -65,7 +65,10 @@ def spark_session() -> SparkSession:
     try:
         from awsglue.context import GlueContext
     except ImportError:
-        return SparkSession.builder.appName("xetl-products").getOrCreate()
+        from xetl_transform.jvm import spark_jar
+
+        # Locally the jar comes from the repository's build; on Glue from --extra-jars.
+        return SparkSession.builder.appName("xetl-products").config("spark.jars", spark_jar()).getOrCreate()
     from pyspark import SparkContext
 
     return GlueContext(SparkContext.getOrCreate()).spark_session

@@ -28,7 +28,9 @@ if (major < 20 || (major === 20 && minor < 10)) {
 
 const missing = [];
 if (!have('terraform', ['version'])) missing.push('terraform 1.11: https://developer.hashicorp.com/terraform/install');
-if (!have('java', ['-version'])) missing.push("Java 17 for PySpark: 'apt-get install openjdk-17-jre-headless' or 'brew install openjdk@17'");
+if (!have('java', ['-version']) || !have('javac', ['-version'])) {
+  missing.push("a JDK 17 (java for PySpark, javac for the Glue transform's jar): 'apt-get install openjdk-17-jdk-headless' or 'brew install openjdk@17'");
+}
 if (!have('initdb', ['--version']) && !existsSync('/usr/lib/postgresql')) {
   missing.push("PostgreSQL 15 server binaries (initdb, postgres): 'apt-get install postgresql-15' or 'brew install postgresql@15'");
 }

@@ -4,6 +4,7 @@ with the reason `unterminated_quote`, and reading resumes at the next line."""
 
 import pytest
 from partition_runs import run_partition, source_dir, splits_of
+from xetl_transform import pipeline
 from xetl_transform.records import BROKEN, CLOSED, OPEN, find_spans
 
 TS = "2026-11-21T08:00:00Z"
@@ -78,6 +79,18 @@ def test_records_are_counted_not_lines_and_numbered_by_their_first_line(run):
         (8, "unterminated_quote"), (14, "wrong_column_count"), (16, "wrong_column_count"), (17, "unterminated_quote"),
         (18, "wrong_column_count")]
     assert sorted(names(run)) == ["P-1", "P-2", "P-3", "P-5", "P-6", "P-7"]
+
+
+def test_a_fetch_too_large_to_bring_text_brings_only_the_joined_lines_text_afterwards(spark, tmp_path, monkeypatch):
+    # Beyond TEXT_FETCH_LIMIT lines a fetch brings states only (a file full of stray quotes must
+    # not bring the partition's text to the driver); the joined lines' text then comes in one job.
+    monkeypatch.setattr(pipeline, "TEXT_FETCH_LIMIT", 0)
+    source_dir(tmp_path).mkdir(parents=True)
+    (source_dir(tmp_path) / "feed.csv").write_bytes(feed("\n"))
+    result = run_partition(spark, tmp_path)
+    assert names(result)["P-3"] == 'three\n"quoted", with commas,\nlines'
+    assert result.manifest["rows_read"] == 11
+    assert [q["line_number"] for q in result.quarantine] == [8, 14, 16, 17, 18]
 
 
 def spans(openers, states: dict[int, int], last_line: int):

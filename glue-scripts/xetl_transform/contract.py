@@ -19,15 +19,11 @@ DATASET = "products"
 SOURCE_COLUMNS = ("product_id", "product_name", "category", "price", "quantity", "updated_at")
 REQUIRED_COLUMNS = ("product_id", "product_name", "price", "quantity", "updated_at")
 
-# Java regular expressions (Spark's rlike). \z is the absolute end: Java's $ also matches before a
-# final line break, which a quoted field may hold.
-KEY_PATTERN = r"^[A-Za-z0-9_-]{1,64}\z"
+# The record rules (the key, decimal, integer and timestamp grammars, control characters, lengths)
+# are applied by glue-scripts/jvm's ClassifyRecord.java in one pass over a record's bytes; it
+# spells the names below as they are here (tests/test_jvm.py compares them), and
+# docs/data-contract.md states the rules.
 PRICE_TYPE = DecimalType(12, 2)
-# Plain decimal: digits, optionally a point and one or two digits; no sign, exponent or spaces.
-PRICE_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?\z"
-QUANTITY_PATTERN = r"^[0-9]+\z"
-# YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+00:00]; a value without an offset is UTC.
-TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|\+00:00)?\z"
 MAX_LENGTH = {"product_name": 256, "category": 64}
 
 # Header rules (contract: Source feed). Names match ignoring case and surrounding spaces; extra
@@ -35,10 +31,6 @@ MAX_LENGTH = {"product_name": 256, "category": 64}
 UNKNOWN_COLUMNS_IGNORE = "ignore"
 UNKNOWN_COLUMNS_REJECT = "reject"
 UNKNOWN_COLUMNS_POLICIES = (UNKNOWN_COLUMNS_IGNORE, UNKNOWN_COLUMNS_REJECT)
-
-# C0 control characters a field may not hold: all but tab; a line break inside a quoted field is
-# LF or CRLF, so CR is allowed only right before LF.
-CONTROL_CHARACTER_PATTERN = r"[\x00-\x08\x0B\x0C\x0E-\x1F]|\r(?!\n)"
 
 # Reason codes in the contract's order: a record gets the first one that applies. The first four
 # concern a whole file (every record of it gets the file's reason); the others one record.

@@ -8,9 +8,8 @@ import logging
 import time
 from collections.abc import Sequence
 from datetime import date
-from functools import partial
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql import functions as F
 
 from .contract import UNKNOWN_COLUMNS_IGNORE
@@ -21,7 +20,7 @@ from .numbering import LineNumbering, number_lines
 from .outputs import curated_rows, quarantine_records
 from .paths import partition_paths
 from .reader import file_layouts, list_data_files, read_lines
-from .records import Line, find_spans, merge_spans, state_from_inside
+from .records import Line, find_spans, join_lines, state_from_inside
 from .validate import classify
 from .writer import count_written, write_curated, write_manifest, write_quarantine
 
@@ -41,15 +40,50 @@ def _step(spark: SparkSession, name: str) -> None:
     spark.sparkContext.setJobDescription(f"xetl: {name}")
 
 
-def _states_from_inside(classified: DataFrame, numbering: LineNumbering, lines: Sequence[Line]) -> dict[Line, int]:
-    """The quote state of `lines` read from inside a quoted field: one job over the kept rows,
-    picking the lines by position (a broadcast semi-join)."""
-    wanted = classified.sparkSession.createDataFrame(
-        [(f, *numbering.position(f, n)) for f, n in lines], "file_index int, block_start long, row_id long")
-    found = classified.join(F.broadcast(wanted), ["file_index", "block_start", "row_id"], "left_semi").select(
-        "file_index", "block_start", "row_id", state_from_inside(F.col("raw_line")).alias("state"))
-    return {(r["file_index"], numbering.line_number(r["file_index"], r["block_start"], r["row_id"])): r["state"]
-            for r in found.collect()}
+# A fetch of line states also brings the lines' text (for the merge) when it asks for at most this
+# many lines, which the usual few multi-line records never exceed; beyond it, a file full of
+# stray quotes, only the joined lines' text comes to the driver, in one more job.
+TEXT_FETCH_LIMIT = 200_000
+
+
+class _LineFetcher:
+    """Lines of the kept rows picked by (file_index, line_number), one Spark job a call: a
+    broadcast semi-join on `row_id` (unique in the read). Keeps the text it fetched for the merge."""
+
+    def __init__(self, classified: DataFrame, numbering: LineNumbering, openers: Sequence[Line]) -> None:
+        self.classified, self.numbering = classified, numbering
+        self.text: dict[Line, tuple[bytes, bool]] = {}
+        self._openers = list(openers)  # their text is fetched with the first states
+
+    def _fetch(self, lines: Sequence[Line], *, state: bool, text: bool) -> list[tuple[Line, Row]]:
+        by_row_id = {self.numbering.position(f, n)[1]: (f, n) for f, n in lines}
+        wanted = self.classified.sparkSession.createDataFrame([(r,) for r in by_row_id], "row_id long")
+        columns = [F.col("row_id")]
+        if state:
+            columns.append(state_from_inside(F.col("raw_line")).alias("state"))
+        if text:
+            # As bytes: a string would be decoded on the way to Python, and no byte may change.
+            columns += [F.col("raw_line").cast("binary").alias("raw"), F.col("crlf")]
+        rows = self.classified.join(F.broadcast(wanted), "row_id", "left_semi").select(*columns).collect()
+        if text:
+            self.text.update((by_row_id[r["row_id"]], (bytes(r["raw"]), r["crlf"])) for r in rows)
+        return [(by_row_id[r["row_id"]], r) for r in rows]
+
+    def states(self, lines: Sequence[Line]) -> dict[Line, int]:
+        """find_spans' `states`; the first call also brings the openers' text."""
+        asked = set(lines)
+        wanted = sorted(asked | set(self._openers))
+        self._openers = []
+        with_text = len(wanted) <= TEXT_FETCH_LIMIT
+        fetched = self._fetch(wanted if with_text else sorted(asked), state=True, text=with_text)
+        return {line: row["state"] for line, row in fetched if line in asked}
+
+    def texts(self, lines: Sequence[Line]) -> list[tuple[bytes, bool]]:
+        """(text, crlf) of `lines`, fetching those not known yet in one job."""
+        missing = [line for line in lines if line not in self.text]
+        if missing:
+            self._fetch(missing, state=False, text=True)
+        return [self.text[line] for line in lines]
 
 
 def join_multi_line_records(
@@ -61,18 +95,27 @@ def join_multi_line_records(
     if not numbering.openers:
         return classified, 0
     last_line = {f: numbering.last_line(f) for f in {f for f, _ in numbering.openers}}
-    spans = find_spans(numbering.openers, last_line, partial(_states_from_inside, classified, numbering))
+    fetcher = _LineFetcher(classified, numbering, numbering.openers)
+    spans = find_spans(numbering.openers, last_line, fetcher.states)
     if not spans:
         return classified, 0
-    span_lines = classified.sparkSession.createDataFrame(
-        [(f, *numbering.position(f, n), *numbering.position(f, first), n)
-         for (f, first), (_, last) in spans for n in range(first, last + 1)],
-        "file_index int, block_start long, row_id long, record_block_start long, record_row_id long, line_number long",
-    )
-    outside, merged = merge_spans(classified, span_lines)
-    # The few joined records are kept, so that later steps do not join and classify them again.
-    records = outside.unionByName(classify(merged, layouts).localCheckpoint(eager=True))
-    return records, sum(last - first for (_, first), (_, last) in spans)
+    span_lines = [[(f, n) for n in range(first, last + 1)] for (f, first), (_, last) in spans]
+    texts = fetcher.texts([line for lines in span_lines for line in lines])
+    records, at = [], 0
+    for lines in span_lines:
+        file_index, first = lines[0]
+        records.append((file_index, *numbering.position(file_index, first), join_lines(texts[at:at + len(lines)]), False))
+        at += len(lines)
+    spark = classified.sparkSession
+    joined = spark.createDataFrame(
+        [(numbering.position(f, n)[1],) for lines in span_lines for f, n in lines], "row_id long")
+    outside = classified.join(F.broadcast(joined), "row_id", "left_anti")
+    merged = spark.createDataFrame(
+        records, "file_index int, block_start long, row_id long, raw_line binary, crlf boolean"
+    ).withColumn("raw_line", F.col("raw_line").cast("string"))
+    # The few joined records are kept, so that later steps do not classify them again.
+    records_frame = outside.unionByName(classify(merged, layouts).localCheckpoint(eager=True))
+    return records_frame, sum(len(lines) - 1 for lines in span_lines)
 
 
 def run_products_partition(

@@ -1,7 +1,8 @@
 """RFC 4180 records from lines (contract: Source feed): a quoted field may hold line breaks, so a
 record may span several lines.
 
-Every line is first read as if it were a record. Its *quote state* says how it ends when read
+Every line is first read as if it were a record (validate.py; the grammar is read by
+glue-scripts/jvm's CsvRecord, one pass over the bytes). Its *quote state* says how it ends when read
 from a record's start: `CLOSED` (a complete record), `OPEN` (inside a quoted field: the record
 goes on in the next line) or `BROKEN` (a closing quote followed by something other than a comma
 or the end). Most feeds have no `OPEN` line, and then every line is a record: nothing more to do.
@@ -14,7 +15,7 @@ file still open, is an unterminated quote: its first line alone is quarantined a
 `unterminated_quote` and reading resumes at the next line, which is read as a record of its own.
 So a stray quote costs one line, and the quarantine names exactly that line.
 
-`merge_spans` then replaces the lines of every span by one record: the lines joined with the
+Then the lines of every span are replaced by one record (`join_lines`): the lines joined with the
 line breaks they had (LF or CRLF), numbered by the first line, placed where the first line was.
 """
 
@@ -23,64 +24,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column
 from pyspark.sql import functions as F
 
+from .jvm import QUOTE_STATE_INSIDE
+
+# CsvRecord.java's states (the grammar is read there, one pass over a record's bytes).
 CLOSED, OPEN, BROKEN = 0, 1, 2
-
-# The grammar in Java regular expressions: a quoted field, an unquoted one (not starting with a
-# quote; a quote inside it is a character), or an empty one. Possessive, so never backtracking,
-# and "unrolled" (runs of [^"] between doubled quotes): an alternation per character costs
-# several times more in Java's engine.
-_QUOTED_TEXT = r'[^"]*+(?:""[^"]*+)*+'  # the inside of a quoted field: doubled quotes only
-_QUOTED = rf'"{_QUOTED_TEXT}"'
-_FIELD = rf'(?:{_QUOTED}|[^",][^,]*+|(?=,|\z))'
-_OPEN_TAIL = rf'"{_QUOTED_TEXT}\z'  # a quoted field still open at the end of the line
-_INSIDE = rf"^{_QUOTED_TEXT}"  # the rest of a quoted field, read from inside it
-OPEN_FROM_START = rf"^(?:{_FIELD},)*+{_OPEN_TAIL}"
-CLOSED_FROM_INSIDE = rf'{_INSIDE}"(?:,{_FIELD})*+\z'
-OPEN_FROM_INSIDE = rf'{_INSIDE}\z|{_INSIDE}"(?:,{_FIELD})*+,{_OPEN_TAIL}'
-# One field and its comma, each match starting where the last one ended (\G), quoted fields with
-# their quotes; an empty field only at the start or after a comma. On a CLOSED record the matches
-# cover it exactly; elsewhere they stop at the first field that does not fit.
-_FIELD_AND_COMMA = rf'\G({_QUOTED}|[^",][^,]*+|(?<=^|,))(?:,|\z)'
-
-
-def has_quote(text: Column) -> Column:
-    return text.contains('"')
-
-
-def record_fields(text: Column) -> Column:
-    """The fields of `text` read as a record, as an array, quoted ones still quoted. A line
-    without a quote is split on commas (cheap); one with a quote goes through the grammar."""
-    return F.when(has_quote(text), F.regexp_extract_all(text, F.lit(_FIELD_AND_COMMA), 1)).otherwise(
-        F.split(text, ",")
-    )
-
-
-def state_from_start(text: Column, fields: Column) -> Column:
-    """The quote state of `text` read from a record's start, given its `record_fields`: CLOSED
-    when the fields put back together are the text (always so without a quote, and so for
-    almost every line); only the others run one more regular expression. Regular expressions
-    read the text decoded, bytes that are not UTF-8 replaced (quotes and commas are never among
-    them), hence the second comparison."""
-    rejoined = F.array_join(fields, ",")
-    return (
-        F.when(~has_quote(text) | (rejoined == text), F.lit(CLOSED))
-        .when(rejoined == F.decode(text.cast("binary"), "UTF-8"), F.lit(CLOSED))
-        .when(text.rlike(OPEN_FROM_START), F.lit(OPEN))
-        .otherwise(F.lit(BROKEN))
-    )
 
 
 def state_from_inside(text: Column) -> Column:
-    """The quote state at the end of `text` read from inside a quoted field."""
-    return (
-        F.when(~has_quote(text), F.lit(OPEN))
-        .when(text.rlike(CLOSED_FROM_INSIDE), F.lit(CLOSED))
-        .when(text.rlike(OPEN_FROM_INSIDE), F.lit(OPEN))
-        .otherwise(F.lit(BROKEN))
-    )
+    """The quote state at the end of `text` read from inside a quoted field (a Spark SQL function
+    of xetl-transform.jar: jvm.register_record_functions must have run in the session)."""
+    return F.call_function(QUOTE_STATE_INSIDE, text.cast("binary"))
 
 
 Line = tuple[int, int]  # (file_index, line_number)
@@ -149,30 +105,7 @@ def find_spans(
     return spans
 
 
-def merge_spans(lines: DataFrame, span_lines: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """`span_lines` hold one row per line of a multi-line record: its position (`file_index`,
-    `block_start`, `row_id`), `line_number`, and its record's first position (`record_block_start`,
-    `record_row_id`). Returns the lines outside every span, and one row per record with the first
-    line's position and the lines' text joined by the breaks they had (LF, or CRLF)."""
-    position = ["file_index", "block_start", "row_id"]
-    outside = lines.join(F.broadcast(span_lines.select(*position)), position, "left_anti")
-    parts = F.col("_parts")
-    last = F.size(parts) - 1
-
-    def line_with_break(part: Column, index: Column) -> Column:
-        # The break after every line but the last belongs to the record: LF, or CRLF if it had one.
-        return F.when((index < last) & part["crlf"], F.concat(part["raw_line"], F.lit("\r"))).otherwise(part["raw_line"])
-
-    merged = (
-        lines.join(F.broadcast(span_lines), position)
-        .groupBy("file_index", "record_block_start", "record_row_id")
-        .agg(F.sort_array(F.collect_list(F.struct("line_number", "raw_line", "crlf"))).alias("_parts"))
-        .select(
-            "file_index",
-            F.col("record_block_start").alias("block_start"),
-            F.col("record_row_id").alias("row_id"),
-            F.array_join(F.transform(parts, line_with_break), "\n").alias("raw_line"),
-            F.lit(False).alias("crlf"),
-        )
-    )
-    return outside, merged
+def join_lines(parts: Sequence[tuple[bytes, bool]]) -> bytes:
+    """One record from its lines, in order, each as (bytes, crlf): joined by the line breaks they
+    had, LF or CRLF; the break after the last line is not the record's."""
+    return b"".join(text + (b"\r\n" if crlf else b"\n") for text, crlf in parts[:-1]) + parts[-1][0]

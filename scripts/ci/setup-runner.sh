@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# GitHub-hosted runner prerequisites that `npm run setup` checks: Java 17 for PySpark and the
+# GitHub-hosted runner prerequisites that `npm run setup` checks: a JDK 17 (java for PySpark, javac
+# for the Glue transform's jar, which synth ships) and the
 # PostgreSQL server binaries (initdb, pg_ctl, postgres) on PATH. ubuntu-24.04 images ship both
 # but keep PostgreSQL's binaries off PATH. Safe to run twice; prints what it set.
 set -euo pipefail

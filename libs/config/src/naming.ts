@@ -208,6 +208,8 @@ export class Naming {
   /** Keys in the assets bucket. */
   readonly glueScriptKey = 'glue-scripts/xetl_products_job.py';
   readonly glueLibraryKey = 'glue-scripts/xetl_transform.zip';
+  /** The transform's JVM functions (`--extra-jars`), built by `nx run glue-scripts:jar`. */
+  readonly glueJarKey = 'glue-scripts/xetl-transform.jar';
   readonly sqlAssetsPrefix = 'sql/';
   /** Staging-bucket prefixes (docs/data-contract.md). */
   readonly stagingCuratedPrefix = 'curated/';

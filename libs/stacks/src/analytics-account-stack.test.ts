@@ -60,7 +60,8 @@ function fixtureRoot(): string {
   return dir;
 }
 
-/** The fixture with the dbt stage's built files (npx nx run dbt:package), which AWS environments ship. */
+/** The fixture with the built files AWS environments ship: the dbt stage's (npx nx run dbt:package) and
+ * the Glue job's jar (npx nx run glue-scripts:jar). */
 function withDbtPackage(dir: string): string {
   const write = (rel: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -73,6 +74,7 @@ function withDbtPackage(dir: string): string {
   write('dist/dbt/project/target/run_results.json', '{}');  // dbt output that must not ship
   write('dist/mwaa/plugins.zip', 'PK');
   write('dist/mwaa/startup.sh', '#!/bin/sh\n');
+  write('dist/glue-scripts/xetl-transform.jar', 'PK');
   return dir;
 }
 
@@ -181,8 +183,11 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
       'dags/xetl_tasks/__init__.py', 'dags/xetl_tasks/aws.py', 'dags/xetl_tasks/contract/pipeline_contract.json',
       ...(env.localOnly ? [] : ['plugins/plugins.zip', 'startup/startup.sh']),
     ]);
-    expect(keysIn(/Assets/)).toEqual(['glue-scripts/xetl_products_job.py', 'glue-scripts/xetl_transform.zip', 'sql/migrations/0001_schema.sql']);
-    expect(objects).toHaveLength(env.localOnly ? 13 : 19);
+    expect(keysIn(/Assets/)).toEqual([
+      ...(env.localOnly ? [] : ['glue-scripts/xetl-transform.jar']),
+      'glue-scripts/xetl_products_job.py', 'glue-scripts/xetl_transform.zip', 'sql/migrations/0001_schema.sql',
+    ]);
+    expect(objects).toHaveLength(env.localOnly ? 13 : 20);
     const [mwaa] = Object.values(json.resource.aws_mwaa_environment) as any[];
     expect(mwaa.requirements_s3_object_version).toMatch(/aws_s3_object\..*requirements.*\.version_id/);
     if (env.localOnly) return;
@@ -199,6 +204,12 @@ describe.each(config.environments.map((e) => e.name))('AnalyticsAccountStack (%s
 
   test('an AWS environment without the built dbt stage fails synth saying how to build it', () => {
     expect(() => synth('dev', fixtureRoot())).toThrow(/manifest\.json does not exist: build it with `npx nx run dbt:package`/);
+  });
+
+  test('an AWS environment without the Glue job\'s jar fails synth saying how to build it', () => {
+    const root = withDbtPackage(fixtureRoot());
+    fs.rmSync(path.join(root, 'dist', 'glue-scripts'), { recursive: true });
+    expect(() => synth('dev', root)).toThrow(/xetl-transform\.jar does not exist: build it with `npx nx run glue-scripts:jar`/);
   });
 
   test('first apply in order: objects after versioning; MWAA after its policy and every endpoint', () => {

@@ -7,7 +7,7 @@ import {
   GlueRole, GlueSecurityConfig, KMS_ENCRYPT_DECRYPT_ACTIONS, ParkSwitch, PipelineEventBus, PipelineTopic, PipelineVariableSecret,
   SQL_MIGRATIONS, SecureBucket, ServerlessWarehouse, TriggerFunction, TriggerQueue, airflowDagFiles, dbtStageFiles, allowListedFiles, requireFile,
 } from '@xetl/constructs';
-import { glueLibraryZip, triggerZip } from './pipeline-packages';
+import { glueLibraryZip, glueTransformJar, triggerZip } from './pipeline-packages';
 import { XetlStack } from './xetl-stack';
 
 export interface AnalyticsAccountStackOptions {
@@ -102,11 +102,14 @@ export class AnalyticsAccountStack extends XetlStack {
       files: [...airflowDagFiles(root, names.airflowDagsPrefix), ...dbtStage],
     });
     const version = (key: string) => ({ key, objectVersion: dags.objects[key].versionId });
+    // The Glue job's jar (`nx run glue-scripts:jar`), likewise built and shipped for AWS environments only.
+    const glueJar = env.localOnly ? [] : [{ path: glueTransformJar(root), key: names.glueJarKey }];
     new BucketAssets(this, 'PipelineAssets', {
       bucketId: assetsBucket.bucketId, kmsKeyArn: this.key.keyArn, dependsOn: [assetsBucket.versioning],
       files: [
         { path: requireFile(path.join(root, names.glueScriptKey), 'the Glue job entry point is missing'), key: names.glueScriptKey },
         { path: glueLibraryZip(root), key: names.glueLibraryKey },
+        ...glueJar,
         ...allowListedFiles(root, SQL_MIGRATIONS, names.sqlAssetsPrefix),
       ],
     });

@@ -9,6 +9,14 @@ export function glueLibraryZip(root: string): string {
   return buildZipFile('xetl_transform.zip', files.map((f) => ({ name: f.key, path: f.path })));
 }
 
+/** The transform's JVM functions (`--extra-jars`), built deterministically by `nx run glue-scripts:jar`. */
+export function glueTransformJar(root: string): string {
+  return requireFile(
+    path.join(root, 'dist', 'glue-scripts', 'xetl-transform.jar'),
+    'build it with `npx nx run glue-scripts:jar` (the Glue transform\'s record functions; needs a JDK 17)',
+  );
+}
+
 /** The trigger Lambda's deployment package: the handler module and its package marker only (boto3
  * comes with the python3.12 runtime; the rest of xetl_trigger is local tooling), built at synth. */
 export function triggerZip(root: string): string {

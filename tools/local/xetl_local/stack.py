@@ -77,7 +77,7 @@ def check_prerequisites() -> list[str]:
     """One clear line per missing tool (empty when all is there)."""
     problems = []
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        problems.append("java: not found - Spark (the Glue job) needs Java 17: apt-get install openjdk-17-jre-headless")
+        problems.append("java: not found - Spark (the Glue job) needs a JDK 17: apt-get install openjdk-17-jdk-headless")
     try:
         find_binaries()
     except PostgresNotAvailableError as err:

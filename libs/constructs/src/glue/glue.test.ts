@@ -105,6 +105,7 @@ describe('Glue: role, security configuration, crawler and job', () => {
       command: expect.objectContaining({ script_location: `s3://${names.assetsBucket}/glue-scripts/xetl_products_job.py` }),
       default_arguments: expect.objectContaining({
         '--extra-py-files': `s3://${names.assetsBucket}/glue-scripts/xetl_transform.zip`,
+        '--extra-jars': `s3://${names.assetsBucket}/glue-scripts/xetl-transform.jar`,
         '--job-bookmark-option': 'job-bookmark-disable',
         '--enable-metrics': 'true',
         '--enable-continuous-cloudwatch-log': 'true',

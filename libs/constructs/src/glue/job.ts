@@ -49,6 +49,8 @@ export class FeedJob extends Construct {
       defaultArguments: {
         '--job-language': 'python',
         '--extra-py-files': `${assets}/${names.glueLibraryKey}`,
+        // Reading and checking records is Java (glue-scripts/jvm): one pass over a record's bytes.
+        '--extra-jars': `${assets}/${names.glueJarKey}`,
         // The DAG names the partition of every run and the job replaces that partition whole, so a
         // rerun must see all of its files again; a bookmark would skip them and publish nothing.
         '--job-bookmark-option': 'job-bookmark-disable',
