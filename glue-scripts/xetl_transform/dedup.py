@@ -5,9 +5,9 @@ line_number); every other valid row of that key becomes a `duplicate_key` reject
 Most keys occur once, and a row alone with its key always wins. So only the rows of keys that
 occur more than once are ranked; the partition's full rows never go through a shuffle, which was
 the costliest step of the job. The keys that occur more than once are found by counting 64-bit
-hashes of the keys, shuffled once by hash (no map-side aggregate: nearly every key is unique, so
-it would only build a hash table of all keys twice). A hash collision can only add a key to the
-ranked ones, where the real key decides: the outcome never depends on the hash.
+hashes of the keys in tables of primitive longs (RepeatedHashes.java, an aggregate over slices of
+the hash space): only the tables move between tasks, not a row per key. A hash collision can only
+add a key to the ranked ones, where the real key decides: the outcome never depends on the hash.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from .contract import DUPLICATE_KEY
+from .jvm import REPEATED_HASHES, UNPACK_HASHES, register_dedup_functions
 
 # Above this many keys (or losing rows) the small side is not broadcast but joined by shuffle:
 # a pathological feed then costs time, never the driver's memory.
@@ -43,10 +44,12 @@ def mark_duplicates(classified: DataFrame, *, broadcast_limit: int = BROADCAST_L
     """`classified` is `validate.classify`'s output, best already materialised (this runs two
     small jobs over it). Same rows and columns back, the losers' reason set to `duplicate_key`;
     invalid rows neither win nor lose."""
+    register_dedup_functions(classified.sparkSession)
     valid = classified.where(F.col("reason_code").isNull()).withColumn("_key_hash", F.xxhash64("product_id"))
-    hashes = valid.select("_key_hash").repartition(max(1, classified.rdd.getNumPartitions()), "_key_hash")
+    slices = F.pmod(F.col("_key_hash"), F.lit(max(1, classified.rdd.getNumPartitions())))
+    repeated = valid.groupBy(slices).agg(F.call_function(REPEATED_HASHES, F.col("_key_hash")).alias("_packed"))
     repeated_hashes = _materialised(
-        hashes.groupBy("_key_hash").count().where(F.col("count") > 1).select("_key_hash"), broadcast_limit
+        repeated.select(F.explode(F.call_function(UNPACK_HASHES, F.col("_packed"))).alias("_key_hash")), broadcast_limit
     )
     contested = valid.join(repeated_hashes, "_key_hash", "left_semi")
     losers = _materialised(

@@ -13,12 +13,14 @@ import os
 from pathlib import Path
 
 from pyspark.sql import SparkSession
-from pyspark.sql.types import DataType, IntegerType, StructType
+from pyspark.sql.types import ArrayType, DataType, IntegerType, LongType, StructType
 
 JAR_NAME = "xetl-transform.jar"
 PACKAGE = "dev.xetl.transform"
 CLASSIFY_RECORD = "xetl_classify_record"
 QUOTE_STATE_INSIDE = "xetl_quote_state_inside"
+REPEATED_HASHES = "xetl_repeated_hashes"
+UNPACK_HASHES = "xetl_unpack_hashes"
 # The repository's build output, for local runs and tests (the jar is not part of the Python package).
 _BUILT_JAR = Path(__file__).resolve().parents[2] / "dist" / "glue-scripts" / JAR_NAME
 
@@ -52,14 +54,25 @@ def classify_record_type(spark: SparkSession) -> StructType:
 
 
 def register_record_functions(spark: SparkSession) -> None:
-    """Registers CLASSIFY_RECORD and QUOTE_STATE_INSIDE in `spark` (cheap; idempotent)."""
+    """Registers CLASSIFY_RECORD, QUOTE_STATE_INSIDE and UNPACK_HASHES in `spark` (cheap; idempotent)."""
     functions: dict[str, tuple[str, DataType]] = {
         CLASSIFY_RECORD: ("ClassifyRecord", classify_record_type(spark)),
         QUOTE_STATE_INSIDE: ("QuoteStateInside", IntegerType()),
+        UNPACK_HASHES: ("UnpackHashes", ArrayType(LongType())),
     }
     for name, (java_class, result_type) in functions.items():
         _java_class(spark, java_class)
         spark.udf.registerJavaFunction(name, f"{PACKAGE}.{java_class}", result_type)
+
+
+def register_dedup_functions(spark: SparkSession) -> None:
+    """Registers REPEATED_HASHES (an aggregate) and UNPACK_HASHES in `spark`."""
+    jvm = spark.sparkContext._jvm
+    aggregate = _java_class(spark, "RepeatedHashes")()
+    spark._jsparkSession.udf().register(
+        REPEATED_HASHES, jvm.org.apache.spark.sql.functions.udaf(aggregate, jvm.org.apache.spark.sql.Encoders.LONG()))
+    _java_class(spark, "UnpackHashes")
+    spark.udf.registerJavaFunction(UNPACK_HASHES, f"{PACKAGE}.UnpackHashes", ArrayType(LongType()))
 
 
 def contract_constants(spark: SparkSession) -> dict[str, object]:
