@@ -1,4 +1,4 @@
-"""Parsing and validation of records (contract: Record rules).
+"""Parsing and validation of records (contract: Validation and quarantine).
 
 `classify` keeps every input row and adds the contract's columns (found by the file's header),
 the typed values, and `reason_code`/`reason_detail` (null when the record is valid). The record's

@@ -10,8 +10,8 @@ import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.types.Decimal;
 
 /**
- * The record-level rules of the contract (docs/data-contract.md, "Record rules"), applied to one
- * record in one pass over its bytes: the Spark SQL function validate.py registers as
+ * The record-level rules of the contract (docs/data-contract.md, "Validation and quarantine"),
+ * applied to one record in one pass over its bytes: the Spark SQL function jvm.py registers as
  * {@code xetl_classify_record(raw_line_bytes, layout)}.
  *
  * <p>{@code layout} is the record's file layout, {@code "width:p0,p1,p2,p3,p4,p5"}: the number of
