@@ -49,13 +49,13 @@ def test_repeated_hashes_are_exactly_the_hashes_seen_more_than_once_across_tasks
     from collections import Counter
 
     from pyspark.sql import functions as F
-    from xetl_transform.jvm import REPEATED_HASHES, UNPACK_HASHES, register_dedup_functions
+    from xetl_transform.jvm import REPEATED_HASHES, UNPACK_HASHES, register_functions
 
     # Unique hashes enough to grow the tables, many with the same low bits (the table's index),
     # the empty slot's value 0, negatives, and repeats that meet only when tasks' tables merge.
     hashes = [*range(-3000, 3000), 0, 0, 5, 5, 5, -7, -7, 1 << 62, 1 << 62, *[i << 20 for i in range(1, 200)] * 2]
     frame = spark.createDataFrame([(h,) for h in hashes], "h long").repartition(3)
-    register_dedup_functions(spark)
+    register_functions(spark)
     packed = frame.groupBy(F.pmod("h", F.lit(2))).agg(F.call_function(REPEATED_HASHES, F.col("h")).alias("packed"))
     found = [row[0] for row in packed.select(F.explode(F.call_function(UNPACK_HASHES, F.col("packed")))).collect()]
     assert sorted(found) == sorted(h for h, n in Counter(hashes).items() if n > 1)

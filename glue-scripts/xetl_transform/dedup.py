@@ -16,7 +16,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from .contract import DUPLICATE_KEY
-from .jvm import REPEATED_HASHES, UNPACK_HASHES, register_dedup_functions
+from .jvm import REPEATED_HASHES, UNPACK_HASHES, register_functions
 
 # Above this many keys (or losing rows) the small side is not broadcast but joined by shuffle:
 # a pathological feed then costs time, never the driver's memory.
@@ -44,7 +44,7 @@ def mark_duplicates(classified: DataFrame, *, broadcast_limit: int = BROADCAST_L
     """`classified` is `validate.classify`'s output, best already materialised (this runs two
     small jobs over it). Same rows and columns back, the losers' reason set to `duplicate_key`;
     invalid rows neither win nor lose."""
-    register_dedup_functions(classified.sparkSession)
+    register_functions(classified.sparkSession)
     valid = classified.where(F.col("reason_code").isNull()).withColumn("_key_hash", F.xxhash64("product_id"))
     slices = F.pmod(F.col("_key_hash"), F.lit(max(1, classified.rdd.getNumPartitions())))
     repeated = valid.groupBy(slices).agg(F.call_function(REPEATED_HASHES, F.col("_key_hash")).alias("_packed"))

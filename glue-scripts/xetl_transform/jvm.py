@@ -53,8 +53,9 @@ def classify_record_type(spark: SparkSession) -> StructType:
     return StructType.fromJson(json.loads(spark.sparkContext._jvm.org.apache.spark.sql.types.StructType.fromDDL(ddl).json()))
 
 
-def register_record_functions(spark: SparkSession) -> None:
-    """Registers CLASSIFY_RECORD, QUOTE_STATE_INSIDE and UNPACK_HASHES in `spark` (cheap; idempotent)."""
+def register_functions(spark: SparkSession) -> None:
+    """Registers the jar's functions in `spark`: CLASSIFY_RECORD, QUOTE_STATE_INSIDE, UNPACK_HASHES
+    and the aggregate REPEATED_HASHES (cheap; idempotent)."""
     functions: dict[str, tuple[str, DataType]] = {
         CLASSIFY_RECORD: ("ClassifyRecord", classify_record_type(spark)),
         QUOTE_STATE_INSIDE: ("QuoteStateInside", IntegerType()),
@@ -63,16 +64,10 @@ def register_record_functions(spark: SparkSession) -> None:
     for name, (java_class, result_type) in functions.items():
         _java_class(spark, java_class)
         spark.udf.registerJavaFunction(name, f"{PACKAGE}.{java_class}", result_type)
-
-
-def register_dedup_functions(spark: SparkSession) -> None:
-    """Registers REPEATED_HASHES (an aggregate) and UNPACK_HASHES in `spark`."""
     jvm = spark.sparkContext._jvm
     aggregate = _java_class(spark, "RepeatedHashes")()
     spark._jsparkSession.udf().register(
         REPEATED_HASHES, jvm.org.apache.spark.sql.functions.udaf(aggregate, jvm.org.apache.spark.sql.Encoders.LONG()))
-    _java_class(spark, "UnpackHashes")
-    spark.udf.registerJavaFunction(UNPACK_HASHES, f"{PACKAGE}.UnpackHashes", ArrayType(LongType()))
 
 
 def contract_constants(spark: SparkSession) -> dict[str, object]:

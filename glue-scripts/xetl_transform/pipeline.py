@@ -78,12 +78,11 @@ class _LineFetcher:
         fetched = self._fetch(wanted if with_text else sorted(asked), state=True, text=with_text)
         return {line: row["state"] for line, row in fetched if line in asked}
 
-    def texts(self, lines: Sequence[Line]) -> list[tuple[bytes, bool]]:
-        """(text, crlf) of `lines`, fetching those not known yet in one job."""
+    def fetch_text(self, lines: Sequence[Line]) -> None:
+        """Brings the text of those of `lines` not known yet into `text`, in one job."""
         missing = [line for line in lines if line not in self.text]
         if missing:
             self._fetch(missing, state=False, text=True)
-        return [self.text[line] for line in lines]
 
 
 def join_multi_line_records(
@@ -100,12 +99,9 @@ def join_multi_line_records(
     if not spans:
         return classified, 0
     span_lines = [[(f, n) for n in range(first, last + 1)] for (f, first), (_, last) in spans]
-    texts = fetcher.texts([line for lines in span_lines for line in lines])
-    records, at = [], 0
-    for lines in span_lines:
-        file_index, first = lines[0]
-        records.append((file_index, *numbering.position(file_index, first), join_lines(texts[at:at + len(lines)]), False))
-        at += len(lines)
+    fetcher.fetch_text([line for lines in span_lines for line in lines])
+    records = [(f, *numbering.position(f, first), join_lines([fetcher.text[line] for line in lines]), False)
+               for lines in span_lines for f, first in lines[:1]]
     spark = classified.sparkSession
     joined = spark.createDataFrame(
         [(numbering.position(f, n)[1],) for lines in span_lines for f, n in lines], "row_id long")

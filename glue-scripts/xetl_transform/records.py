@@ -35,7 +35,7 @@ CLOSED, OPEN, BROKEN = 0, 1, 2
 
 def state_from_inside(text: Column) -> Column:
     """The quote state at the end of `text` read from inside a quoted field (a Spark SQL function
-    of xetl-transform.jar: jvm.register_record_functions must have run in the session)."""
+    of xetl-transform.jar: jvm.register_functions must have run in the session)."""
     return F.call_function(QUOTE_STATE_INSIDE, text.cast("binary"))
 
 

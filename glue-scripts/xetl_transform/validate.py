@@ -16,7 +16,7 @@ from pyspark.sql import functions as F
 
 from .contract import SOURCE_COLUMNS
 from .header import FileLayout
-from .jvm import CLASSIFY_RECORD, register_record_functions
+from .jvm import CLASSIFY_RECORD, register_functions
 
 
 def is_valid_utf8(text: Column) -> Column:
@@ -52,7 +52,7 @@ def classify(lines: DataFrame, layouts: Sequence[FileLayout]) -> DataFrame:
     are kept). Adds `quote_state` (records.py), `product_id`, `product_name`, `category`, the
     typed `price_value`, `quantity_value`, `updated_at_value`, and `reason_code` with
     `reason_detail` (both null for a valid record)."""
-    register_record_functions(lines.sparkSession)
+    register_functions(lines.sparkSession)
     result = F.call_function(
         CLASSIFY_RECORD, F.col("raw_line").cast("binary"), _per_file([layout_argument(x) for x in layouts], "string")
     )
